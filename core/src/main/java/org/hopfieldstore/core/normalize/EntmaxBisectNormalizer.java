@@ -1,0 +1,54 @@
+package org.hopfieldstore.core.normalize;
+
+/**
+ * alpha-entmax for any alpha in (1, 2] by bisection on the threshold: {@code p = argmax_{p in
+ * simplex} <p, z> + S_alpha(p)}, {@code p_i = [x_i - tau]_+^(1/(alpha-1))} with {@code x = (alpha-1)
+ * z}. {@code f(tau) = sum_i [x_i - tau]_+^(1/(alpha-1))} is decreasing and tau lies in {@code
+ * [max x - 1, max x - (1/c)^(alpha-1)]} (c: the number of candidates {@code x > max x - 1}, all
+ * that can be in the support).
+ *
+ * <p>Tolerance: the bracket is halved {@code iterations} times (default 60) or until the midpoint
+ * no longer moves in float64, so tau is within {@code max(2^-iterations, ulp(tau))} of the exact
+ * threshold; {@link #normalize} then renormalises p to sum 1, as the reference does.
+ */
+public final class EntmaxBisectNormalizer extends ThresholdNormalizer {
+  public static final int DEFAULT_ITERATIONS = 60;
+  private final int iterations;
+
+  public EntmaxBisectNormalizer(double alpha) {
+    this(alpha, DEFAULT_ITERATIONS);
+  }
+
+  public EntmaxBisectNormalizer(double alpha, int iterations) {
+    super(alpha);
+    if (iterations < 1) {
+      throw new IllegalArgumentException("bisection iterations must be >= 1, got " + iterations);
+    }
+    this.iterations = iterations;
+  }
+
+  @Override
+  public double threshold(double[] z, int n) {
+    double[] c = candidates(z, n);
+    int m = c.length;
+    double xmax = am1 * Normalizer.max(c, m);
+    double lo = xmax - 1.0;
+    double hi = xmax - Math.pow(1.0 / m, am1);
+    for (int it = 0; it < iterations; it++) {
+      double mid = 0.5 * (lo + hi);
+      if (mid == lo || mid == hi) {
+        break;
+      }
+      double f = 0;
+      for (int i = 0; i < m; i++) {
+        f += weight(c[i], mid);
+      }
+      if (f >= 1.0) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    return 0.5 * (lo + hi);
+  }
+}
