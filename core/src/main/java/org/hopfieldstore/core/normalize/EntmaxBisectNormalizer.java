@@ -28,7 +28,23 @@ public final class EntmaxBisectNormalizer extends ThresholdNormalizer {
   }
 
   @Override
+  public boolean isBisection() {
+    return true;
+  }
+
+  @Override
   public double threshold(double[] z, int n) {
+    double[] b = bracket(z, n);
+    return 0.5 * (b[0] + b[1]);
+  }
+
+  /** The low end of the final bracket: f(lo) >= 1, so lo never exceeds the exact threshold. */
+  @Override
+  public double lowerBound(double[] z, int n) {
+    return bracket(z, n)[0];
+  }
+
+  private double[] bracket(double[] z, int n) {
     double[] c = candidates(z, n);
     int m = c.length;
     double xmax = am1 * Normalizer.max(c, m);
@@ -49,6 +65,6 @@ public final class EntmaxBisectNormalizer extends ThresholdNormalizer {
         hi = mid;
       }
     }
-    return 0.5 * (lo + hi);
+    return new double[] {lo, hi};
   }
 }

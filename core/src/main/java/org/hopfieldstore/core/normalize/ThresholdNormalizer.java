@@ -119,6 +119,36 @@ public abstract class ThresholdNormalizer implements Normalizer {
     return s;
   }
 
+  /**
+   * The sparse-family normalizer for alpha: sparsemax at 2, exact sort-based 1.5-entmax at 1.5,
+   * bisection otherwise or when {@code bisect} is set.
+   */
+  public static ThresholdNormalizer forAlpha(double alpha, boolean bisect) {
+    if (bisect) {
+      return new EntmaxBisectNormalizer(alpha);
+    }
+    if (alpha == 2.0) {
+      return SparsemaxNormalizer.INSTANCE;
+    }
+    if (alpha == 1.5) {
+      return Entmax15Normalizer.INSTANCE;
+    }
+    return new EntmaxBisectNormalizer(alpha);
+  }
+
+  /** Whether this normalizer finds the threshold by bisection. */
+  public boolean isBisection() {
+    return false;
+  }
+
+  /**
+   * A value guaranteed not above the exact threshold of {@code z[0..n)}, used to discard scores
+   * that cannot be in the support. Exact solvers return the threshold itself.
+   */
+  public double lowerBound(double[] z, int n) {
+    return threshold(z, n);
+  }
+
   /** Largest Tsallis entropy on the simplex of n points: that of the uniform distribution. */
   public static double maxEntropy(double alpha, long n) {
     if (alpha == 1.0) {

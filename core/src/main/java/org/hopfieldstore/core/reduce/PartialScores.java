@@ -1,0 +1,34 @@
+package org.hopfieldstore.core.reduce;
+
+/**
+ * What one partition (or one tile of memories) contributes to a retrieval step for a batch of
+ * queries, in a form that merges exactly into the global answer: {@code merge} is associative and
+ * commutative (to float rounding) and an empty partial is its identity, so partials fit Spark's
+ * {@code treeAggregate}. Serialised with {@link #toBytes} and the implementation's static
+ * {@code fromBytes}, as DataSketches does.
+ */
+public interface PartialScores<P extends PartialScores<P>> {
+  /** Folds {@code other} into this partial and returns this. Rejects incompatible shapes. */
+  P merge(P other);
+
+  /** A self-describing byte form; the implementation's {@code fromBytes} reads it back. */
+  byte[] toBytes();
+
+  /** Folds the scores of one tile of memories in. */
+  void accumulate(ScoreTile tile);
+
+  /**
+   * The merged step: weights, {@code Psi*}, and (when {@code wantStates}) the new states. Rules
+   * whose sum runs over a small support look the rows up in {@code rows}.
+   */
+  StepOutput finish(RowSource rows, boolean wantStates);
+
+  /** Number of queries this partial covers. */
+  int batch();
+
+  /**
+   * Number of (score, id) candidates this partial carries across all queries: what a sparse rule
+   * communicates. Dense softmax carries none beyond its report list.
+   */
+  long candidateCount();
+}

@@ -1,0 +1,39 @@
+package org.hopfieldstore.core.reduce;
+
+import org.hopfieldstore.core.memory.MemoryBlock;
+
+/**
+ * Looks up memory rows by id when a step's weighted sum is formed from a small support (sparse
+ * rules, top-K). Locally it is the memory block; in the distributed store, the rows fetched for the
+ * global support.
+ */
+public interface RowSource {
+  int dim();
+
+  /** {@code acc[offset + c] += weight * xi_id[c]} for every c; throws if the id is unknown. */
+  void addRow(long id, double weight, double[] acc, int offset);
+
+  /** Rows of one block. */
+  static RowSource of(MemoryBlock block) {
+    final float[] data = block.data();
+    final int d = block.dim();
+    return new RowSource() {
+      @Override
+      public int dim() {
+        return d;
+      }
+
+      @Override
+      public void addRow(long id, double weight, double[] acc, int offset) {
+        int r = block.rowOf(id);
+        if (r < 0) {
+          throw new IllegalArgumentException("memory id " + id + " is not in this block");
+        }
+        int o = r * d;
+        for (int c = 0; c < d; c++) {
+          acc[offset + c] += weight * data[o + c];
+        }
+      }
+    };
+  }
+}

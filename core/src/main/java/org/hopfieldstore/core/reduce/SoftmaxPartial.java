@@ -1,0 +1,206 @@
+package org.hopfieldstore.core.reduce;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.stream.IntStream;
+
+/**
+ * Online softmax (Milakov and Gimelshein 2018) for a batch of queries: per query the running max
+ * {@code m} of the scores, {@code s = sum exp(z - m)} and {@code v = sum exp(z - m) xi}. Merging
+ * rescales both sides to the larger max, so the merged partial equals the one-pass result for any
+ * split of the memories; the answer is {@code v / s}, and {@code Psi*(z) = m + log s}. A bounded
+ * list of the best {@code report} scores per query gives the reported top ids.
+ */
+public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
+  static final int TAG = 0x534d5831; // "SMX1"
+  private final int batch;
+  private final int dim;
+  private final int report;
+  private final double[] max;
+  private final double[] sum;
+  private final double[] weighted;
+  private final TopList[] top;
+  private long count;
+
+  public SoftmaxPartial(int batch, int dim, int report) {
+    if (batch < 1 || dim < 1 || report < 1) {
+      throw new IllegalArgumentException(
+          "batch, dim and report must be >= 1, got " + batch + ", " + dim + ", " + report);
+    }
+    this.batch = batch;
+    this.dim = dim;
+    this.report = report;
+    this.max = new double[batch];
+    Arrays.fill(max, Double.NEGATIVE_INFINITY);
+    this.sum = new double[batch];
+    this.weighted = new double[batch * dim];
+    this.top = new TopList[batch];
+    for (int b = 0; b < batch; b++) {
+      top[b] = new TopList(report);
+    }
+  }
+
+  @Override
+  public int batch() {
+    return batch;
+  }
+
+  @Override
+  public long candidateCount() {
+    long n = 0;
+    for (TopList t : top) {
+      n += t.size();
+    }
+    return n;
+  }
+
+  @Override
+  public StepOutput finish(RowSource rows, boolean wantStates) {
+    return finish(wantStates);
+  }
+
+  /** Folds one tile of scores in: rescale to the new max, add exp weights and weighted rows. */
+  @Override
+  public void accumulate(ScoreTile tile) {
+    checkBatch(tile.batch);
+    final int t = tile.width();
+    final float[] w = new float[tile.batch * t];
+    IntStream.range(0, batch).parallel().forEach(b -> {
+      double mNew = Math.max(max[b], tile.max(b));
+      rescale(b, mNew);
+      int o = b * t;
+      double s = 0;
+      TopList list = top[b];
+      for (int j = 0; j < t; j++) {
+        double z = tile.scores[o + j];
+        double e = Math.exp(z - mNew);
+        w[o + j] = (float) e;
+        s += e;
+        list.offer(z, tile.block.id(tile.from + j));
+      }
+      sum[b] += s;
+    });
+    float[] acc = new float[batch * dim];
+    tile.kernel.addWeightedRows(w, batch, tile.from, tile.to, acc);
+    for (int i = 0; i < acc.length; i++) {
+      weighted[i] += acc[i];
+    }
+    count += t;
+  }
+
+  private void rescale(int b, double mNew) {
+    if (mNew == max[b]) {
+      return;
+    }
+    double f = max[b] == Double.NEGATIVE_INFINITY ? 0.0 : Math.exp(max[b] - mNew);
+    sum[b] *= f;
+    for (int c = b * dim, end = c + dim; c < end; c++) {
+      weighted[c] *= f;
+    }
+    max[b] = mNew;
+  }
+
+  @Override
+  public SoftmaxPartial merge(SoftmaxPartial other) {
+    if (other.batch != batch || other.dim != dim || other.report != report) {
+      throw new IllegalArgumentException("cannot merge softmax partials of shape " + batch + "x"
+          + dim + "/" + report + " and " + other.batch + "x" + other.dim + "/" + other.report);
+    }
+    for (int b = 0; b < batch; b++) {
+      if (other.max[b] == Double.NEGATIVE_INFINITY) {
+        continue;
+      }
+      double mNew = Math.max(max[b], other.max[b]);
+      rescale(b, mNew);
+      double f = Math.exp(other.max[b] - mNew);
+      sum[b] += f * other.sum[b];
+      for (int c = b * dim, end = c + dim; c < end; c++) {
+        weighted[c] += f * other.weighted[c];
+      }
+      top[b].merge(other.top[b]);
+    }
+    count += other.count;
+    return this;
+  }
+
+  /** States {@code v/s}, {@code Psi* = m + log s}, and the best {@code report} weights. */
+  public StepOutput finish(boolean wantStates) {
+    if (count == 0) {
+      throw new IllegalStateException("softmax partial has seen no memories");
+    }
+    float[] states = wantStates ? new float[batch * dim] : null;
+    double[] conj = new double[batch];
+    long[][] ids = new long[batch][];
+    double[][] ws = new double[batch][];
+    long[] size = new long[batch];
+    for (int b = 0; b < batch; b++) {
+      conj[b] = max[b] + Math.log(sum[b]);
+      if (states != null) {
+        double inv = 1.0 / sum[b];
+        for (int c = 0; c < dim; c++) {
+          states[b * dim + c] = (float) (weighted[b * dim + c] * inv);
+        }
+      }
+      TopList list = top[b];
+      ids[b] = new long[list.size()];
+      ws[b] = new double[list.size()];
+      for (int r = 0; r < list.size(); r++) {
+        ids[b][r] = list.id(r);
+        ws[b][r] = Math.exp(list.score(r) - max[b]) / sum[b];
+      }
+      size[b] = count;
+    }
+    return new StepOutput(states, conj, ids, ws, size);
+  }
+
+  private void checkBatch(int n) {
+    if (n != batch) {
+      throw new IllegalArgumentException("tile has " + n + " queries, partial has " + batch);
+    }
+  }
+
+  @Override
+  public byte[] toBytes() {
+    int size = 4 * 4 + 8 + batch * (16 + 8 * dim);
+    for (TopList t : top) {
+      size += t.byteSize();
+    }
+    ByteBuffer buf = ByteBuffer.allocate(size);
+    buf.putInt(TAG).putInt(batch).putInt(dim).putInt(report).putLong(count);
+    for (int b = 0; b < batch; b++) {
+      buf.putDouble(max[b]).putDouble(sum[b]);
+    }
+    for (double v : weighted) {
+      buf.putDouble(v);
+    }
+    for (TopList t : top) {
+      t.write(buf);
+    }
+    return buf.array();
+  }
+
+  /** Reads what {@link #toBytes} wrote; rejects a wrong tag or a truncated buffer. */
+  public static SoftmaxPartial fromBytes(byte[] bytes) {
+    ByteBuffer buf = ByteBuffer.wrap(bytes);
+    try {
+      if (buf.getInt() != TAG) {
+        throw new IllegalArgumentException("not a softmax partial");
+      }
+      SoftmaxPartial p = new SoftmaxPartial(buf.getInt(), buf.getInt(), buf.getInt());
+      p.count = buf.getLong();
+      for (int b = 0; b < p.batch; b++) {
+        p.max[b] = buf.getDouble();
+        p.sum[b] = buf.getDouble();
+      }
+      for (int i = 0; i < p.weighted.length; i++) {
+        p.weighted[i] = buf.getDouble();
+      }
+      for (int b = 0; b < p.batch; b++) {
+        p.top[b] = TopList.read(buf, p.report);
+      }
+      return p;
+    } catch (java.nio.BufferUnderflowException e) {
+      throw new IllegalArgumentException("truncated softmax partial (" + bytes.length + " bytes)");
+    }
+  }
+}

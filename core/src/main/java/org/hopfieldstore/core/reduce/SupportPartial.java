@@ -1,0 +1,250 @@
+package org.hopfieldstore.core.reduce;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.stream.IntStream;
+import org.hopfieldstore.core.normalize.ThresholdNormalizer;
+
+/**
+ * Sparsemax and alpha-entmax for a batch of queries, exact across any split of the memories. The
+ * threshold of a subset of the scores is a lower bound of the global threshold (ALGORITHMS.md,
+ * section 3), so each query keeps only candidates above its running lower bound: its local support.
+ * Merging concatenates candidates and prunes them against the larger bound; {@link #finish} solves
+ * the exact threshold on the union and forms the weighted sum over the (small) global support.
+ * Communication grows with the support size, not with the number of memories.
+ */
+public final class SupportPartial implements PartialScores<SupportPartial> {
+  static final int TAG = 0x53505331; // "SPS1"
+  private static final int MIN_PRUNE = 256;
+  private final int batch;
+  private final ThresholdNormalizer normalizer;
+  private final double[][] scores;
+  private final long[][] ids;
+  private final int[] size;
+  private final int[] prunedSize;
+  private final double[] floor; // x-space lower bound of the global threshold
+  private final double[] xmax;
+  private long count;
+
+  public SupportPartial(int batch, ThresholdNormalizer normalizer) {
+    if (batch < 1) {
+      throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+    }
+    this.batch = batch;
+    this.normalizer = normalizer;
+    this.scores = new double[batch][16];
+    this.ids = new long[batch][16];
+    this.size = new int[batch];
+    this.prunedSize = new int[batch];
+    this.floor = new double[batch];
+    this.xmax = new double[batch];
+    Arrays.fill(floor, Double.NEGATIVE_INFINITY);
+    Arrays.fill(xmax, Double.NEGATIVE_INFINITY);
+  }
+
+  @Override
+  public int batch() {
+    return batch;
+  }
+
+  public ThresholdNormalizer normalizer() {
+    return normalizer;
+  }
+
+  @Override
+  public long candidateCount() {
+    long n = 0;
+    for (int s : size) {
+      n += s;
+    }
+    return n;
+  }
+
+  /** Number of candidates query b currently keeps. */
+  public int candidates(int b) {
+    return size[b];
+  }
+
+  private void add(int b, double z, long id) {
+    if (size[b] == scores[b].length) {
+      int n = scores[b].length * 2;
+      scores[b] = Arrays.copyOf(scores[b], n);
+      ids[b] = Arrays.copyOf(ids[b], n);
+    }
+    scores[b][size[b]] = z;
+    ids[b][size[b]] = id;
+    size[b]++;
+  }
+
+  /** Adds the tile's scores that clear each query's lower bound; prunes when lists double. */
+  @Override
+  public void accumulate(ScoreTile tile) {
+    if (tile.batch != batch) {
+      throw new IllegalArgumentException("tile has " + tile.batch + " queries, partial " + batch);
+    }
+    final int t = tile.width();
+    IntStream.range(0, batch).parallel().forEach(b -> {
+      xmax[b] = Math.max(xmax[b], normalizer.toX(tile.max(b)));
+      double lowest = Math.max(floor[b], xmax[b] - 1.0);
+      int o = b * t;
+      for (int j = 0; j < t; j++) {
+        double z = tile.scores[o + j];
+        if (normalizer.toX(z) > lowest) {
+          add(b, z, tile.block.id(tile.from + j));
+        }
+      }
+      if (size[b] >= Math.max(MIN_PRUNE, 2 * prunedSize[b])) {
+        prune(b);
+      }
+    });
+    count += t;
+  }
+
+  /** Drops candidates at or below the threshold of the current candidates (a lower bound). */
+  private void prune(int b) {
+    int n = size[b];
+    if (n == 0) {
+      return;
+    }
+    double tau = Math.max(floor[b], normalizer.lowerBound(scores[b], n));
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+      if (normalizer.toX(scores[b][i]) > tau) {
+        scores[b][kept] = scores[b][i];
+        ids[b][kept] = ids[b][i];
+        kept++;
+      }
+    }
+    size[b] = kept;
+    prunedSize[b] = kept;
+    floor[b] = tau;
+  }
+
+  /** Prunes every query to its local support: what a partition sends. */
+  public SupportPartial compact() {
+    for (int b = 0; b < batch; b++) {
+      prune(b);
+    }
+    return this;
+  }
+
+  @Override
+  public SupportPartial merge(SupportPartial other) {
+    if (other.batch != batch || other.normalizer.alpha() != normalizer.alpha()
+        || other.normalizer.isBisection() != normalizer.isBisection()) {
+      throw new IllegalArgumentException("cannot merge sparse partials (batch " + batch
+          + ", alpha " + normalizer.alpha() + ") and (batch " + other.batch + ", alpha "
+          + other.normalizer.alpha() + ")");
+    }
+    for (int b = 0; b < batch; b++) {
+      for (int i = 0; i < other.size[b]; i++) {
+        add(b, other.scores[b][i], other.ids[b][i]);
+      }
+      floor[b] = Math.max(floor[b], other.floor[b]);
+      xmax[b] = Math.max(xmax[b], other.xmax[b]);
+      prune(b);
+    }
+    count += other.count;
+    return this;
+  }
+
+  /**
+   * Solves the exact threshold on each query's candidates; weights best first (ties by lower id),
+   * {@code Psi*(z) = <p, z> + S_alpha(p)}, and states from the support rows.
+   */
+  @Override
+  public StepOutput finish(RowSource rows, boolean wantStates) {
+    if (count == 0) {
+      throw new IllegalStateException("sparse partial has seen no memories");
+    }
+    int d = rows.dim();
+    float[] states = wantStates ? new float[batch * d] : null;
+    double[] conj = new double[batch];
+    long[][] outIds = new long[batch][];
+    double[][] outW = new double[batch][];
+    long[] outSize = new long[batch];
+    for (int b = 0; b < batch; b++) {
+      int n = size[b];
+      double[] z = scores[b];
+      double tau = normalizer.threshold(z, n);
+      Integer[] order = new Integer[n];
+      int m = 0;
+      double s = 0;
+      double[] w = new double[n];
+      for (int i = 0; i < n; i++) {
+        w[i] = normalizer.weight(z[i], tau);
+        if (w[i] > 0) {
+          order[m++] = i;
+          s += w[i];
+        }
+      }
+      final long[] idb = ids[b];
+      Integer[] sup = Arrays.copyOf(order, m);
+      Arrays.sort(sup, (i, j) -> TopList.better(z[i], idb[i], z[j], idb[j]) ? -1
+          : (TopList.better(z[j], idb[j], z[i], idb[i]) ? 1 : 0));
+      outIds[b] = new long[m];
+      outW[b] = new double[m];
+      double[] zs = new double[m];
+      for (int r = 0; r < m; r++) {
+        outIds[b][r] = idb[sup[r]];
+        outW[b][r] = w[sup[r]] / s;
+        zs[r] = z[sup[r]];
+      }
+      conj[b] = normalizer.conjugate(zs, outW[b], m);
+      outSize[b] = m;
+      if (states != null) {
+        Supports.weightedRows(rows, outIds[b], outW[b], states, b * d);
+      }
+    }
+    return new StepOutput(states, conj, outIds, outW, outSize);
+  }
+
+  @Override
+  public byte[] toBytes() {
+    int bytes = 4 * 2 + 8 + 1 + 8;
+    for (int b = 0; b < batch; b++) {
+      bytes += 4 + 16 + 16 * size[b];
+    }
+    ByteBuffer buf = ByteBuffer.allocate(bytes);
+    buf.putInt(TAG).putInt(batch).putDouble(normalizer.alpha())
+        .put((byte) (normalizer.isBisection() ? 1 : 0)).putLong(count);
+    for (int b = 0; b < batch; b++) {
+      buf.putInt(size[b]).putDouble(floor[b]).putDouble(xmax[b]);
+      for (int i = 0; i < size[b]; i++) {
+        buf.putDouble(scores[b][i]).putLong(ids[b][i]);
+      }
+    }
+    return buf.array();
+  }
+
+  /** Reads what {@link #toBytes} wrote; rejects a wrong tag or a truncated buffer. */
+  public static SupportPartial fromBytes(byte[] bytes) {
+    ByteBuffer buf = ByteBuffer.wrap(bytes);
+    try {
+      if (buf.getInt() != TAG) {
+        throw new IllegalArgumentException("not a sparse partial");
+      }
+      int batch = buf.getInt();
+      double alpha = buf.getDouble();
+      boolean bisect = buf.get() == 1;
+      SupportPartial p = new SupportPartial(batch, ThresholdNormalizer.forAlpha(alpha, bisect));
+      p.count = buf.getLong();
+      for (int b = 0; b < batch; b++) {
+        int n = buf.getInt();
+        if (n < 0 || n > buf.remaining() / 16) {
+          throw new IllegalArgumentException("truncated sparse partial (" + bytes.length
+              + " bytes)");
+        }
+        p.floor[b] = buf.getDouble();
+        p.xmax[b] = buf.getDouble();
+        for (int i = 0; i < n; i++) {
+          p.add(b, buf.getDouble(), buf.getLong());
+        }
+        p.prunedSize[b] = n;
+      }
+      return p;
+    } catch (java.nio.BufferUnderflowException e) {
+      throw new IllegalArgumentException("truncated sparse partial (" + bytes.length + " bytes)");
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package org.hopfieldstore.core.retrieval;
+
+import java.util.Arrays;
+import org.hopfieldstore.core.memory.FloatMatrix;
+import org.hopfieldstore.core.memory.MemoryBlock;
+import org.hopfieldstore.core.reduce.PartialScores;
+import org.hopfieldstore.core.reduce.Partials;
+import org.hopfieldstore.core.reduce.RowSource;
+import org.hopfieldstore.core.reduce.ScoreTile;
+import org.hopfieldstore.core.reduce.StepOutput;
+import org.hopfieldstore.core.score.ScoreKernel;
+import org.hopfieldstore.core.score.ScoreKernels;
+
+/**
+ * In-process retrieval over one memory block. Each step scores the memories tile by tile (so the
+ * B x M score matrix is never materialised) and folds every tile into the same mergeable partial
+ * result the distributed store uses, then finishes it: one code path for the math.
+ * Thread-safe: calls are serialised, since a bound kernel reuses its buffers.
+ */
+public final class LocalRetrievalEngine implements StepFunction {
+  /** Target number of scores per tile (batch x rows): 4M floats, 16 MB. */
+  static final int TILE_SCORES = 1 << 22;
+
+  private final MemoryBlock memories;
+  private final ScoreKernel kernel;
+  private final ScoreKernel.Bound bound;
+  private final RowSource rows;
+  private final int tileRows;
+  private long[] sortedIds;
+
+  public LocalRetrievalEngine(MemoryBlock memories) {
+    this(memories, ScoreKernels.defaultKernel(), 0);
+  }
+
+  public LocalRetrievalEngine(MemoryBlock memories, ScoreKernel kernel) {
+    this(memories, kernel, 0);
+  }
+
+  /**
+   * @param tileRows memory rows per tile, or 0 to pick from the batch size (about 4M scores)
+   */
+  public LocalRetrievalEngine(MemoryBlock memories, ScoreKernel kernel, int tileRows) {
+    if (tileRows < 0) {
+      throw new IllegalArgumentException("tileRows must be >= 0, got " + tileRows);
+    }
+    this.memories = memories;
+    this.kernel = kernel;
+    this.bound = kernel.bind(memories);
+    this.rows = RowSource.of(memories);
+    this.tileRows = tileRows;
+  }
+
+  public MemoryBlock memories() {
+    return memories;
+  }
+
+  public ScoreKernel kernel() {
+    return kernel;
+  }
+
+  /** Retrieves with the default report width (10) and the energy tracked. */
+  public RetrievalResult retrieve(FloatMatrix queries, RetrievalSpec spec) {
+    return retrieve(queries, spec, RetrievalLoop.DEFAULT_REPORT, true);
+  }
+
+  public RetrievalResult retrieve(
+      FloatMatrix queries, RetrievalSpec spec, int report, boolean trackEnergy) {
+    return RetrievalLoop.run(this, queries, spec, report, trackEnergy);
+  }
+
+  @Override
+  public long memoryCount() {
+    return memories.size();
+  }
+
+  @Override
+  public int dim() {
+    return memories.dim();
+  }
+
+  @Override
+  public double maxNorm() {
+    return memories.maxNorm();
+  }
+
+  @Override
+  public synchronized StepOutput step(
+      float[] states, int batch, RetrievalSpec spec, int report, boolean wantStates) {
+    int d = memories.dim();
+    int m = memories.size();
+    float beta = (float) spec.beta();
+    float[] q = new float[batch * d];
+    for (int i = 0; i < q.length; i++) {
+      q[i] = beta * states[i];
+    }
+    int t = tileRows > 0 ? tileRows : Math.max(256, TILE_SCORES / batch);
+    t = Math.min(t, m);
+    float[] buf = new float[batch * t];
+    PartialScores<?> partial = Partials.empty(spec, batch, d, report);
+    for (int from = 0; from < m; from += t) {
+      int to = Math.min(m, from + t);
+      bound.scores(q, batch, from, to, buf);
+      partial.accumulate(new ScoreTile(buf, batch, from, to, memories, bound));
+    }
+    return partial.finish(rows, wantStates);
+  }
+
+  @Override
+  public synchronized long[] lowestIds(int n) {
+    int m = memories.size();
+    if (n > m) {
+      throw new IllegalArgumentException("asked for " + n + " ids of " + m);
+    }
+    if (sortedIds == null) {
+      long[] ids = new long[m];
+      for (int i = 0; i < m; i++) {
+        ids[i] = memories.id(i);
+      }
+      Arrays.sort(ids);
+      sortedIds = ids;
+    }
+    return Arrays.copyOf(sortedIds, n);
+  }
+}

@@ -1,0 +1,28 @@
+package org.hopfieldstore.core.retrieval;
+
+import org.hopfieldstore.core.reduce.StepOutput;
+
+/**
+ * One retrieval step over the whole store for a batch of states: score every memory, normalize,
+ * and form the weighted sum. The local engine tiles one memory block; the distributed store runs
+ * one pass over its partitions. {@link RetrievalLoop} drives either the same way.
+ */
+public interface StepFunction {
+  /** Number of memories M in the store. */
+  long memoryCount();
+
+  /** Dimension d of memories and states. */
+  int dim();
+
+  /** Largest memory norm (the constant m of the energy). */
+  double maxNorm();
+
+  /**
+   * One step for {@code batch} row-major states. With {@code wantStates} false only the weights
+   * and {@code Psi*} are needed (the energy of the final states).
+   */
+  StepOutput step(float[] states, int batch, RetrievalSpec spec, int report, boolean wantStates);
+
+  /** The {@code n} smallest memory ids in ascending order ({@code n <= memoryCount()}). */
+  long[] lowestIds(int n);
+}
