@@ -1,0 +1,182 @@
+package org.hopfieldstore.jobs;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import org.hopfieldstore.core.io.MatrixReader;
+import org.hopfieldstore.core.io.Npy;
+import org.hopfieldstore.core.memory.FloatMatrix;
+import org.hopfieldstore.core.memory.MemoryBlock;
+import org.hopfieldstore.core.retrieval.LocalRetrievalEngine;
+import org.hopfieldstore.core.retrieval.RetrievalResult;
+import org.hopfieldstore.core.retrieval.RetrievalSpec;
+import org.hopfieldstore.core.score.ScoreKernel;
+import org.hopfieldstore.core.score.ScoreKernels;
+
+/** {@code retrieve}: multi-step retrieval of a batch of queries, in-process. */
+final class RetrieveCommand {
+  static final String USAGE = String.join("\n",
+      "usage: hopfield-store retrieve --memories PATH --queries PATH --spec SPEC --out DIR",
+      "                               [--overwrite] [--targets PATH] [--kernel nd4j|java]",
+      "                               [--batch-size N] [--report N] [--no-energy] [--quiet]",
+      "",
+      "Retrieves every query from the memories with the model SPEC and writes into DIR:",
+      "  states.npy       B x d float32, the final states",
+      "  top_ids.npy      B x min(R, M) int64, memory indices of the largest weights of the last",
+      "                   update (descending weight, ties by lower index; zero-weight entries are",
+      "                   the lowest indices outside the support)",
+      "  top_weights.npy  B x min(R, M) float32, the matching weights",
+      "  summary.json     spec, M, d, B, steps taken and final energy per query, support sizes,",
+      "                   wall times (and top-1 accuracy with --targets)",
+      "DIR is written to a temporary directory and renamed into place when complete.",
+      "",
+      "options:",
+      "  --memories PATH   stored patterns: .npy (2-D float32/float64, C order) or IDX images",
+      "                    (*-idx3-ubyte[.gz], pixels scaled to [0,1] and flattened)",
+      "  --queries PATH    state patterns to retrieve from, same formats, same dimension",
+      "  --spec SPEC       retrieval model, e.g. softmax:beta=8,steps=3  sparsemax:beta=4",
+      "                    entmax:alpha=1.5,beta=4,steps=2,tol=1e-6  topk:k=32,beta=8",
+      "                    keys: beta > 0 (default 1); steps >= 1 (max updates, default 1);",
+      "                    tol >= 0 (stop a query once an update moves it by <= tol in max-norm;",
+      "                    0 = exactly steps updates, the default); entmax: alpha in (1,2]",
+      "                    (default 1.5); topk: k >= 1 (default 32); sparsemax/entmax:",
+      "                    solver=exact|bisect (default exact)",
+      "  --out DIR         output directory; must not exist unless --overwrite",
+      "  --overwrite       replace an existing DIR (only once the new output is complete)",
+      "  --targets PATH    int64 .npy with the memory index each query came from; adds the",
+      "                    top-1 accuracy to the summary",
+      "  --kernel NAME     score kernel: nd4j (native BLAS, default) or java (plain reference)",
+      "  --batch-size N    queries per batch (default 256); progress is printed per batch",
+      "  --report N        number of top ids/weights per query R (default 10)",
+      "  --no-energy       skip the extra scoring pass that computes the final energies",
+      "  --quiet           no progress or summary line on the terminal");
+
+  private RetrieveCommand() {}
+
+  static void run(String[] argv, PrintStream out, PrintStream err) throws IOException {
+    Args a = Args.parse("retrieve", argv,
+        Set.of("memories", "queries", "spec", "out", "targets", "kernel", "batch-size",
+            "report"),
+        Set.of("overwrite", "no-energy", "quiet"));
+    Path memPath = a.path("memories");
+    Path queryPath = a.path("queries");
+    RetrievalSpec spec = RetrievalSpec.parse(a.required("spec"));
+    Path outDir = a.path("out");
+    boolean overwrite = a.has("overwrite");
+    ScoreKernel kernel = ScoreKernels.byName(a.get("kernel", "nd4j"));
+    int batchSize = a.integer("batch-size", 256, 1);
+    int report = a.integer("report", 10, 1);
+    boolean energy = !a.has("no-energy");
+    boolean quiet = a.has("quiet");
+    Path targetsPath = a.has("targets") ? a.path("targets") : null;
+
+    long t0 = System.nanoTime();
+    try (AtomicOutput output = AtomicOutput.directory(outDir, overwrite)) {
+      FloatMatrix memMatrix = MatrixReader.read(memPath, "memories");
+      FloatMatrix queries = MatrixReader.read(queryPath, "queries");
+      if (queries.cols() != memMatrix.cols()) {
+        throw new IllegalArgumentException("dimension mismatch: queries " + queryPath
+            + " have dimension " + queries.cols() + " but memories " + memPath
+            + " have dimension " + memMatrix.cols());
+      }
+      long[] targets = targetsPath == null ? null : readTargets(targetsPath, queries.rows(),
+          memMatrix.rows());
+      MemoryBlock memories = MemoryBlock.of(memMatrix);
+      long t1 = System.nanoTime();
+
+      int m = memories.size();
+      int d = memories.dim();
+      int b = queries.rows();
+      int width = Math.min(report, m);
+      float[] states = new float[b * d];
+      long[] topIds = new long[b * width];
+      float[] topWeights = new float[b * width];
+      int[] steps = new int[b];
+      double[] finalEnergy = new double[b];
+      long[] supportSize = new long[b];
+      LocalRetrievalEngine engine = new LocalRetrievalEngine(memories, kernel);
+      Progress progress = new Progress(quiet ? null : err, "retrieved", "queries", b);
+      for (int start = 0; start < b; start += batchSize) {
+        int n = Math.min(batchSize, b - start);
+        float[] chunk = new float[n * d];
+        System.arraycopy(queries.data(), start * d, chunk, 0, n * d);
+        RetrievalResult r = engine.retrieve(FloatMatrix.of("queries", chunk, n, d), spec,
+            report, energy);
+        System.arraycopy(r.states().data(), 0, states, start * d, n * d);
+        for (int i = 0; i < n; i++) {
+          System.arraycopy(r.topIds(i), 0, topIds, (start + i) * width, width);
+          System.arraycopy(r.topWeights(i), 0, topWeights, (start + i) * width, width);
+          steps[start + i] = r.steps(i);
+          finalEnergy[start + i] = r.finalEnergy(i);
+          supportSize[start + i] = r.supportSize(i);
+        }
+        progress.update(start + n);
+      }
+      long t2 = System.nanoTime();
+
+      Path dir = output.path();
+      Npy.writeFloat32(dir.resolve("states.npy"), states, b, d);
+      Npy.writeInt64(dir.resolve("top_ids.npy"), topIds, b, width);
+      Npy.writeFloat32(dir.resolve("top_weights.npy"), topWeights, b, width);
+      double accuracy = Double.NaN;
+      if (targets != null) {
+        int hit = 0;
+        for (int i = 0; i < b; i++) {
+          hit += topIds[i * width] == targets[i] ? 1 : 0;
+        }
+        accuracy = (double) hit / b;
+      }
+      double retrieveSeconds = (t2 - t1) / 1e9;
+      Json json = new Json().begin()
+          .put("command", "retrieve")
+          .put("spec", spec.toString())
+          .put("kernel", kernel.name())
+          .object("memories").put("path", memPath.toString()).put("count", m).put("dim", d)
+          .endObject()
+          .object("queries").put("path", queryPath.toString()).put("count", b).endObject()
+          .put("M", m).put("d", d).put("B", b)
+          .put("report", width)
+          .put("steps", steps)
+          .put("final_energy", finalEnergy)
+          .put("support_size", supportSize);
+      if (targets != null) {
+        json.put("targets", targetsPath.toString()).put("top1_accuracy", accuracy);
+      }
+      json.object("wall_seconds")
+          .put("read", (t1 - t0) / 1e9)
+          .put("retrieve", retrieveSeconds)
+          .put("write", (System.nanoTime() - t2) / 1e9)
+          .endObject()
+          .put("queries_per_second", b / retrieveSeconds)
+          .end();
+      Files.writeString(dir.resolve("summary.json"), json.toString());
+      output.commit();
+      if (!quiet) {
+        out.println(String.format(Locale.ROOT,
+            "retrieved %d queries from %d memories (d=%d) with %s in %.3f s (%.1f queries/s)%s;"
+                + " wrote %s",
+            b, m, d, spec, retrieveSeconds, b / retrieveSeconds,
+            targets == null ? "" : String.format(Locale.ROOT, "; top-1 accuracy %.4f", accuracy),
+            outDir));
+      }
+    }
+  }
+
+  private static long[] readTargets(Path path, int queries, int memories) {
+    long[] t = Npy.read(path).asLongs();
+    if (t.length != queries) {
+      throw new IllegalArgumentException(path + ": " + t.length + " targets for " + queries
+          + " queries");
+    }
+    for (int i = 0; i < t.length; i++) {
+      if (t[i] < -1 || t[i] >= memories) {
+        throw new IllegalArgumentException(path + ": target " + t[i] + " of query " + i
+            + " is not a memory index in [0, " + memories + ") (or -1 for none)");
+      }
+    }
+    return t;
+  }
+}
