@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Set;
 import org.hopfieldstore.core.data.Corruption;
+import org.hopfieldstore.core.data.Preprocessing;
 import org.hopfieldstore.core.data.QuerySet;
 import org.hopfieldstore.core.data.SyntheticMemories;
 import org.hopfieldstore.core.io.MatrixReader;
@@ -33,7 +34,32 @@ final class DataCommands {
       "--targets writes the index of the memory each query came from (int64 .npy), for",
       "retrieve --targets.");
 
+  static final String PREPARE_USAGE = String.join("\n",
+      "usage: hopfield-store prepare --memories PATH --out PATH.npy [--normalize MODE]",
+      "                              [--overwrite]",
+      "",
+      "Writes the memories (.npy or IDX images) as float32 .npy after MODE (default",
+      "center-unit):",
+      "  none         unchanged (e.g. to turn IDX images into .npy)",
+      "  unit         each memory scaled to unit norm",
+      "  center-unit  the mean memory subtracted, then each scaled to unit norm (what the",
+      "               papers' image setups do; raw images retrieve badly by dot product)");
+
   private DataCommands() {}
+
+  static void prepare(String[] argv, PrintStream out) throws IOException {
+    Args a = Args.parse("prepare", argv, Set.of("memories", "out", "normalize"),
+        Set.of("overwrite"));
+    Path memPath = a.path("memories");
+    Path path = a.path("out");
+    Preprocessing mode = Preprocessing.parse(a.get("normalize", "center-unit"));
+    try (AtomicOutput o = AtomicOutput.file(path, a.has("overwrite"))) {
+      FloatMatrix m = mode.apply(MatrixReader.read(memPath, "memories"));
+      Npy.writeFloat32(o.path(), m.data(), m.rows(), m.cols());
+      o.commit();
+      out.println("wrote " + m.rows() + " x " + m.cols() + " memories (" + mode + ") to " + path);
+    }
+  }
 
   static void generate(String[] argv, PrintStream out) throws IOException {
     Args a = Args.parse("generate", argv, Set.of("count", "dim", "out", "seed", "kind"),

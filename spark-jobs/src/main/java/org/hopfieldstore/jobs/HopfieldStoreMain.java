@@ -21,6 +21,7 @@ public final class HopfieldStoreMain {
       "commands:",
       "  retrieve      retrieve a batch of queries from the memories (see retrieve --help)",
       "  generate      write seeded synthetic memories (uniform on the sphere)",
+      "  prepare       centre and/or scale memories to unit norm, or convert IDX to .npy",
       "  make-queries  make corrupted queries from memories (masked, dropout, Gaussian noise)",
       "",
       "Run 'hopfield-store <command> --help' for a command's options.");
@@ -59,6 +60,13 @@ public final class HopfieldStoreMain {
             DataCommands.generate(rest, out);
           }
           return 0;
+        case "prepare":
+          if (help) {
+            out.println(DataCommands.PREPARE_USAGE);
+          } else {
+            DataCommands.prepare(rest, out);
+          }
+          return 0;
         case "make-queries":
           if (help) {
             out.println(DataCommands.QUERIES_USAGE);
@@ -68,7 +76,7 @@ public final class HopfieldStoreMain {
           return 0;
         default:
           throw new UsageException("unknown command '" + command
-              + "': expected retrieve, generate or make-queries");
+              + "': expected retrieve, generate, prepare or make-queries");
       }
     } catch (UsageException e) {
       err.println("hopfield-store: error: " + e.getMessage()

@@ -3,7 +3,7 @@ package org.hopfieldstore.jobs;
 import java.io.PrintStream;
 import java.util.Locale;
 
-/** Progress of long work on stderr: done/total, elapsed, estimated remaining; at most 1 line/s. */
+/** Progress of long work on stderr: done/total, elapsed, estimated remaining; at most one line a second. */
 final class Progress {
   private final PrintStream err;
   private final String verb;
@@ -24,11 +24,8 @@ final class Progress {
       return;
     }
     long now = System.nanoTime();
-    if (done < total && now - lastPrint < 1_000_000_000L) {
-      return;
-    }
-    if (done == total && now - start < 1_000_000_000L) {
-      return; // short work: the summary line says it all
+    if (done >= total || now - lastPrint < 1_000_000_000L) {
+      return; // the command's summary line reports the end
     }
     lastPrint = now;
     double elapsed = (now - start) / 1e9;

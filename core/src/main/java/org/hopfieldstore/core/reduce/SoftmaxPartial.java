@@ -74,7 +74,9 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
       for (int j = 0; j < t; j++) {
         double z = tile.scores[o + j];
         double e = Math.exp(z - mNew);
-        w[o + j] = (float) e;
+        // below float's normal range a weight changes nothing (the largest is 1) but subnormal
+        // floats slow the GEMM down several times over: flush them to zero
+        w[o + j] = e < Float.MIN_NORMAL ? 0f : (float) e;
         s += e;
         list.offer(z, tile.block.id(tile.from + j));
       }
