@@ -15,7 +15,7 @@ final class Json {
   }
 
   Json end() {
-    sb.append('}');
+    sb.append("\n}");
     depth--;
     return this;
   }
