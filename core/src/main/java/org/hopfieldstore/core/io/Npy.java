@@ -50,46 +50,89 @@ public final class Npy {
    * @throws UncheckedIOException if the file cannot be read
    */
   public static FloatMatrix readMatrix(Path path, String what) {
-    Objects.requireNonNull(what, "what");
+    return readRows(path, what, 0, -1);
+  }
+
+  /**
+   * The shape {@code (rows, cols)} of a 2-D float .npy file, validated as {@link #readMatrix}
+   * would (without reading the data): lets a distributed reader plan row ranges.
+   */
+  public static long[] matrixShape(Path path, String what) {
     String p = path.toString();
     try (FileChannel ch = openForRead(path)) {
-      NpyHeader h = NpyHeader.read(ch, p);
-      checkLayout(h, p);
-      NpyHeader.Dtype dt = NpyHeader.dtype(h.descr);
-      if (dt == null) {
-        throw unsupported(h, p, MATRIX_DTYPES);
-      }
-      if (!dt.isFloat()) {
-        throw new IllegalArgumentException(p + ": unsupported dtype '" + h.descr + "' ("
-            + (dt.isInteger() ? "integer" : "bool") + ") for " + what + "; " + MATRIX_DTYPES);
-      }
-      if (h.shape.length != 2) {
-        throw new IllegalArgumentException(p + ": " + what + ": expected a 2-D array, got "
-            + h.shape.length + "-D shape " + NpyHeader.shapeString(h.shape)
-            + (h.shape.length == 1 ? " (save a single vector as shape (1, d))" : ""));
-      }
-      if (h.shape[0] == 0) {
-        throw new IllegalArgumentException(p + ": empty " + what
-            + ": need at least 1 row, got shape " + NpyHeader.shapeString(h.shape));
-      }
-      h.checkDataSize(p, dt.size());
-      int rows = (int) h.shape[0];
-      int cols = (int) h.shape[1];
-      float[] data = new float[rows * cols];
-      if (dt.size() == 4) {
-        readChunks(ch, h, dt, p, (buf, index) ->
-            buf.asFloatBuffer().get(data, (int) index, buf.remaining() / 4));
-      } else {
-        readFloat64AsFloat32(ch, h, dt, p, what, data, cols);
-      }
-      try {
-        return FloatMatrix.of(what, data, rows, cols);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(p + ": " + e.getMessage(), e);
-      }
+      NpyHeader h = matrixHeader(ch, p, what);
+      return h.shape.clone();
     } catch (IOException e) {
       throw ioFailure(p, e);
     }
+  }
+
+  /**
+   * Reads rows {@code [from, to)} of a 2-D float .npy file ({@code to = -1}: to the end), validated
+   * as {@link #readMatrix}; error messages name rows by their index in the whole file.
+   */
+  public static FloatMatrix readRows(Path path, String what, int from, int to) {
+    Objects.requireNonNull(what, "what");
+    String p = path.toString();
+    try (FileChannel ch = openForRead(path)) {
+      NpyHeader h = matrixHeader(ch, p, what);
+      NpyHeader.Dtype dt = NpyHeader.dtype(h.descr);
+      int allRows = (int) h.shape[0];
+      int cols = (int) h.shape[1];
+      int end = to < 0 ? allRows : to;
+      if (from < 0 || from >= end || end > allRows) {
+        throw new IllegalArgumentException(p + ": row range [" + from + ", " + end
+            + ") is not inside the " + allRows + " rows of " + what);
+      }
+      int rows = end - from;
+      float[] data = new float[rows * cols];
+      long first = (long) from * cols;
+      long count = (long) rows * cols;
+      if (dt.size() == 4) {
+        readChunks(ch, h, dt, p, first, count, (buf, index) ->
+            buf.asFloatBuffer().get(data, (int) index, buf.remaining() / 4));
+      } else {
+        readFloat64AsFloat32(ch, h, dt, p, what, data, cols, from, first, count);
+      }
+      for (int i = 0; i < data.length; i++) {
+        if (!Float.isFinite(data[i])) {
+          throw new IllegalArgumentException(p + ": " + what + ": non-finite value " + data[i]
+              + " at row " + (from + i / cols) + ", column " + (i % cols));
+        }
+      }
+      return FloatMatrix.of(what, data, rows, cols);
+    } catch (IOException e) {
+      throw ioFailure(p, e);
+    }
+  }
+
+  /** Reads and checks the header of a 2-D float matrix file, including its data size. */
+  private static NpyHeader matrixHeader(FileChannel ch, String p, String what)
+      throws IOException {
+    NpyHeader h = NpyHeader.read(ch, p);
+    checkLayout(h, p);
+    NpyHeader.Dtype dt = NpyHeader.dtype(h.descr);
+    if (dt == null) {
+      throw unsupported(h, p, MATRIX_DTYPES);
+    }
+    if (!dt.isFloat()) {
+      throw new IllegalArgumentException(p + ": unsupported dtype '" + h.descr + "' ("
+          + (dt.isInteger() ? "integer" : "bool") + ") for " + what + "; " + MATRIX_DTYPES);
+    }
+    if (h.shape.length != 2) {
+      throw new IllegalArgumentException(p + ": " + what + ": expected a 2-D array, got "
+          + h.shape.length + "-D shape " + NpyHeader.shapeString(h.shape)
+          + (h.shape.length == 1 ? " (save a single vector as shape (1, d))" : ""));
+    }
+    if (h.shape[0] == 0) {
+      throw new IllegalArgumentException(p + ": empty " + what
+          + ": need at least 1 row, got shape " + NpyHeader.shapeString(h.shape));
+    }
+    if (h.shape[1] == 0) {
+      throw new IllegalArgumentException(p + ": " + what + ": dimension must be >= 1, got 0");
+    }
+    h.checkDataSize(p, dt.size());
+    return h;
   }
 
   /**
@@ -186,12 +229,13 @@ public final class Npy {
    * row and column, unless a NaN/inf comes earlier (then FloatMatrix.of reports that one).
    */
   private static void readFloat64AsFloat32(FileChannel ch, NpyHeader h, NpyHeader.Dtype dt,
-      String p, String what, float[] data, int cols) throws IOException {
+      String p, String what, float[] data, int cols, int firstRow, long first, long count)
+      throws IOException {
     double[] scratch = new double[Math.min(data.length, CHUNK / 8)];
     long[] overflowAt = {-1};
     double[] overflowValue = {0};
     boolean[] sawNonFinite = {false};
-    readChunks(ch, h, dt, p, (buf, index) -> {
+    readChunks(ch, h, dt, p, first, count, (buf, index) -> {
       int n = buf.remaining() / 8;
       buf.asDoubleBuffer().get(scratch, 0, n);
       int base = (int) index;
@@ -211,7 +255,7 @@ public final class Npy {
     if (overflowAt[0] >= 0) {
       long i = overflowAt[0];
       throw new IllegalArgumentException(p + ": " + what + ": float64 value " + overflowValue[0]
-          + " at row " + (i / cols) + ", column " + (i % cols)
+          + " at row " + (firstRow + i / cols) + ", column " + (i % cols)
           + " is outside the float32 range (|x| <= " + Float.MAX_VALUE + ")");
     }
   }
@@ -224,7 +268,14 @@ public final class Npy {
 
   private static void readChunks(FileChannel ch, NpyHeader h, NpyHeader.Dtype dt, String p,
       ChunkSink sink) throws IOException {
-    long total = h.elementCount() * dt.size();
+    readChunks(ch, h, dt, p, 0, h.elementCount(), sink);
+  }
+
+  /** Reads elements {@code [first, first + count)}; chunk indices count from {@code first}. */
+  private static void readChunks(FileChannel ch, NpyHeader h, NpyHeader.Dtype dt, String p,
+      long first, long count, ChunkSink sink) throws IOException {
+    long start = h.dataOffset + first * dt.size();
+    long total = count * dt.size();
     if (total == 0) {
       return;
     }
@@ -234,7 +285,7 @@ public final class Npy {
       buf.clear();
       buf.limit((int) Math.min(buf.capacity(), total - done));
       while (buf.hasRemaining()) {
-        int r = ch.read(buf, h.dataOffset + done + buf.position());
+        int r = ch.read(buf, start + done + buf.position());
         if (r < 0) {
           throw new IllegalArgumentException(p + ": truncated data: expected " + total
               + " bytes, found " + (done + buf.position()) + " (file shrank while reading)");
