@@ -99,6 +99,16 @@ public final class MemoryBlock {
     return ids == null ? idOffset + row : ids[row];
   }
 
+  /** Explicit ids (a copy), or null when ids are {@code idOffset() + row}. */
+  public long[] explicitIds() {
+    return ids == null ? null : ids.clone();
+  }
+
+  /** The id of row 0 when ids are implicit (0 for explicit ids). */
+  public long idOffset() {
+    return idOffset;
+  }
+
   /** The row holding memory {@code id}, or -1 if this block does not hold it. */
   public int rowOf(long id) {
     if (ids == null) {

@@ -13,6 +13,27 @@ public interface RowSource {
   /** {@code acc[offset + c] += weight * xi_id[c]} for every c; throws if the id is unknown. */
   void addRow(long id, double weight, double[] acc, int offset);
 
+  /** Rows looked up in a map from id to row (e.g. the rows fetched for a global support). */
+  static RowSource of(java.util.Map<Long, float[]> rowsById, int d) {
+    return new RowSource() {
+      @Override
+      public int dim() {
+        return d;
+      }
+
+      @Override
+      public void addRow(long id, double weight, double[] acc, int offset) {
+        float[] row = rowsById.get(id);
+        if (row == null) {
+          throw new IllegalArgumentException("memory id " + id + " was not fetched");
+        }
+        for (int c = 0; c < d; c++) {
+          acc[offset + c] += weight * row[c];
+        }
+      }
+    };
+  }
+
   /** Rows of one block. */
   static RowSource of(MemoryBlock block) {
     final float[] data = block.data();

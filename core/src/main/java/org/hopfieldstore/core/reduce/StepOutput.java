@@ -15,6 +15,21 @@ public final class StepOutput {
   public final double[][] supportWeights;
   public final long[] supportSize;
 
+  /**
+   * The same step with states formed from the supports: {@code x_b = sum_r w_br xi_(id_br)}. For
+   * sparse rules and top-K, whose partials carry ids and scores but not rows, once the rows of the
+   * (small) global support are at hand.
+   */
+  public StepOutput withStatesFrom(RowSource rows) {
+    int d = rows.dim();
+    int batch = conjugate.length;
+    float[] s = new float[batch * d];
+    for (int b = 0; b < batch; b++) {
+      Supports.weightedRows(rows, supportIds[b], supportWeights[b], s, b * d);
+    }
+    return new StepOutput(s, conjugate, supportIds, supportWeights, supportSize);
+  }
+
   public StepOutput(float[] states, double[] conjugate, long[][] supportIds,
       double[][] supportWeights, long[] supportSize) {
     this.states = states;

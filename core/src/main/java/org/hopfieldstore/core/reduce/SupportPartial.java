@@ -157,7 +157,7 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
     if (count == 0) {
       throw new IllegalStateException("sparse partial has seen no memories");
     }
-    int d = rows.dim();
+    int d = wantStates ? rows.dim() : 0; // rows may be null when only weights are wanted
     float[] states = wantStates ? new float[batch * d] : null;
     double[] conj = new double[batch];
     long[][] outIds = new long[batch][];

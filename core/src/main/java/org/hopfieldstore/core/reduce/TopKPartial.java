@@ -82,7 +82,7 @@ public final class TopKPartial implements PartialScores<TopKPartial> {
     if (count == 0) {
       throw new IllegalStateException("top-K partial has seen no memories");
     }
-    int d = rows.dim();
+    int d = wantStates ? rows.dim() : 0; // rows may be null when only weights are wanted
     float[] states = wantStates ? new float[batch * d] : null;
     double[] conj = new double[batch];
     long[][] ids = new long[batch][];

@@ -6,7 +6,6 @@ import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.reduce.PartialScores;
 import org.hopfieldstore.core.reduce.Partials;
 import org.hopfieldstore.core.reduce.RowSource;
-import org.hopfieldstore.core.reduce.ScoreTile;
 import org.hopfieldstore.core.reduce.StepOutput;
 import org.hopfieldstore.core.score.ScoreKernel;
 import org.hopfieldstore.core.score.ScoreKernels;
@@ -18,9 +17,6 @@ import org.hopfieldstore.core.score.ScoreKernels;
  * Thread-safe: calls are serialised, since a bound kernel reuses its buffers.
  */
 public final class LocalRetrievalEngine implements StepFunction {
-  /** Target number of scores per tile (batch x rows): 4M floats, 16 MB. */
-  static final int TILE_SCORES = 1 << 22;
-
   private final MemoryBlock memories;
   private final ScoreKernel kernel;
   private final ScoreKernel.Bound bound;
@@ -87,21 +83,9 @@ public final class LocalRetrievalEngine implements StepFunction {
   public synchronized StepOutput step(
       float[] states, int batch, RetrievalSpec spec, int report, boolean wantStates) {
     int d = memories.dim();
-    int m = memories.size();
-    float beta = (float) spec.beta();
-    float[] q = new float[batch * d];
-    for (int i = 0; i < q.length; i++) {
-      q[i] = beta * states[i];
-    }
-    int t = tileRows > 0 ? tileRows : Math.max(256, TILE_SCORES / batch);
-    t = Math.min(t, m);
-    float[] buf = new float[batch * t];
+    float[] q = BlockScan.scaledQueries(states, batch, d, spec.beta());
     PartialScores<?> partial = Partials.empty(spec, batch, d, report);
-    for (int from = 0; from < m; from += t) {
-      int to = Math.min(m, from + t);
-      bound.scores(q, batch, from, to, buf);
-      partial.accumulate(new ScoreTile(buf, batch, from, to, memories, bound));
-    }
+    BlockScan.fold(partial, memories, bound, q, batch, tileRows);
     return partial.finish(rows, wantStates);
   }
 

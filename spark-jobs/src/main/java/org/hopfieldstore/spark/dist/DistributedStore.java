@@ -1,0 +1,350 @@
+package org.hopfieldstore.spark.dist;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+import org.hopfieldstore.core.io.Npy;
+import org.hopfieldstore.core.memory.FloatMatrix;
+import org.hopfieldstore.core.memory.MemoryBlock;
+import org.hopfieldstore.core.reduce.PartialScores;
+import org.hopfieldstore.core.reduce.Partials;
+import org.hopfieldstore.core.reduce.RowSource;
+import org.hopfieldstore.core.reduce.StepOutput;
+import org.hopfieldstore.core.reduce.SupportPartial;
+import org.hopfieldstore.core.retrieval.BlockScan;
+import org.hopfieldstore.core.retrieval.RetrievalLoop;
+import org.hopfieldstore.core.retrieval.RetrievalResult;
+import org.hopfieldstore.core.retrieval.RetrievalSpec;
+import org.hopfieldstore.core.retrieval.StepFunction;
+import org.hopfieldstore.core.score.ScoreKernel;
+import org.hopfieldstore.core.score.ScoreKernels;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Memories partitioned into P blocks of the core {@link MemoryBlock} type and cached on the
+ * executors. A retrieval step broadcasts the batch of states; each partition folds its block into
+ * the core partial result (the same code as in-process retrieval), sparse rules keep only their
+ * local support, and the partials are merged with {@code treeReduce} into the exact global answer.
+ * Sparse rules and top-K then fetch only the rows of the global support. Bytes of partial results
+ * and fetched rows are counted per step.
+ */
+public final class DistributedStore implements StepFunction, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DistributedStore.class);
+  private static final int LOWEST_IDS_KEPT = 1024;
+
+  private final JavaSparkContext jsc;
+  private final JavaRDD<MemoryBlock> blocks;
+  private final String kernelName;
+  private final long count;
+  private final int dim;
+  private final double maxNorm;
+  private final int partitions;
+  private long[] lowest;
+  private final List<StepTraffic> traffic = Collections.synchronizedList(new ArrayList<>());
+
+  /** Bytes that crossed the wire in one distributed step. */
+  public static final class StepTraffic {
+    public final String rule;
+    public final int batch;
+    public final long partialBytes;
+    public final long candidates;
+    public final long rowBytes;
+
+    StepTraffic(String rule, int batch, long partialBytes, long candidates, long rowBytes) {
+      this.rule = rule;
+      this.batch = batch;
+      this.partialBytes = partialBytes;
+      this.candidates = candidates;
+      this.rowBytes = rowBytes;
+    }
+
+    @Override
+    public String toString() {
+      return rule + " batch=" + batch + " partial_bytes=" + partialBytes + " candidates="
+          + candidates + " row_bytes=" + rowBytes;
+    }
+  }
+
+  private DistributedStore(JavaSparkContext jsc, JavaRDD<MemoryBlock> blocks, String kernelName,
+      StorageLevel level) {
+    this.jsc = jsc;
+    this.kernelName = kernelName;
+    ScoreKernels.byName(kernelName); // validate the name on the driver
+    this.blocks = blocks.persist(level);
+    List<double[]> stats = this.blocks.map(b -> new double[] {b.size(), b.dim(), b.maxNorm()})
+        .collect();
+    if (stats.isEmpty()) {
+      throw new IllegalArgumentException("empty memory set: no partition holds a memory");
+    }
+    long n = 0;
+    double norm = 0;
+    int d = (int) stats.get(0)[1];
+    for (double[] s : stats) {
+      if ((int) s[1] != d) {
+        throw new IllegalArgumentException("dimension mismatch between memory partitions: "
+            + d + " and " + (int) s[1]);
+      }
+      n += (long) s[0];
+      norm = Math.max(norm, s[2]);
+    }
+    this.count = n;
+    this.dim = d;
+    this.maxNorm = norm;
+    this.partitions = stats.size();
+    this.lowest = lowestIds(this.blocks, LOWEST_IDS_KEPT);
+  }
+
+  /** Splits an in-memory matrix into {@code partitions} contiguous row ranges (ids = row index). */
+  public static DistributedStore fromMatrix(JavaSparkContext jsc, FloatMatrix memories,
+      int partitions, StorageLevel level, String kernel) {
+    checkPartitions(partitions, memories.rows());
+    List<MemoryBlock> parts = new ArrayList<>();
+    int m = memories.rows();
+    int d = memories.cols();
+    for (int p = 0; p < partitions; p++) {
+      int from = (int) ((long) m * p / partitions);
+      int to = (int) ((long) m * (p + 1) / partitions);
+      float[] slab = Arrays.copyOfRange(memories.data(), from * d, to * d);
+      parts.add(MemoryBlock.withIdOffset(slab, to - from, d, from));
+    }
+    return new DistributedStore(jsc, jsc.parallelize(parts, partitions), kernel, level);
+  }
+
+  /**
+   * Each partition reads its own row range of a 2-D float .npy file (the path must be readable
+   * from every executor: a local path on one machine, a shared file system on a cluster).
+   */
+  public static DistributedStore fromNpy(JavaSparkContext jsc, Path path, int partitions,
+      StorageLevel level, String kernel) {
+    long[] shape = Npy.matrixShape(path, "memories");
+    int m = (int) shape[0];
+    checkPartitions(partitions, m);
+    List<int[]> ranges = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      ranges.add(new int[] {(int) ((long) m * p / partitions),
+          (int) ((long) m * (p + 1) / partitions)});
+    }
+    String file = path.toAbsolutePath().toString();
+    JavaRDD<MemoryBlock> rdd = jsc.parallelize(ranges, partitions).map(r -> {
+      FloatMatrix rows = Npy.readRows(Path.of(file), "memories", r[0], r[1]);
+      return MemoryBlock.withIdOffset(rows.data(), rows.rows(), rows.cols(), r[0]);
+    });
+    return new DistributedStore(jsc, rdd, kernel, level);
+  }
+
+  /** Memories from Parquet with columns {@code id: long, vector: array<float>}. */
+  public static DistributedStore fromParquet(SparkSession spark, String path, int partitions,
+      StorageLevel level, String kernel) {
+    Dataset<Row> df = spark.read().parquet(path).select("id", "vector");
+    JavaRDD<MemoryBlock> rdd = df.javaRDD().repartition(partitions).mapPartitions(
+        (FlatMapFunction<Iterator<Row>, MemoryBlock>) it -> {
+          List<Long> ids = new ArrayList<>();
+          List<float[]> rows = new ArrayList<>();
+          int d = -1;
+          while (it.hasNext()) {
+            Row row = it.next();
+            if (row.isNullAt(0) || row.isNullAt(1)) {
+              throw new IllegalArgumentException(path + ": null id or vector");
+            }
+            List<Float> v = row.getList(1);
+            if (d < 0) {
+              d = v.size();
+            } else if (v.size() != d) {
+              throw new IllegalArgumentException(path + ": dimension mismatch: memory id "
+                  + row.getLong(0) + " has " + v.size() + " values, others " + d);
+            }
+            float[] f = new float[v.size()];
+            for (int i = 0; i < f.length; i++) {
+              Float x = v.get(i);
+              if (x == null) {
+                throw new IllegalArgumentException(path + ": null value in memory id "
+                    + row.getLong(0) + ", column " + i);
+              }
+              f[i] = x;
+            }
+            ids.add(row.getLong(0));
+            rows.add(f);
+          }
+          if (ids.isEmpty()) {
+            return Collections.emptyIterator();
+          }
+          float[] slab = new float[ids.size() * d];
+          long[] idArray = new long[ids.size()];
+          for (int i = 0; i < ids.size(); i++) {
+            System.arraycopy(rows.get(i), 0, slab, i * d, d);
+            idArray[i] = ids.get(i);
+          }
+          return Collections.singletonList(MemoryBlock.withIds(slab, idArray, d)).iterator();
+        });
+    return new DistributedStore(JavaSparkContext.fromSparkContext(spark.sparkContext()), rdd,
+        kernel, level);
+  }
+
+  private static void checkPartitions(int partitions, int rows) {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
+    }
+    if (partitions > rows) {
+      throw new IllegalArgumentException("partitions (" + partitions
+          + ") must not exceed the number of memories (" + rows + ")");
+    }
+  }
+
+  private static long[] lowestIds(JavaRDD<MemoryBlock> blocks, int n) {
+    List<long[]> parts = blocks.map(b -> {
+      long[] ids = new long[b.size()];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = b.id(i);
+      }
+      Arrays.sort(ids);
+      return Arrays.copyOf(ids, Math.min(n, ids.length));
+    }).collect();
+    long[] all = parts.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+    return Arrays.copyOf(all, Math.min(n, all.length));
+  }
+
+  /** Multi-step retrieval over the cluster; the same loop and stopping rule as the core. */
+  public RetrievalResult retrieve(FloatMatrix queries, RetrievalSpec spec, int report,
+      boolean trackEnergy) {
+    return RetrievalLoop.run(this, queries, spec, report, trackEnergy);
+  }
+
+  @Override
+  public long memoryCount() {
+    return count;
+  }
+
+  @Override
+  public int dim() {
+    return dim;
+  }
+
+  @Override
+  public double maxNorm() {
+    return maxNorm;
+  }
+
+  public int partitions() {
+    return partitions;
+  }
+
+  /** Traffic of every step run so far, oldest first. */
+  public List<StepTraffic> traffic() {
+    synchronized (traffic) {
+      return new ArrayList<>(traffic);
+    }
+  }
+
+  @Override
+  public synchronized long[] lowestIds(int n) {
+    if (n > lowest.length && lowest.length < count) {
+      lowest = lowestIds(blocks, n);
+    }
+    return Arrays.copyOf(lowest, n);
+  }
+
+  @Override
+  public StepOutput step(float[] states, int batch, RetrievalSpec spec, int report,
+      boolean wantStates) {
+    float[] q = BlockScan.scaledQueries(states, batch, dim, spec.beta());
+    Broadcast<float[]> bq = jsc.broadcast(q);
+    LongAccumulator bytes = jsc.sc().longAccumulator();
+    LongAccumulator candidates = jsc.sc().longAccumulator();
+    String specText = spec.toString();
+    String kernel = kernelName;
+    int d = dim;
+    byte[] merged = blocks.map(block -> {
+      RetrievalSpec s = RetrievalSpec.parse(specText);
+      PartialScores<?> partial = foldBlock(block, bq.value(), batch, d, s, report, kernel);
+      if (partial instanceof SupportPartial) {
+        ((SupportPartial) partial).compact();
+      }
+      byte[] b = partial.toBytes();
+      bytes.add(b.length);
+      candidates.add(partial.candidateCount());
+      return b;
+    }).treeReduce((a, b) -> Partials.merge(Partials.fromBytes(a), Partials.fromBytes(b))
+        .toBytes());
+    bq.destroy();
+    PartialScores<?> total = Partials.fromBytes(merged);
+    StepOutput out;
+    long rowBytes = 0;
+    if (spec.rule() == RetrievalSpec.Rule.SOFTMAX) {
+      out = total.finish(null, wantStates);
+    } else {
+      out = total.finish(null, false);
+      if (wantStates) {
+        Map<Long, float[]> rows = fetchRows(out.supportIds);
+        rowBytes = rows.size() * (8L + 4L * dim);
+        out = out.withStatesFrom(RowSource.of(rows, dim));
+      }
+    }
+    StepTraffic t = new StepTraffic(spec.rule().key(), batch, bytes.value(), candidates.value(),
+        rowBytes);
+    traffic.add(t);
+    LOG.info("step over {} partitions: {}", partitions, t);
+    return out;
+  }
+
+  /** The rows of every id in the supports, fetched from the partitions holding them. */
+  private Map<Long, float[]> fetchRows(long[][] supportIds) {
+    long[] wanted = Arrays.stream(supportIds).flatMapToLong(Arrays::stream).distinct().sorted()
+        .toArray();
+    Broadcast<long[]> bw = jsc.broadcast(wanted);
+    List<RowFetch> got = blocks.flatMap(block -> {
+      List<RowFetch> out = new ArrayList<>();
+      int d = block.dim();
+      for (long id : bw.value()) {
+        int r = block.rowOf(id);
+        if (r >= 0) {
+          out.add(new RowFetch(id, Arrays.copyOfRange(block.data(), r * d, (r + 1) * d)));
+        }
+      }
+      return out.iterator();
+    }).collect();
+    bw.destroy();
+    Map<Long, float[]> rows = new HashMap<>();
+    for (RowFetch f : got) {
+      rows.put(f.id, f.row);
+    }
+    return rows;
+  }
+
+  /** Executor-side kernels bound to cached blocks, so ND4J copies a block off-heap only once. */
+  private static final Map<MemoryBlock, ScoreKernel.Bound> BOUND =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  /** One partition's partial: the core partial folded over the block tile by tile. */
+  static PartialScores<?> foldBlock(MemoryBlock block, float[] q, int batch, int d,
+      RetrievalSpec spec, int report, String kernelName) {
+    ScoreKernel kernel = ScoreKernels.byName(kernelName);
+    ScoreKernel.Bound bound = BOUND.computeIfAbsent(block, kernel::bind);
+    PartialScores<?> partial = Partials.empty(spec, batch, d, report);
+    synchronized (bound) {
+      BlockScan.fold(partial, block, bound, q, batch, 0);
+    }
+    return partial;
+  }
+
+  /** Unpersists the cached blocks (the Spark session stays open). */
+  @Override
+  public void close() {
+    blocks.unpersist(false);
+  }
+}

@@ -1,0 +1,87 @@
+package org.hopfieldstore.spark.dist;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import org.apache.spark.serializer.KryoRegistrator;
+import org.hopfieldstore.core.memory.MemoryBlock;
+import org.hopfieldstore.core.reduce.SoftmaxPartial;
+import org.hopfieldstore.core.reduce.SupportPartial;
+import org.hopfieldstore.core.reduce.TopKPartial;
+
+/**
+ * Registers every class of ours that crosses the wire, so Spark can run with {@code
+ * spark.kryo.registrationRequired=true}: memory blocks (the float slab and ids written raw) and
+ * the partial results (through their own {@code toBytes}/{@code fromBytes}).
+ */
+public final class HopfieldKryoRegistrator implements KryoRegistrator {
+  @Override
+  public void registerClasses(Kryo kryo) {
+    kryo.register(MemoryBlock.class, new MemoryBlockSerializer());
+    kryo.register(SoftmaxPartial.class, new BytesSerializer<>(SoftmaxPartial::fromBytes));
+    kryo.register(TopKPartial.class, new BytesSerializer<>(TopKPartial::fromBytes));
+    kryo.register(SupportPartial.class, new BytesSerializer<>(SupportPartial::fromBytes));
+    kryo.register(float[].class);
+    kryo.register(double[].class);
+    kryo.register(long[].class);
+    kryo.register(int[].class);
+    kryo.register(byte[].class);
+    kryo.register(byte[][].class);
+    kryo.register(float[][].class);
+    kryo.register(long[][].class);
+    kryo.register(Object[].class);
+    kryo.register(RowFetch.class);
+  }
+
+  /** A memory block as (size, dim, id offset, has-ids, floats, ids). */
+  static final class MemoryBlockSerializer extends Serializer<MemoryBlock> {
+    @Override
+    public void write(Kryo kryo, Output out, MemoryBlock b) {
+      out.writeInt(b.size());
+      out.writeInt(b.dim());
+      out.writeLong(b.idOffset());
+      long[] ids = b.explicitIds();
+      out.writeBoolean(ids != null);
+      out.writeFloats(b.data());
+      if (ids != null) {
+        out.writeLongs(ids);
+      }
+    }
+
+    @Override
+    public MemoryBlock read(Kryo kryo, Input in, Class<MemoryBlock> type) {
+      int size = in.readInt();
+      int dim = in.readInt();
+      long offset = in.readLong();
+      boolean hasIds = in.readBoolean();
+      float[] data = in.readFloats(size * dim);
+      if (hasIds) {
+        return MemoryBlock.withIds(data, in.readLongs(size), dim);
+      }
+      return MemoryBlock.withIdOffset(data, size, dim, offset);
+    }
+  }
+
+  /** Any partial through its byte form. */
+  static final class BytesSerializer<T extends org.hopfieldstore.core.reduce.PartialScores<T>>
+      extends Serializer<T> {
+    private final java.util.function.Function<byte[], T> reader;
+
+    BytesSerializer(java.util.function.Function<byte[], T> reader) {
+      this.reader = reader;
+    }
+
+    @Override
+    public void write(Kryo kryo, Output out, T p) {
+      byte[] bytes = p.toBytes();
+      out.writeInt(bytes.length);
+      out.writeBytes(bytes);
+    }
+
+    @Override
+    public T read(Kryo kryo, Input in, Class<T> type) {
+      return reader.apply(in.readBytes(in.readInt()));
+    }
+  }
+}
