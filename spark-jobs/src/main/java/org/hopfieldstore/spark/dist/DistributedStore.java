@@ -110,20 +110,35 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
     this.lowest = lowestIds(this.blocks, LOWEST_IDS_KEPT);
   }
 
-  /** Splits an in-memory matrix into {@code partitions} contiguous row ranges (ids = row index). */
+  /**
+   * Splits an in-memory matrix into {@code partitions} contiguous row ranges (ids = row index).
+   * The matrix travels once as a broadcast (tasks carry only their row range); its executor
+   * copies are dropped once the blocks are cached, and the driver's copy lets Spark rebuild a
+   * lost block.
+   */
   public static DistributedStore fromMatrix(JavaSparkContext jsc, FloatMatrix memories,
       int partitions, StorageLevel level, String kernel) {
     checkPartitions(partitions, memories.rows());
-    List<MemoryBlock> parts = new ArrayList<>();
     int m = memories.rows();
     int d = memories.cols();
+    Broadcast<float[]> data = jsc.broadcast(memories.data());
+    JavaRDD<MemoryBlock> rdd = jsc.parallelize(ranges(m, partitions), partitions).map(r -> {
+      float[] slab = Arrays.copyOfRange(data.value(), r[0] * d, r[1] * d);
+      return MemoryBlock.withIdOffset(slab, r[1] - r[0], d, r[0]);
+    });
+    DistributedStore store = new DistributedStore(jsc, rdd, kernel, level);
+    data.unpersist(false);
+    return store;
+  }
+
+  /** P contiguous, near-equal row ranges {@code [from, to)} of m rows. */
+  private static List<int[]> ranges(int m, int partitions) {
+    List<int[]> ranges = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
-      int from = (int) ((long) m * p / partitions);
-      int to = (int) ((long) m * (p + 1) / partitions);
-      float[] slab = Arrays.copyOfRange(memories.data(), from * d, to * d);
-      parts.add(MemoryBlock.withIdOffset(slab, to - from, d, from));
+      ranges.add(new int[] {(int) ((long) m * p / partitions),
+          (int) ((long) m * (p + 1) / partitions)});
     }
-    return new DistributedStore(jsc, jsc.parallelize(parts, partitions), kernel, level);
+    return ranges;
   }
 
   /**
@@ -135,13 +150,8 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
     long[] shape = Npy.matrixShape(path, "memories");
     int m = (int) shape[0];
     checkPartitions(partitions, m);
-    List<int[]> ranges = new ArrayList<>();
-    for (int p = 0; p < partitions; p++) {
-      ranges.add(new int[] {(int) ((long) m * p / partitions),
-          (int) ((long) m * (p + 1) / partitions)});
-    }
     String file = path.toAbsolutePath().toString();
-    JavaRDD<MemoryBlock> rdd = jsc.parallelize(ranges, partitions).map(r -> {
+    JavaRDD<MemoryBlock> rdd = jsc.parallelize(ranges(m, partitions), partitions).map(r -> {
       FloatMatrix rows = Npy.readRows(Path.of(file), "memories", r[0], r[1]);
       return MemoryBlock.withIdOffset(rows.data(), rows.rows(), rows.cols(), r[0]);
     });
