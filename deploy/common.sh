@@ -1,0 +1,47 @@
+# shellcheck shell=bash disable=SC2034
+# Shared by deploy/cluster.sh and deploy/spark-submit (sourced, not run): paths, the JVM
+# options Spark needs on Java 17, and the authentication options read from the secret file.
+
+# repository root and this directory
+DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$DEPLOY_DIR/.." && pwd)
+# PID files, logs, the secret and the fake SPARK_HOME; HOPFIELD_WORK moves them (tests do)
+WORK_DIR=${HOPFIELD_WORK:-$DEPLOY_DIR/work}
+# Spark 4.0.1 and its dependencies as Maven resolved them (mvn -B -DskipTests package)
+SPARK_LIB=$REPO_DIR/spark-jobs/target/spark-lib
+APP_JAR=$REPO_DIR/spark-jobs/target/hopfield-spark-jobs-app.jar
+JAVA_BIN=${JAVA_HOME:+$JAVA_HOME/bin/}java
+
+# Spark on Java 17 needs these on a JVM started by a plain java command (Spark's own launcher
+# scripts add them; the same list as bin/hopfield-store and spark.jvm.opens in pom.xml)
+SPARK_OPENS=(-Djdk.reflect.useDirectMethodHandle=false)
+for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util \
+  java.util.concurrent java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs \
+  sun.security.action sun.util.calendar; do
+  SPARK_OPENS+=("--add-opens=java.base/$p=ALL-UNNAMED")
+done
+unset p
+
+# Every Spark socket and web UI on loopback: the web UIs bind to SPARK_LOCAL_IP (else 0.0.0.0)
+export SPARK_LOCAL_IP=127.0.0.1
+
+die() {
+  echo "${0##*/}: error: $*" >&2
+  exit 1
+}
+
+require_built() {
+  if [ ! -d "$SPARK_LIB" ] || [ ! -f "$APP_JAR" ]; then
+    die "not built yet; run: (cd $REPO_DIR && mvn -B -DskipTests package)"
+  fi
+}
+
+# The JVM options that turn on authentication with the secret in file $1, one per line, for a
+# java @argfile: given as @<(auth_jvm_options FILE) the secret reaches the JVM as system
+# properties through a pipe and never appears on a command line (ps shows @/dev/fd/N).
+auth_jvm_options() {
+  local secret
+  secret=$(tr -d '[:space:]' < "$1")
+  [ -n "$secret" ] || die "secret file $1 is empty"
+  printf '%s\n' "-Dspark.authenticate=true" "-Dspark.authenticate.secret=$secret"
+}
