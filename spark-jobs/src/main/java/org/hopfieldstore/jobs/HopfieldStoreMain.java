@@ -34,6 +34,11 @@ public final class HopfieldStoreMain {
     System.exit(status);
   }
 
+  private static String firstLine(String s) {
+    int nl = s == null ? -1 : s.indexOf('\n');
+    return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
+  }
+
   /** Runs a command; returns the exit status (0 ok, 1 failed, 2 usage error). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")
@@ -90,10 +95,17 @@ public final class HopfieldStoreMain {
       err.println("hopfield-store: error: " + e.getFile() + ": no such file or directory");
       return 1;
     } catch (IllegalArgumentException | IllegalStateException e) {
-      err.println("hopfield-store: error: " + e.getMessage());
+      err.println("hopfield-store: error: " + firstLine(e.getMessage()));
       return 1;
     } catch (IOException | UncheckedIOException e) {
       err.println("hopfield-store: error: I/O failed: " + e.getMessage());
+      return 1;
+    } catch (Exception e) {
+      // Spark wraps a failed task's exception (SparkException is checked but thrown from
+      // Scala without a declaration); report its cause in one line
+      Exception cause = SparkBackend.unwrap(e);
+      err.println("hopfield-store: error: " + firstLine(cause.getMessage() == null
+          ? cause.toString() : cause.getMessage()));
       return 1;
     } catch (OutOfMemoryError e) {
       err.println("hopfield-store: error: out of memory; give the JVM more heap, e.g. "

@@ -1,0 +1,18 @@
+package org.hopfieldstore.jobs;
+
+import org.hopfieldstore.core.retrieval.StepFunction;
+
+/** Where retrieval runs: in-process, or on Spark. */
+interface Backend extends AutoCloseable {
+  /** The memories, ready for retrieval steps. */
+  StepFunction store();
+
+  /** A short description for the summary line, e.g. "in-process" or "spark local[2], P=4". */
+  String describe();
+
+  /** Adds backend-specific fields (master, partitions, traffic) to the summary. */
+  void summarize(Json json);
+
+  @Override
+  void close();
+}
