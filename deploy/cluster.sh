@@ -150,14 +150,14 @@ start_failed() {
 # start_daemon NAME CLASS ARGS...: a background JVM in its own process group, logging to
 # logs/NAME.log, its pid in NAME.pid
 start_daemon() {
-  local name=$1 cls=$2 pid
+  local name=$1 cls=$2 pid auth
   shift 2
+  auth=$(auth_jvm_options "$SECRET_FILE") || start_failed "the secret file $SECRET_FILE is empty"
   SPARK_HOME=$SPARK_HOME_DIR SPARK_SCALA_VERSION=2.13 \
-    setsid "$JAVA_BIN" "${SPARK_OPENS[@]}" -Xmx"$DAEMON_MEMORY" \
-    @<(auth_jvm_options "$SECRET_FILE") \
+    setsid "$JAVA_BIN" "${SPARK_OPENS[@]}" -Xmx"$DAEMON_MEMORY" @/dev/fd/3 \
     -Dspark.port.maxRetries=0 -Dspark.master.rest.enabled=false \
     -cp "$SPARK_HOME_DIR/jars/*" "$cls" "$@" \
-    > "$LOG_DIR/$name.log" 2>&1 < /dev/null &
+    > "$LOG_DIR/$name.log" 2>&1 < /dev/null 3<<< "$auth" &
   pid=$!
   echo "$pid" > "$WORK_DIR/$name.pid"
   echo "started $name: pid $pid, log $LOG_DIR/$name.log"

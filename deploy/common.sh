@@ -37,11 +37,12 @@ require_built() {
 }
 
 # The JVM options that turn on authentication with the secret in file $1, one per line, for a
-# java @argfile: given as @<(auth_jvm_options FILE) the secret reaches the JVM as system
-# properties through a pipe and never appears on a command line (ps shows @/dev/fd/N).
+# java @argfile: given as `@/dev/fd/3 3<<< "$(auth_jvm_options FILE)"` the secret reaches the JVM
+# as system properties through a here-string and never appears on a command line (ps shows
+# @/dev/fd/3), and no helper process is left behind (process substitution would leave one).
 auth_jvm_options() {
   local secret
   secret=$(tr -d '[:space:]' < "$1")
-  [ -n "$secret" ] || die "secret file $1 is empty"
+  [ -n "$secret" ] || return 1
   printf '%s\n' "-Dspark.authenticate=true" "-Dspark.authenticate.secret=$secret"
 }
