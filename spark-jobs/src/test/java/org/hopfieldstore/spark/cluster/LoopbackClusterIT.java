@@ -1,0 +1,584 @@
+package org.hopfieldstore.spark.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.hopfieldstore.core.data.Corruption;
+import org.hopfieldstore.core.data.QuerySet;
+import org.hopfieldstore.core.data.SyntheticMemories;
+import org.hopfieldstore.core.io.Npy;
+import org.hopfieldstore.core.memory.FloatMatrix;
+import org.hopfieldstore.jobs.HopfieldStoreMain;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A real standalone cluster on loopback: {@code deploy/cluster.sh} starts a Master and two
+ * Workers (separate JVMs, free ports, shared secret), {@code deploy/spark-submit} runs the
+ * {@code retrieve} job on it with the application jar, and the Parquet it writes is compared with
+ * the in-process result. Then a Worker is killed with SIGKILL in the middle of a longer job, which
+ * must still finish with the same answer; and drivers without the secret must be refused.
+ * Every process started here is stopped in {@link #cleanUp()} (also from a shutdown hook).
+ *
+ * <p>Run by the failsafe plugin after {@code package} (it needs the built jars and lib dirs).
+ * Seeds: {@code -Dhopfield.it.seed=N} (printed).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class LoopbackClusterIT {
+  private static final long SEED = Long.getLong("hopfield.it.seed", 20261124L);
+  private static final Duration JOB_LIMIT = Duration.ofSeconds(150);
+
+  private static Path repo;
+  private static Path dir;
+  private static Path work;
+  private static Map<String, String> env;
+  private static int masterPort;
+  private static int masterUiPort;
+  private static final List<Process> drivers = new ArrayList<>();
+  private static final Set<Long> seenPids = new LinkedHashSet<>();
+  private static SparkSession reader;
+  private static Thread shutdownHook;
+  private static boolean cleanedUp;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    Assumptions.assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux"),
+        "the loopback cluster scripts need Linux");
+    for (String tool : new String[] {"bash", "curl", "setsid", "pgrep", "ss"}) {
+      Assumptions.assumeTrue(onPath(tool), tool + " is not on the PATH");
+    }
+    repo = Path.of(System.getProperty("hopfield.repo.dir", "..")).toAbsolutePath().normalize();
+    assertTrue(Files.isExecutable(repo.resolve("deploy/cluster.sh")), "deploy/cluster.sh in "
+        + repo);
+    assertTrue(Files.isRegularFile(repo.resolve(
+        "spark-jobs/target/hopfield-spark-jobs-app.jar")), "the application jar (run package)");
+    dir = repo.resolve("spark-jobs/target/it-cluster");
+    deleteTree(dir);
+    work = dir.resolve("work");
+    Files.createDirectories(work);
+
+    masterPort = freePort();
+    masterUiPort = freePort();
+    int workerUiPort = freePortPair();
+    env = Map.of(
+        "HOPFIELD_WORK", work.toString(),
+        "HOPFIELD_MASTER_PORT", Integer.toString(masterPort),
+        "HOPFIELD_MASTER_UI_PORT", Integer.toString(masterUiPort),
+        "HOPFIELD_WORKER_UI_PORT", Integer.toString(workerUiPort),
+        "HOPFIELD_START_TIMEOUT", "90",
+        "HOPFIELD_STOP_TIMEOUT", "15");
+    System.out.printf("LoopbackClusterIT: seed %d (-Dhopfield.it.seed), master port %d, UI %d,"
+        + " worker UIs %d-%d, work dir %s%n", SEED, masterPort, masterUiPort, workerUiPort,
+        workerUiPort + 1, work);
+
+    shutdownHook = new Thread(LoopbackClusterIT::cleanUp, "LoopbackClusterIT cleanup");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    Script start = script(Duration.ofSeconds(120), "deploy/cluster.sh", "start", "--workers",
+        "2", "--worker-cores", "1", "--worker-memory", "2g");
+    System.out.print(start.output);
+    recordDaemonPids();
+    assertEquals(0, start.exit, "cluster.sh start failed:\n" + start.output);
+    assertEquals(2, aliveWorkers(), "alive workers after start");
+    Script status = script(Duration.ofSeconds(30), "deploy/cluster.sh", "status");
+    System.out.print(status.output);
+    assertEquals(0, status.exit, status.output);
+    assertEquals(3, count(status.output, " running\n"), status.output);
+    assertFalse(status.output.contains("not running"), status.output);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cleanUp();
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // already shutting down
+      }
+    }
+  }
+
+  @Test
+  @Order(1)
+  void retrieveOnTheClusterMatchesInProcess() throws Exception {
+    long memSeed = SEED;
+    long querySeed = SEED + 1;
+    System.out.printf("retrieve on the cluster: memories seed %d, queries seed %d%n", memSeed,
+        querySeed);
+    Path data = dir.resolve("small");
+    Files.createDirectories(data);
+    Path memories = writeMemories(data, 6_000, 32, memSeed);
+    Path queries = writeQueries(data, memories, 96, "gaussian:0.3", querySeed);
+    String spec = "entmax:alpha=1.5,beta=4,steps=2";
+
+    Path reference = inProcess(memories, queries, spec, 64, data.resolve("reference"));
+    Path out = data.resolve("cluster.parquet");
+    Process driver = submit(data.resolve("driver.log"), memories, queries, spec, 64, out);
+    assertFinishes(driver, data.resolve("driver.log"));
+    assertMatches(reference, out);
+  }
+
+  @Test
+  @Order(2)
+  void driversWithoutTheSecretAreRefused() throws Exception {
+    int appsBefore = appsKnown();
+    Path data = dir.resolve("refused");
+    Files.createDirectories(data);
+    Path wrong = data.resolve("wrong.secret");
+    Files.writeString(wrong, "0123456789abcdef0123456789abcdef\n");
+    Path memories = writeMemories(data, 100, 8, SEED);
+    Path queries = writeQueries(data, memories, 4, "none", SEED);
+    String[][] cases = {{"HOPFIELD_SECRET_FILE", wrong.toString()}, {"HOPFIELD_NO_AUTH", "1"}};
+    for (String[] c : cases) {
+      Path log = data.resolve("driver-" + c[0].toLowerCase() + ".log");
+      Process driver = submit(log, Map.of(c[0], c[1]), memories, queries, "softmax:beta=2", 4,
+          data.resolve("never.parquet"));
+      String text = waitForLog(driver, log, "Failed to connect to master", Duration.ofSeconds(60));
+      driver.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      assertTrue(text.contains("Failed to connect to master"), c[0] + ": the driver was not"
+          + " refused; log " + log + ":\n" + tail(text));
+      String why = c[0].equals("HOPFIELD_NO_AUTH") ? "Expected SaslMessage" : "SaslException";
+      assertTrue(text.contains(why), c[0] + ": no '" + why + "' in " + log);
+      assertFalse(Files.exists(data.resolve("never.parquet")));
+      System.out.println("refused as expected (" + c[0] + "): " + why);
+    }
+    assertEquals(appsBefore, appsKnown(), "the master registered an application without the"
+        + " secret");
+  }
+
+  @Test
+  @Order(3)
+  void jobSurvivesAWorkerKilledMidJob() throws Exception {
+    long memSeed = SEED + 2;
+    long querySeed = SEED + 3;
+    System.out.printf("worker killed mid-job: memories seed %d, queries seed %d%n", memSeed,
+        querySeed);
+    Path data = dir.resolve("kill");
+    Files.createDirectories(data);
+    Path memories = writeMemories(data, 100_000, 64, memSeed);
+    Path queries = writeQueries(data, memories, 256, "gaussian:0.05", querySeed);
+    String spec = "softmax:beta=16,steps=4";
+    Path reference = inProcess(memories, queries, spec, 32, data.resolve("reference"));
+
+    Path log = data.resolve("driver.log");
+    Path out = data.resolve("cluster.parquet");
+    Process driver = submit(log, Map.of(), memories, queries, spec, 32, out);
+    // both executors run; the first progress line means blocks are cached on both of them and
+    // the retrieval steps are under way
+    String text = waitForLog(driver, log, "retrieved 32/", JOB_LIMIT);
+    assertTrue(driver.isAlive() && text.contains("retrieved 32/"), "the job ended before it"
+        + " could be interrupted; log " + log + ":\n" + tail(text));
+    assertEquals(2, count(text, "Executor added:"), "executors on both workers:\n" + tail(text));
+    long victim = Long.parseLong(Files.readString(work.resolve("worker-2.pid")).trim());
+    ProcessHandle worker = ProcessHandle.of(victim).orElseThrow();
+    List<ProcessHandle> executors = worker.descendants().collect(Collectors.toList());
+    executors.forEach(p -> seenPids.add(p.pid()));
+    assertFalse(executors.isEmpty(), "worker-2 runs no executor");
+    System.out.printf("kill -9 worker-2 (pid %d; its children: %s) mid-job%n", victim,
+        executors.stream().map(p -> p.pid() + " " + p.info().command().orElse("?"))
+            .collect(Collectors.joining(", ")));
+    Process kill = new ProcessBuilder("kill", "-9", Long.toString(victim)).inheritIO().start();
+    assertEquals(0, kill.waitFor(), "kill -9 " + victim);
+    worker.onExit().get(30, TimeUnit.SECONDS);
+    assertTrue(driver.isAlive(), "the driver ended at the kill");
+
+    String done = assertFinishes(driver, log);
+    List<String> lost = Arrays.stream(done.split("\n"))
+        .filter(l -> l.contains("Lost executor") || l.contains("is now LOST"))
+        .collect(Collectors.toList());
+    lost.forEach(l -> System.out.println("driver: " + l));
+    assertFalse(lost.isEmpty(), "the driver never saw the executor go:\n" + tail(done));
+    assertMatches(reference, out);
+    assertEquals(1, aliveWorkers(), "alive workers after the kill");
+    // the orphaned executor notices its worker is gone and exits
+    for (ProcessHandle e : executors) {
+      try {
+        e.onExit().get(60, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException t) {
+        fail("executor " + e.pid() + " of the killed worker still runs after 60 s");
+      }
+    }
+  }
+
+  // --- the job and its comparison -----------------------------------------------------------
+
+  private static Path writeMemories(Path data, int count, int dim, long seed) {
+    FloatMatrix m = SyntheticMemories.uniformSphere(count, dim, seed);
+    Path path = data.resolve("memories.npy");
+    Npy.writeFloat32(path, m.data(), m.rows(), m.cols());
+    return path;
+  }
+
+  private static Path writeQueries(Path data, Path memories, int count, String corruption,
+      long seed) {
+    FloatMatrix m = Npy.readMatrix(memories, "memories");
+    QuerySet q = QuerySet.fromMemories(m, count, Corruption.parse(corruption), seed);
+    Path path = data.resolve("queries.npy");
+    Npy.writeFloat32(path, q.queries().data(), q.queries().rows(), q.queries().cols());
+    return path;
+  }
+
+  /** The in-process {@code retrieve} (no Spark) into {@code out}, the .npy directory. */
+  private static Path inProcess(Path memories, Path queries, String spec, int batch, Path out) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    int rc = HopfieldStoreMain.run(new String[] {"retrieve", "--memories", memories.toString(),
+        "--queries", queries.toString(), "--spec", spec, "--batch-size", Integer.toString(batch),
+        "--out", out.toString(), "--quiet"}, ps, ps);
+    assertEquals(0, rc, "in-process retrieve: " + bytes.toString(StandardCharsets.UTF_8));
+    return out;
+  }
+
+  private static Process submit(Path log, Path memories, Path queries, String spec, int batch,
+      Path out) throws IOException {
+    return submit(log, Map.of(), memories, queries, spec, batch, out);
+  }
+
+  /** {@code deploy/spark-submit ... retrieve ... --partitions 4 --out OUT} in the background. */
+  private static Process submit(Path log, Map<String, String> extraEnv, Path memories,
+      Path queries, String spec, int batch, Path out) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(repo.resolve("deploy/spark-submit").toString(),
+        "--master", "spark://127.0.0.1:" + masterPort, "--driver-memory", "1g",
+        "--class", "org.hopfieldstore.jobs.HopfieldStoreMain",
+        repo.resolve("spark-jobs/target/hopfield-spark-jobs-app.jar").toString(),
+        "retrieve", "--memories", memories.toString(), "--queries", queries.toString(),
+        "--spec", spec, "--batch-size", Integer.toString(batch), "--partitions", "4",
+        "--out", out.toString());
+    pb.directory(repo.toFile());
+    pb.environment().putAll(env);
+    pb.environment().putAll(extraEnv);
+    pb.redirectErrorStream(true).redirectOutput(log.toFile());
+    Process p = pb.start();
+    synchronized (drivers) {
+      drivers.add(p);
+    }
+    return p;
+  }
+
+  /** Waits for the driver to exit 0 within the job limit; returns its log. */
+  private static String assertFinishes(Process driver, Path log) throws Exception {
+    boolean ended = driver.waitFor(JOB_LIMIT.toSeconds(), TimeUnit.SECONDS);
+    String text = read(log);
+    if (!ended) {
+      driver.destroyForcibly();
+      fail("the job did not finish in " + JOB_LIMIT.toSeconds() + " s; log " + log + ":\n"
+          + tail(text));
+    }
+    assertEquals(0, driver.exitValue(), "the job failed; log " + log + ":\n" + tail(text));
+    return text;
+  }
+
+  /** Polls the log until it holds {@code marker}, the driver exits, or the time is up. */
+  private static String waitForLog(Process driver, Path log, String marker, Duration limit)
+      throws Exception {
+    long deadline = System.nanoTime() + limit.toNanos();
+    String text = read(log);
+    while (!text.contains(marker) && driver.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      text = read(log);
+    }
+    return text;
+  }
+
+  /**
+   * The Parquet output of the cluster against the in-process .npy output: states within 1e-5,
+   * the same steps, top weights within 1e-5, the same top ids (up to float ties), energies
+   * within 1e-5 (relative).
+   */
+  private static void assertMatches(Path referenceDir, Path parquet) throws IOException {
+    FloatMatrix states = Npy.readMatrix(referenceDir.resolve("states.npy"), "states");
+    long[] topIds = Npy.read(referenceDir.resolve("top_ids.npy")).asLongs();
+    FloatMatrix topWeights = Npy.readMatrix(referenceDir.resolve("top_weights.npy"), "weights");
+    String summary = Files.readString(referenceDir.resolve("summary.json"));
+    int[] steps = intArray(summary, "steps");
+    double[] energy = doubleArray(summary, "final_energy");
+    int b = states.rows();
+    int d = states.cols();
+    int width = topWeights.cols();
+
+    List<Row> rows = reader().read().parquet(parquet.toString()).orderBy("query_id")
+        .collectAsList();
+    assertEquals(b, rows.size(), "rows in " + parquet);
+    int idTies = 0;
+    for (int i = 0; i < b; i++) {
+      Row r = rows.get(i);
+      String q = "query " + i;
+      assertEquals(i, r.getLong(r.fieldIndex("query_id")));
+      List<Float> s = r.getList(r.fieldIndex("state"));
+      assertEquals(d, s.size(), q);
+      for (int j = 0; j < d; j++) {
+        assertEquals(states.get(i, j), s.get(j), 1e-5, q + " coordinate " + j);
+      }
+      assertEquals(steps[i], r.getInt(r.fieldIndex("steps")), q + " steps");
+      double e = r.getDouble(r.fieldIndex("energy"));
+      assertEquals(energy[i], e, 1e-5 * Math.max(1, Math.abs(energy[i])), q + " energy");
+      List<Long> ids = r.getList(r.fieldIndex("top_ids"));
+      List<Float> w = r.getList(r.fieldIndex("top_weights"));
+      assertEquals(width, ids.size(), q);
+      for (int k = 0; k < width; k++) {
+        float want = topWeights.get(i, k);
+        assertEquals(want, w.get(k), 1e-5, q + " top weight " + k);
+        boolean tied = (k > 0 && tie(want, topWeights.get(i, k - 1)))
+            || (k + 1 < width && tie(want, topWeights.get(i, k + 1)));
+        if (tied) {
+          idTies++;
+        } else {
+          assertEquals(topIds[i * width + k], ids.get(k), q + " top id " + k);
+        }
+      }
+    }
+    System.out.printf("%s matches the in-process result: %d queries, d=%d, %d top ids each"
+        + " (%d tied weights compared by weight only)%n", parquet.getFileName(), b, d, width,
+        idTies);
+  }
+
+  /**
+   * Weights too close to order reliably: the partitions' merged partials and the in-process
+   * scan round differently (relative ~1e-7), so ids of weights within 1e-5 of each other
+   * (relative) may swap. Zero weights (outside a sparse support) are ordered by id: not ties.
+   */
+  private static boolean tie(float a, float b) {
+    return a > 0 && b > 0 && Math.abs(a - b) <= 1e-5 * Math.max(a, b);
+  }
+
+  private static SparkSession reader() {
+    if (reader == null) {
+      reader = SparkSession.builder().master("local[1]").appName("LoopbackClusterIT reader")
+          .config("spark.ui.enabled", "false")
+          .config("spark.driver.host", "127.0.0.1")
+          .config("spark.driver.bindAddress", "127.0.0.1")
+          .getOrCreate();
+    }
+    return reader;
+  }
+
+  private static int[] intArray(String json, String key) {
+    return Arrays.stream(jsonArray(json, key)).mapToInt(Integer::parseInt).toArray();
+  }
+
+  private static double[] doubleArray(String json, String key) {
+    return Arrays.stream(jsonArray(json, key)).mapToDouble(Double::parseDouble).toArray();
+  }
+
+  private static String[] jsonArray(String json, String key) {
+    Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*\\[([^\\]]*)\\]").matcher(json);
+    assertTrue(m.find(), "no " + key + " in summary.json");
+    return m.group(1).trim().split("\\s*,\\s*");
+  }
+
+  // --- the cluster ----------------------------------------------------------------------------
+
+  private static String masterJson() throws Exception {
+    HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY)
+        .connectTimeout(Duration.ofSeconds(3)).build();
+    HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + masterUiPort
+        + "/json/")).timeout(Duration.ofSeconds(5)).build();
+    HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, resp.statusCode(), "master JSON");
+    return resp.body();
+  }
+
+  private static int aliveWorkers() throws Exception {
+    Matcher m = Pattern.compile("\"aliveworkers\"\\s*:\\s*(\\d+)").matcher(masterJson());
+    assertTrue(m.find(), "aliveworkers in the master JSON");
+    return Integer.parseInt(m.group(1));
+  }
+
+  /** Applications the master knows (running or completed): each has one "starttime". */
+  private static int appsKnown() throws Exception {
+    return count(masterJson(), "\"starttime\"");
+  }
+
+  /** Adds the daemons in the PID files and their children (executors) to the kill list. */
+  private static void recordDaemonPids() {
+    if (work == null || !Files.isDirectory(work)) {
+      return;
+    }
+    try (Stream<Path> files = Files.list(work)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".pid")).collect(
+          Collectors.toList())) {
+        try {
+          long pid = Long.parseLong(Files.readString(f).trim());
+          seenPids.add(pid);
+          ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(
+              c -> seenPids.add(c.pid())));
+        } catch (IOException | NumberFormatException e) {
+          // a half-written or removed file: cluster.sh stop deals with it
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Drivers, then {@code cluster.sh stop}, then a SIGKILL for any process seen here that is
+   * still alive (and still a java process: pids are not reused while we hold them, but check).
+   */
+  private static synchronized void cleanUp() {
+    if (cleanedUp || repo == null) {
+      return;
+    }
+    cleanedUp = true;
+    synchronized (drivers) {
+      for (Process p : drivers) {
+        if (p.isAlive()) {
+          p.destroyForcibly();
+          try {
+            p.waitFor(20, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      }
+    }
+    recordDaemonPids();
+    try {
+      Script stop = script(Duration.ofSeconds(60), "deploy/cluster.sh", "stop");
+      System.out.print(stop.output);
+    } catch (Exception e) {
+      System.err.println("LoopbackClusterIT: cluster.sh stop failed: " + e);
+    }
+    for (long pid : seenPids) {
+      Optional<ProcessHandle> h = ProcessHandle.of(pid);
+      if (h.isPresent() && h.get().isAlive()
+          && h.get().info().command().map(c -> c.endsWith("java")).orElse(false)) {
+        System.err.println("LoopbackClusterIT: pid " + pid + " survived cluster.sh stop: KILL");
+        h.get().destroyForcibly();
+      }
+    }
+    if (reader != null) {
+      reader.stop();
+      reader = null;
+    }
+  }
+
+  // --- helpers ------------------------------------------------------------------------------
+
+  private static final class Script {
+    final int exit;
+    final String output;
+
+    Script(int exit, String output) {
+      this.exit = exit;
+      this.output = output;
+    }
+  }
+
+  /** Runs a script of the repository with the cluster's environment, bounded. */
+  private static Script script(Duration limit, String... command) throws Exception {
+    List<String> cmd = new ArrayList<>(Arrays.asList(command));
+    cmd.set(0, repo.resolve(command[0]).toString());
+    Path log = Files.createTempFile(dir, "script", ".log");
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile())
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    boolean ended = p.waitFor(limit.toSeconds(), TimeUnit.SECONDS);
+    if (!ended) {
+      p.destroy(); // TERM: cluster.sh start stops what it started on TERM
+      p.waitFor(30, TimeUnit.SECONDS);
+      p.destroyForcibly();
+      return new Script(-1, read(log) + "\n(timed out after " + limit.toSeconds() + " s)\n");
+    }
+    return new Script(p.exitValue(), read(log));
+  }
+
+  private static String read(Path log) throws IOException {
+    return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+  }
+
+  private static String tail(String text) {
+    String[] lines = text.split("\n");
+    return String.join("\n", Arrays.copyOfRange(lines, Math.max(0, lines.length - 40),
+        lines.length));
+  }
+
+  private static int count(String text, String what) {
+    int n = 0;
+    for (int at = text.indexOf(what); at >= 0; at = text.indexOf(what, at + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  private static boolean onPath(String tool) {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+      if (Files.isExecutable(Path.of(d, tool))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** A free port p with p + 1 free too (the two workers' UIs). */
+  private static int freePortPair() throws IOException {
+    for (int tries = 0; tries < 50; tries++) {
+      int p = freePort();
+      if (p < 65535) {
+        try (ServerSocket next = new ServerSocket(p + 1, 1, InetAddress.getLoopbackAddress())) {
+          next.setReuseAddress(true);
+          return p;
+        } catch (IOException e) {
+          // taken: try another
+        }
+      }
+    }
+    throw new IOException("no two consecutive free ports on 127.0.0.1");
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.sorted((a, b) -> b.compareTo(a)).collect(Collectors.toList())) {
+        Files.delete(p);
+      }
+    }
+  }
+}
