@@ -12,7 +12,8 @@
 # Ports (environment): HOPFIELD_MASTER_PORT (7077), HOPFIELD_MASTER_UI_PORT (18080),
 # HOPFIELD_WORKER_UI_PORT (18081: worker i gets 18081 + i - 1). Timeouts in seconds:
 # HOPFIELD_START_TIMEOUT (90), HOPFIELD_STOP_TIMEOUT (20). HOPFIELD_DAEMON_MEMORY: heap of the
-# Master and Worker JVMs (512m).
+# Master and Worker JVMs (512m). HOPFIELD_MASTER_OPTS, HOPFIELD_WORKER_OPTS: more JVM options
+# (-Dspark.worker.* settings, e.g. GPUs: see deploy/templates/gpu-executors.conf).
 set -euo pipefail
 # shellcheck source=deploy/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -30,7 +31,8 @@ MASTER_URL=spark://127.0.0.1:$MASTER_PORT
 MASTER_JSON=http://127.0.0.1:$MASTER_UI_PORT/json/
 
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  # the comment block at the top of this file
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
 }
 
 # --- processes ------------------------------------------------------------------------------
@@ -147,15 +149,17 @@ start_failed() {
   exit 1
 }
 
-# start_daemon NAME CLASS ARGS...: a background JVM in its own process group, logging to
-# logs/NAME.log, its pid in NAME.pid
+# start_daemon NAME CLASS "JVM OPTIONS" ARGS...: a background JVM in its own process group,
+# logging to logs/NAME.log, its pid in NAME.pid
 start_daemon() {
-  local name=$1 cls=$2 pid auth
-  shift 2
+  local name=$1 cls=$2 opts=$3 pid auth
+  shift 3
+  local extra=()
+  read -r -a extra <<< "$opts"
   auth=$(auth_jvm_options "$SECRET_FILE") || start_failed "the secret file $SECRET_FILE is empty"
   SPARK_HOME=$SPARK_HOME_DIR SPARK_SCALA_VERSION=2.13 \
     setsid "$JAVA_BIN" "${SPARK_OPENS[@]}" -Xmx"$DAEMON_MEMORY" @/dev/fd/3 \
-    -Dspark.port.maxRetries=0 -Dspark.master.rest.enabled=false \
+    -Dspark.port.maxRetries=0 -Dspark.master.rest.enabled=false "${extra[@]+"${extra[@]}"}" \
     -cp "$SPARK_HOME_DIR/jars/*" "$cls" "$@" \
     > "$LOG_DIR/$name.log" 2>&1 < /dev/null 3<<< "$auth" &
   pid=$!
@@ -197,12 +201,12 @@ start() {
 
   # from here on, a failure or an interrupt stops whatever was started
   trap 'start_failed "interrupted"' INT TERM
-  start_daemon master org.apache.spark.deploy.master.Master \
+  start_daemon master org.apache.spark.deploy.master.Master "${HOPFIELD_MASTER_OPTS:-}" \
     --host 127.0.0.1 --port "$MASTER_PORT" --webui-port "$MASTER_UI_PORT"
   for i in $(seq 1 "$workers"); do
     ui=$((WORKER_UI_PORT + i - 1))
     mkdir -p "$WORK_DIR/worker-$i"
-    start_daemon "worker-$i" org.apache.spark.deploy.worker.Worker \
+    start_daemon "worker-$i" org.apache.spark.deploy.worker.Worker "${HOPFIELD_WORKER_OPTS:-}" \
       --host 127.0.0.1 --cores "$cores" --memory "$memory" --webui-port "$ui" \
       --work-dir "$WORK_DIR/worker-$i" "$MASTER_URL"
   done
