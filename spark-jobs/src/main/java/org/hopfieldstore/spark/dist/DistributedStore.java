@@ -302,7 +302,7 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
       candidates.add(partial.candidateCount());
       return b;
     }).treeReduce((a, b) -> Partials.merge(Partials.fromBytes(a), Partials.fromBytes(b))
-        .toBytes());
+        .toBytes(), partitions > 32 ? 2 : 1); // a second tree level pays off only for many P
     bq.destroy();
     PartialScores<?> total = Partials.fromBytes(merged);
     StepOutput out;
