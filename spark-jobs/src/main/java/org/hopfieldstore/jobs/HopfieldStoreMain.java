@@ -104,6 +104,9 @@ public final class HopfieldStoreMain {
       // Spark wraps a failed task's exception (SparkException is checked but thrown from
       // Scala without a declaration); report its cause in one line
       Exception cause = SparkBackend.unwrap(e);
+      if (System.getenv("HOPFIELD_STORE_DEBUG") != null) {
+        e.printStackTrace(err);
+      }
       err.println("hopfield-store: error: " + firstLine(cause.getMessage() == null
           ? cause.toString() : cause.getMessage()));
       return 1;

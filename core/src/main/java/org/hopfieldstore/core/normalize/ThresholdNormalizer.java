@@ -13,6 +13,7 @@ public abstract class ThresholdNormalizer implements Normalizer {
   private final double alpha;
   protected final double am1;
   private final double exponent;
+  private final int intExponent;
 
   protected ThresholdNormalizer(double alpha) {
     if (!(alpha > 1.0 && alpha <= 2.0)) {
@@ -21,6 +22,7 @@ public abstract class ThresholdNormalizer implements Normalizer {
     this.alpha = alpha;
     this.am1 = alpha - 1.0;
     this.exponent = 1.0 / am1;
+    this.intExponent = exponent == Math.rint(exponent) && exponent <= 8 ? (int) exponent : 0;
   }
 
   public final double alpha() {
@@ -44,7 +46,14 @@ public abstract class ThresholdNormalizer implements Normalizer {
     if (u <= 0) {
       return 0.0;
     }
-    return exponent == 1.0 ? u : (exponent == 2.0 ? u * u : Math.pow(u, exponent));
+    if (intExponent > 0) { // 1/(alpha-1) a small integer (alpha = 2, 1.5, 1.25, ...): no pow
+      double r = u;
+      for (int i = 1; i < intExponent; i++) {
+        r *= u;
+      }
+      return r;
+    }
+    return Math.pow(u, exponent);
   }
 
   @Override

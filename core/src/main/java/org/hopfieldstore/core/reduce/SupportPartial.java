@@ -16,6 +16,7 @@ import org.hopfieldstore.core.normalize.ThresholdNormalizer;
 public final class SupportPartial implements PartialScores<SupportPartial> {
   static final int TAG = 0x53505331; // "SPS1"
   private static final int MIN_PRUNE = 256;
+  private static final int PROBE = 32;
   private final int batch;
   private final ThresholdNormalizer normalizer;
   private final double[][] scores;
@@ -85,8 +86,14 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
     final int t = tile.width();
     IntStream.range(0, batch).parallel().forEach(b -> {
       xmax[b] = Math.max(xmax[b], normalizer.toX(tile.max(b)));
-      double lowest = Math.max(floor[b], xmax[b] - 1.0);
       int o = b * t;
+      if (t > 4 * PROBE) {
+        // the threshold of any subset is a lower bound of the global one: the tile's best few
+        // give a tight bound cheaply, so a tile seen before the query's best memories does not
+        // flood the candidate list
+        floor[b] = Math.max(floor[b], probeBound(tile.scores, o, t));
+      }
+      double lowest = Math.max(floor[b], xmax[b] - 1.0);
       for (int j = 0; j < t; j++) {
         double z = tile.scores[o + j];
         if (normalizer.toX(z) > lowest) {
@@ -98,6 +105,31 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
       }
     });
     count += t;
+  }
+
+  /** Exact threshold (x-space) of the {@link #PROBE} largest scores of one tile row. */
+  private double probeBound(float[] scores, int offset, int width) {
+    double[] top = new double[PROBE];
+    int n = 0;
+    int minAt = 0;
+    for (int j = 0; j < width; j++) {
+      double z = scores[offset + j];
+      if (n < PROBE) {
+        top[n] = z;
+        if (z < top[minAt]) {
+          minAt = n;
+        }
+        n++;
+      } else if (z > top[minAt]) {
+        top[minAt] = z;
+        for (int i = 0; i < PROBE; i++) {
+          if (top[i] < top[minAt]) {
+            minAt = i;
+          }
+        }
+      }
+    }
+    return normalizer.lowerBound(top, n);
   }
 
   /** Drops candidates at or below the threshold of the current candidates (a lower bound). */

@@ -161,49 +161,61 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
   /** Memories from Parquet with columns {@code id: long, vector: array<float>}. */
   public static DistributedStore fromParquet(SparkSession spark, String path, int partitions,
       StorageLevel level, String kernel) {
-    Dataset<Row> df = spark.read().parquet(path).select("id", "vector");
-    JavaRDD<MemoryBlock> rdd = df.javaRDD().repartition(partitions).mapPartitions(
-        (FlatMapFunction<Iterator<Row>, MemoryBlock>) it -> {
-          List<Long> ids = new ArrayList<>();
-          List<float[]> rows = new ArrayList<>();
-          int d = -1;
-          while (it.hasNext()) {
-            Row row = it.next();
-            if (row.isNullAt(0) || row.isNullAt(1)) {
-              throw new IllegalArgumentException(path + ": null id or vector");
-            }
-            List<Float> v = row.getList(1);
-            if (d < 0) {
-              d = v.size();
-            } else if (v.size() != d) {
-              throw new IllegalArgumentException(path + ": dimension mismatch: memory id "
-                  + row.getLong(0) + " has " + v.size() + " values, others " + d);
-            }
-            float[] f = new float[v.size()];
-            for (int i = 0; i < f.length; i++) {
-              Float x = v.get(i);
-              if (x == null) {
-                throw new IllegalArgumentException(path + ": null value in memory id "
-                    + row.getLong(0) + ", column " + i);
-              }
-              f[i] = x;
-            }
-            ids.add(row.getLong(0));
-            rows.add(f);
-          }
-          if (ids.isEmpty()) {
+    return fromDataFrame(spark.read().parquet(path), "id", "vector", path, partitions, level,
+        kernel);
+  }
+
+  /**
+   * Memories from any DataFrame with a long id column and an array-of-numbers vector column;
+   * {@code source} names the data in error messages. Rows are turned into (id, float[]) pairs
+   * before they are spread over {@code partitions}, then packed into one block per partition.
+   */
+  public static DistributedStore fromDataFrame(Dataset<Row> df, String idCol, String vectorCol,
+      String source, int partitions, StorageLevel level, String kernel) {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
+    }
+    JavaRDD<IdVector> pairs = df.select(idCol, vectorCol).javaRDD().map(row -> {
+      if (row.isNullAt(0) || row.isNullAt(1)) {
+        throw new IllegalArgumentException(source + ": null " + idCol + " or " + vectorCol);
+      }
+      long id = row.getLong(0);
+      List<Object> v = row.getList(1);
+      float[] f = new float[v.size()];
+      for (int i = 0; i < f.length; i++) {
+        Object x = v.get(i);
+        if (x == null) {
+          throw new IllegalArgumentException(source + ": null value in memory id " + id
+              + ", column " + i);
+        }
+        f[i] = ((Number) x).floatValue();
+      }
+      return new IdVector(id, f);
+    });
+    JavaRDD<MemoryBlock> rdd = pairs.repartition(partitions).mapPartitions(
+        (FlatMapFunction<Iterator<IdVector>, MemoryBlock>) it -> {
+          List<IdVector> rows = new ArrayList<>();
+          it.forEachRemaining(rows::add);
+          if (rows.isEmpty()) {
             return Collections.emptyIterator();
           }
-          float[] slab = new float[ids.size() * d];
-          long[] idArray = new long[ids.size()];
-          for (int i = 0; i < ids.size(); i++) {
-            System.arraycopy(rows.get(i), 0, slab, i * d, d);
-            idArray[i] = ids.get(i);
+          int d = rows.get(0).vector.length;
+          float[] slab = new float[rows.size() * d];
+          long[] ids = new long[rows.size()];
+          for (int i = 0; i < rows.size(); i++) {
+            IdVector r = rows.get(i);
+            if (r.vector.length != d) {
+              throw new IllegalArgumentException(source + ": dimension mismatch: memory id "
+                  + r.id + " has " + r.vector.length + " values, memory id " + ids[0] + " has "
+                  + d);
+            }
+            System.arraycopy(r.vector, 0, slab, i * d, d);
+            ids[i] = r.id;
           }
-          return Collections.singletonList(MemoryBlock.withIds(slab, idArray, d)).iterator();
+          return Collections.singletonList(MemoryBlock.withIds(slab, ids, d)).iterator();
         });
-    return new DistributedStore(JavaSparkContext.fromSparkContext(spark.sparkContext()), rdd,
-        kernel, level);
+    return new DistributedStore(JavaSparkContext.fromSparkContext(df.sparkSession()
+        .sparkContext()), rdd, kernel, level);
   }
 
   private static void checkPartitions(int partitions, int rows) {
@@ -290,7 +302,7 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
       candidates.add(partial.candidateCount());
       return b;
     }).treeReduce((a, b) -> Partials.merge(Partials.fromBytes(a), Partials.fromBytes(b))
-        .toBytes());
+        .toBytes(), partitions > 32 ? 2 : 1); // a second tree level pays off only for many P
     bq.destroy();
     PartialScores<?> total = Partials.fromBytes(merged);
     StepOutput out;

@@ -32,7 +32,32 @@ public final class HopfieldKryoRegistrator implements KryoRegistrator {
     kryo.register(long[][].class);
     kryo.register(Object[].class);
     kryo.register(RowFetch.class);
+    kryo.register(IdVector.class);
+    // Spark SQL sends these between driver and tasks (Parquet schema inference and merging)
+    for (String name : SPARK_SQL_CLASSES) {
+      try {
+        kryo.register(Class.forName(name, false, HopfieldKryoRegistrator.class.getClassLoader()));
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException("Spark class " + name + " not found: Spark version?", e);
+      }
+    }
   }
+
+  /** Spark SQL classes that cross the wire when a job reads Parquet with registration on. */
+  static final String[] SPARK_SQL_CLASSES = {
+      "org.apache.spark.sql.types.StructType",
+      "[Lorg.apache.spark.sql.types.StructType;",
+      "org.apache.spark.sql.types.StructField",
+      "[Lorg.apache.spark.sql.types.StructField;",
+      "org.apache.spark.sql.types.ArrayType",
+      "org.apache.spark.sql.types.Metadata",
+      "org.apache.spark.sql.types.LongType$",
+      "org.apache.spark.sql.types.IntegerType$",
+      "org.apache.spark.sql.types.FloatType$",
+      "org.apache.spark.sql.types.DoubleType$",
+      "org.apache.spark.sql.types.StringType",
+      "org.apache.spark.sql.types.BooleanType$",
+  };
 
   /** A memory block as (size, dim, id offset, has-ids, floats, ids). */
   static final class MemoryBlockSerializer extends Serializer<MemoryBlock> {

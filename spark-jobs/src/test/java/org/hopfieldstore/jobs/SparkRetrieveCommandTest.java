@@ -1,0 +1,176 @@
+package org.hopfieldstore.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.hopfieldstore.core.io.Npy;
+import org.hopfieldstore.spark.dist.SparkSetup;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The retrieve command in Spark mode (local[2], Kryo registration required): the same answers as
+ * the reference and the in-process mode, Parquet in and out, and clean failures.
+ */
+class SparkRetrieveCommandTest {
+  static final Path REF = RetrieveCommandTest.REF;
+  static final Path BAD = RetrieveCommandTest.BAD;
+
+  @TempDir Path tmp;
+
+  static RetrieveCommandTest.Run run(String... args) {
+    return RetrieveCommandTest.run(args);
+  }
+
+  @Test
+  void sparkModeReproducesReferenceCasesAndTheInProcessOutput() throws IOException {
+    String[][] cases = {
+        {"medium_sparsemax_b4_s3", "sparsemax:beta=4,steps=3", "medium_masked"},
+        {"medium_softmax_b32_s3", "softmax:beta=32,steps=3", "medium_masked"},
+        {"medium_entmax15_b4", "entmax:alpha=1.5,beta=4", "medium_noisy"},
+        {"medium_topk32_b8", "topk:k=32,beta=8", "medium_noisy"}};
+    for (String[] c : cases) {
+      Path spark = tmp.resolve(c[0] + "-spark");
+      Path local = tmp.resolve(c[0] + "-local");
+      String mem = REF.resolve("memories/medium.npy").toString();
+      String q = REF.resolve("queries/" + c[2] + ".npy").toString();
+      RetrieveCommandTest.Run r = run("retrieve", "--memories", mem, "--queries", q, "--spec",
+          c[1], "--out", spark.toString(), "--master", "local[2]", "--partitions", "3",
+          "--quiet");
+      assertEquals(0, r.status(), r.err());
+      r = run("retrieve", "--memories", mem, "--queries", q, "--spec", c[1], "--out",
+          local.toString(), "--quiet");
+      assertEquals(0, r.status(), r.err());
+      double[] want = Npy.read(REF.resolve("cases/" + c[0] + "/outputs.npy")).asDoubles();
+      double[] got = Npy.read(spark.resolve("states.npy")).asDoubles();
+      int off = want.length - got.length;
+      for (int i = 0; i < got.length; i++) {
+        assertEquals(want[off + i], got[i], 1e-5, c[0] + " value " + i);
+      }
+      assertEquals(List.of(box(Npy.read(local.resolve("top_ids.npy")).asLongs())),
+          List.of(box(Npy.read(spark.resolve("top_ids.npy")).asLongs())), c[0]);
+      String summary = Files.readString(spark.resolve("summary.json"));
+      assertTrue(summary.contains("\"partitions\": 3") && summary.contains("partial_bytes"),
+          summary);
+    }
+  }
+
+  private static Long[] box(long[] a) {
+    Long[] b = new Long[a.length];
+    for (int i = 0; i < a.length; i++) {
+      b[i] = a[i];
+    }
+    return b;
+  }
+
+  @Test
+  void parquetInAndOutMatchTheNpyRun() throws IOException {
+    Path memNpy = REF.resolve("memories/small.npy");
+    Path q = REF.resolve("queries/small_noisy.npy");
+    // memories as Parquet (id, vector) with ids = row index
+    Path memParquet = tmp.resolve("memories.parquet");
+    double[] xi = Npy.read(memNpy).asDoubles();
+    int d = 16;
+    SparkSession spark = SparkSetup.session("local[2]", "write-memories");
+    try {
+      List<Row> rows = new ArrayList<>();
+      for (int i = 0; i < xi.length / d; i++) {
+        Float[] v = new Float[d];
+        for (int j = 0; j < d; j++) {
+          v[j] = (float) xi[i * d + j];
+        }
+        rows.add(RowFactory.create((long) i, v));
+      }
+      StructType schema = new StructType().add("id", DataTypes.LongType)
+          .add("vector", DataTypes.createArrayType(DataTypes.FloatType));
+      spark.createDataFrame(rows, schema).write().parquet(memParquet.toString());
+    } finally {
+      spark.stop();
+    }
+    Path out = tmp.resolve("out.parquet");
+    RetrieveCommandTest.Run r = run("retrieve", "--memories", memParquet.toString(), "--queries",
+        q.toString(), "--spec", "sparsemax:beta=8,steps=2", "--out", out.toString(), "--master",
+        "local[2]", "--partitions", "2", "--quiet");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(Files.exists(out.resolve("_summary.json")));
+    Path npy = tmp.resolve("npy");
+    r = run("retrieve", "--memories", memNpy.toString(), "--queries", q.toString(), "--spec",
+        "sparsemax:beta=8,steps=2", "--out", npy.toString(), "--quiet");
+    assertEquals(0, r.status(), r.err());
+    double[] states = Npy.read(npy.resolve("states.npy")).asDoubles();
+    long[] ids = Npy.read(npy.resolve("top_ids.npy")).asLongs();
+    spark = SparkSetup.session("local[2]", "read-output");
+    try {
+      Dataset<Row> df = spark.read().parquet(out.toString()).orderBy("query_id");
+      assertEquals(List.of("query_id", "state", "top_ids", "top_weights", "steps", "energy"),
+          List.of(df.columns()));
+      List<Row> got = df.collectAsList();
+      assertEquals(8, got.size());
+      for (Row row : got) {
+        int i = (int) row.getLong(0);
+        List<Float> s = row.getList(1);
+        for (int j = 0; j < d; j++) {
+          assertEquals(states[i * d + j], s.get(j), 1e-6, "query " + i);
+        }
+        List<Long> top = row.getList(2);
+        assertEquals(ids[i * 10], top.get(0), "query " + i);
+        assertEquals(2, row.getInt(4));
+        assertFalse(row.isNullAt(5));
+      }
+    } finally {
+      spark.stop();
+    }
+  }
+
+  @Test
+  void sparkModeFailuresAreOneLineAndLeaveNothing() throws IOException {
+    Path ok = BAD.resolve("ok_5x4.npy");
+    String out = tmp.resolve("out").toString();
+    RetrieveCommandTest.Run r = run("retrieve", "--memories", BAD.resolve("zero_rows.npy")
+        .toString(), "--queries", ok.toString(), "--spec", "softmax", "--out", out, "--master",
+        "local[2]");
+    assertFails(r, "empty memories");
+    r = run("retrieve", "--memories", ok.toString(), "--queries",
+        BAD.resolve("dim_mismatch_5x3.npy").toString(), "--spec", "softmax", "--out", out,
+        "--master", "local[2]");
+    assertFails(r, "dimension mismatch");
+    r = run("retrieve", "--memories", BAD.resolve("nan_row2_col1.npy").toString(), "--queries",
+        ok.toString(), "--spec", "softmax", "--out", out, "--master", "local[2]");
+    assertFails(r, "row 2, column 1");
+    r = run("retrieve", "--memories", tmp.resolve("missing.npy").toString(), "--queries",
+        ok.toString(), "--spec", "softmax", "--out", out, "--master", "local[2]");
+    assertFails(r, "missing.npy");
+    Files.createDirectories(tmp.resolve("exists.parquet"));
+    r = run("retrieve", "--memories", ok.toString(), "--queries", ok.toString(), "--spec",
+        "softmax", "--out", tmp.resolve("exists.parquet").toString(), "--master", "local[2]");
+    assertEquals(1, r.status());
+    assertTrue(r.err().contains("already exists"), r.err());
+    r = run("retrieve", "--memories", ok.toString(), "--queries", ok.toString(), "--spec",
+        "softmax", "--out", tmp.resolve("x.parquet").toString());
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("needs Spark mode"), r.err());
+  }
+
+  private void assertFails(RetrieveCommandTest.Run r, String fragment) throws IOException {
+    assertEquals(1, r.status(), r.err());
+    assertEquals(1, r.err().strip().lines().filter(l -> l.startsWith("hopfield-store")).count(),
+        r.err());
+    assertTrue(r.err().contains(fragment), "'" + fragment + "' in " + r.err());
+    assertFalse(Files.exists(tmp.resolve("out")));
+    try (var s = Files.list(tmp)) {
+      assertEquals(0, s.filter(p -> p.getFileName().toString().contains(".tmp-")).count());
+    }
+  }
+}

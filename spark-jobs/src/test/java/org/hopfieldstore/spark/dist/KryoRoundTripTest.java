@@ -1,0 +1,110 @@
+package org.hopfieldstore.spark.dist;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Random;
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.KryoSerializer;
+import org.apache.spark.serializer.SerializerInstance;
+import org.hopfieldstore.core.memory.MemoryBlock;
+import org.hopfieldstore.core.reduce.PartialScores;
+import org.hopfieldstore.core.reduce.Partials;
+import org.hopfieldstore.core.reduce.RowSource;
+import org.hopfieldstore.core.reduce.StepOutput;
+import org.hopfieldstore.core.reduce.SupportPartial;
+import org.hopfieldstore.core.retrieval.BlockScan;
+import org.hopfieldstore.core.retrieval.RetrievalSpec;
+import org.hopfieldstore.core.score.ScoreKernels;
+import org.junit.jupiter.api.Test;
+import scala.reflect.ClassTag$;
+
+/**
+ * Every class of ours that crosses the wire survives Spark's Kryo serializer with registration
+ * required, and an unregistered class is refused (so the setting is really on).
+ */
+class KryoRoundTripTest {
+  static final SerializerInstance KRYO = new KryoSerializer(SparkSetup.configure(new SparkConf()))
+      .newInstance();
+
+  @SuppressWarnings("unchecked")
+  static <T> T roundTrip(T value) {
+    ByteBuffer bytes = KRYO.serialize(value, ClassTag$.MODULE$.apply(value.getClass()));
+    return (T) KRYO.deserialize(bytes, ClassTag$.MODULE$.apply(value.getClass()));
+  }
+
+  @Test
+  void memoryBlocksKeepValuesAndIds() {
+    Random r = new Random(3);
+    float[] data = new float[7 * 5];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (float) r.nextGaussian();
+    }
+    MemoryBlock offset = MemoryBlock.withIdOffset(data.clone(), 7, 5, 1000);
+    MemoryBlock back = roundTrip(offset);
+    assertArrayEquals(offset.data(), back.data());
+    assertEquals(1003, back.id(3));
+    MemoryBlock explicit = MemoryBlock.withIds(data.clone(), new long[] {9, 4, 7, 1, 0, 3, 8}, 5);
+    back = roundTrip(explicit);
+    assertArrayEquals(explicit.explicitIds(), back.explicitIds());
+    assertEquals(explicit.maxNorm(), back.maxNorm());
+  }
+
+  @Test
+  void everyPartialTypeFinishesTheSameAfterARoundTrip() {
+    Random r = new Random(5);
+    int m = 300;
+    int d = 8;
+    int b = 3;
+    float[] xi = new float[m * d];
+    for (int i = 0; i < xi.length; i++) {
+      xi[i] = (float) r.nextGaussian() / 3;
+    }
+    float[] q = Arrays.copyOf(xi, b * d);
+    MemoryBlock block = MemoryBlock.of(xi, m, d);
+    for (String s : new String[] {"softmax:beta=4", "sparsemax:beta=4", "entmax:alpha=1.5",
+        "entmax:alpha=1.3,solver=bisect", "topk:k=5"}) {
+      RetrievalSpec spec = RetrievalSpec.parse(s);
+      PartialScores<?> p = Partials.empty(spec, b, d, 10);
+      BlockScan.fold(p, block, ScoreKernels.byName("java").bind(block),
+          BlockScan.scaledQueries(q, b, d, spec.beta()), b, 64);
+      if (p instanceof SupportPartial) {
+        ((SupportPartial) p).compact();
+      }
+      PartialScores<?> back = roundTrip(p);
+      assertEquals(p.getClass(), back.getClass(), s);
+      StepOutput want = p.finish(RowSource.of(block), true);
+      StepOutput got = back.finish(RowSource.of(block), true);
+      assertArrayEquals(want.states, got.states, s);
+      for (int i = 0; i < b; i++) {
+        assertArrayEquals(want.supportIds[i], got.supportIds[i], s);
+        assertArrayEquals(want.supportWeights[i], got.supportWeights[i], s);
+      }
+    }
+  }
+
+  @Test
+  void rowFetchesAndIdVectorsRoundTrip() {
+    RowFetch f = roundTrip(new RowFetch(42, new float[] {1, 2, 3}));
+    assertEquals(42, f.id);
+    assertArrayEquals(new float[] {1, 2, 3}, f.row);
+    IdVector v = roundTrip(new IdVector(7, new float[] {4, 5}));
+    assertEquals(7, v.id);
+    assertArrayEquals(new float[] {4, 5}, v.vector);
+  }
+
+  /** Not registered anywhere: registration-required Kryo must refuse it. */
+  static final class Unregistered {
+    int x = 1;
+  }
+
+  @Test
+  void anUnregisteredClassIsRefused() {
+    Exception e = assertThrows(Exception.class, () -> roundTrip(new Unregistered()));
+    String msg = String.valueOf(e.getMessage()) + e.getCause();
+    org.junit.jupiter.api.Assertions.assertTrue(msg.contains("not registered"), msg);
+  }
+}
