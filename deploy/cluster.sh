@@ -246,7 +246,7 @@ status() {
     else
       echo "$name: pid $pid not running"
     fi
-  done < <(pid_files)
+  done < <(pid_files | sort)
   [ "$any" -eq 1 ] || echo "no cluster started from $WORK_DIR"
   if json=$(master_json 2>/dev/null); then
     echo "master $MASTER_URL ($MASTER_JSON):"
