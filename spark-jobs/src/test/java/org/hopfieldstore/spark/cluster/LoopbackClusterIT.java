@@ -283,7 +283,7 @@ class LoopbackClusterIT {
         "--spec", spec, "--batch-size", Integer.toString(batch), "--partitions", "4",
         "--out", out.toString());
     pb.directory(repo.toFile());
-    pb.environment().putAll(env);
+    setEnvironment(pb);
     pb.environment().putAll(extraEnv);
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
     Process p = pb.start();
@@ -510,7 +510,7 @@ class LoopbackClusterIT {
     Path log = Files.createTempFile(dir, "script", ".log");
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile())
         .redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().putAll(env);
+    setEnvironment(pb);
     Process p = pb.start();
     boolean ended = p.waitFor(limit.toSeconds(), TimeUnit.SECONDS);
     if (!ended) {
@@ -520,6 +520,15 @@ class LoopbackClusterIT {
       return new Script(-1, read(log) + "\n(timed out after " + limit.toSeconds() + " s)\n");
     }
     return new Script(p.exitValue(), read(log));
+  }
+
+  /**
+   * The cluster's settings, and none of the caller's HOPFIELD_* (a secret file, no-auth, extra
+   * daemon options) or JAVA_OPTS that would change what is tested.
+   */
+  private static void setEnvironment(ProcessBuilder pb) {
+    pb.environment().keySet().removeIf(k -> k.startsWith("HOPFIELD_") || k.equals("JAVA_OPTS"));
+    pb.environment().putAll(env);
   }
 
   private static String read(Path log) throws IOException {
