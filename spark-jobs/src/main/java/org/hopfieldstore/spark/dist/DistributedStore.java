@@ -21,9 +21,11 @@ import org.apache.spark.util.LongAccumulator;
 import org.hopfieldstore.core.io.Npy;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
+import org.hopfieldstore.core.nonparametric.KernelSummary;
 import org.hopfieldstore.core.reduce.PartialScores;
 import org.hopfieldstore.core.reduce.Partials;
 import org.hopfieldstore.core.reduce.RowSource;
+import org.hopfieldstore.core.reduce.SoftmaxPartial;
 import org.hopfieldstore.core.reduce.StepOutput;
 import org.hopfieldstore.core.reduce.SupportPartial;
 import org.hopfieldstore.core.retrieval.BlockScan;
@@ -284,6 +286,10 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
   @Override
   public StepOutput step(float[] states, int batch, RetrievalSpec spec, int report,
       boolean wantStates) {
+    if (spec.isSummary()) {
+      KernelSummary summary = summary(spec);
+      return StepOutput.ofSummary(summary.step(states, batch), batch, summary.count());
+    }
     float[] q = BlockScan.scaledQueries(states, batch, dim, spec.beta());
     Broadcast<float[]> bq = jsc.broadcast(q);
     LongAccumulator bytes = jsc.sc().longAccumulator();
@@ -307,7 +313,7 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
     PartialScores<?> total = Partials.fromBytes(merged);
     StepOutput out;
     long rowBytes = 0;
-    if (spec.rule() == RetrievalSpec.Rule.SOFTMAX) {
+    if (total instanceof SoftmaxPartial) { // softmax and masked carry their weighted sums
       out = total.finish(null, wantStates);
     } else {
       out = total.finish(null, false);
@@ -322,6 +328,38 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
     traffic.add(t);
     LOG.info("step over {} partitions: {}", partitions, t);
     return out;
+  }
+
+  private final Map<RetrievalSpec, KernelSummary> summaries = new HashMap<>();
+
+  /**
+   * The kernel summary of a linear/prf model over the whole store: each partition summarises its
+   * block, the driver adds them ({@code treeReduce}); built once per model and kept.
+   */
+  public synchronized KernelSummary summary(RetrievalSpec spec) {
+    RetrievalSpec key = spec.withSteps(1).withTol(0);
+    KernelSummary cached = summaries.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    String specText = key.toString();
+    int d = dim;
+    String kernel = kernelName;
+    LongAccumulator bytes = jsc.sc().longAccumulator();
+    byte[] merged = blocks.map(block -> {
+      ScoreKernel.Bound bound = BOUND.computeIfAbsent(block, ScoreKernels.byName(kernel)::bind);
+      byte[] b;
+      synchronized (bound) {
+        b = new KernelSummary(RetrievalSpec.parse(specText), d).add(block, bound).toBytes();
+      }
+      bytes.add(b.length);
+      return b;
+    }).treeReduce((a, b) -> KernelSummary.fromBytes(a).merge(KernelSummary.fromBytes(b))
+        .toBytes(), partitions > 32 ? 2 : 1);
+    KernelSummary summary = KernelSummary.fromBytes(merged);
+    traffic.add(new StepTraffic(key.rule().key() + " summary", 0, bytes.value(), 0, 0));
+    summaries.put(key, summary);
+    return summary;
   }
 
   /** The rows of every id in the supports, fetched from the partitions holding them. */
