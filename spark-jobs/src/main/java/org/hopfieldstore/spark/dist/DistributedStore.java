@@ -318,9 +318,23 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
     } else {
       out = total.finish(null, false);
       if (wantStates) {
-        Map<Long, float[]> rows = fetchRows(out.supportIds);
-        rowBytes = rows.size() * (8L + 4L * dim);
-        out = out.withStatesFrom(RowSource.of(rows, dim));
+        // either fetch the support rows, or let each partition add up its part of the weighted
+        // sum: whichever sends fewer bytes (rows win for small sparse supports, partial sums for
+        // wide top-K supports over few partitions)
+        long distinct = Arrays.stream(out.supportIds).flatMapToLong(Arrays::stream).distinct()
+            .count();
+        long rowCost = distinct * (8L + 4L * dim);
+        long sumCost = (long) partitions * batch * dim * 4L;
+        if (rowCost <= sumCost) {
+          Map<Long, float[]> rows = fetchRows(out.supportIds);
+          rowBytes = rows.size() * (8L + 4L * dim);
+          out = out.withStatesFrom(RowSource.of(rows, dim));
+        } else {
+          float[] sums = weightedSums(out.supportIds, out.supportWeights, batch);
+          rowBytes = sumCost;
+          out = new StepOutput(sums, out.conjugate, out.supportIds, out.supportWeights,
+              out.supportSize);
+        }
       }
     }
     StepTraffic t = new StepTraffic(spec.rule().key(), batch, bytes.value(), candidates.value(),
@@ -360,6 +374,45 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
     traffic.add(new StepTraffic(key.rule().key() + " summary", 0, bytes.value(), 0, 0));
     summaries.put(key, summary);
     return summary;
+  }
+
+  /**
+   * {@code x_b = sum_r w_br xi_(id_br)} with each partition adding the terms of the ids it holds
+   * (in float64), summed over partitions.
+   */
+  private float[] weightedSums(long[][] ids, double[][] weights, int batch) {
+    Broadcast<long[][]> bi = jsc.broadcast(ids);
+    Broadcast<double[][]> bw = jsc.broadcast(weights);
+    int d = dim;
+    double[] total = blocks.map(block -> {
+      double[] acc = new double[batch * d];
+      float[] x = block.data();
+      long[][] id = bi.value();
+      double[][] w = bw.value();
+      for (int b = 0; b < id.length; b++) {
+        for (int r = 0; r < id[b].length; r++) {
+          int row = block.rowOf(id[b][r]);
+          if (row >= 0) {
+            for (int c = 0, o = row * d; c < d; c++) {
+              acc[b * d + c] += w[b][r] * x[o + c];
+            }
+          }
+        }
+      }
+      return acc;
+    }).treeReduce((a, b) -> {
+      for (int i = 0; i < a.length; i++) {
+        a[i] += b[i];
+      }
+      return a;
+    }, partitions > 32 ? 2 : 1);
+    bi.destroy();
+    bw.destroy();
+    float[] out = new float[total.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) total[i];
+    }
+    return out;
   }
 
   /** The rows of every id in the supports, fetched from the partitions holding them. */
