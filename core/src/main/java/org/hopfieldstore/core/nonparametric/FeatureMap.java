@@ -1,6 +1,7 @@
 package org.hopfieldstore.core.nonparametric;
 
 import java.util.SplittableRandom;
+import org.hopfieldstore.core.data.SyntheticMemories;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 
 /**
@@ -82,20 +83,8 @@ public abstract class FeatureMap {
       double s = Math.sqrt(beta);
       w = new double[features * dim];
       for (int i = 0; i < w.length; i++) {
-        w[i] = s * gaussian(rnd);
+        w[i] = s * SyntheticMemories.gaussian(rnd);
       }
-    }
-
-    private static double gaussian(SplittableRandom rnd) {
-      double u;
-      double v;
-      double q;
-      do {
-        u = 2 * rnd.nextDouble() - 1;
-        v = 2 * rnd.nextDouble() - 1;
-        q = u * u + v * v;
-      } while (q >= 1 || q == 0);
-      return u * Math.sqrt(-2 * Math.log(q) / q);
     }
 
     /** W scaled by sqrt(beta), as float32 rows (D x d) for a GEMM. */

@@ -19,19 +19,7 @@ import org.junit.jupiter.api.Test;
 /** Linear, PRF and random-masked retrieval against plain definitions; summary algebra. */
 class NonparametricTest {
   static float[] unitRows(int m, int d, long seed) {
-    Random r = new Random(seed);
-    float[] a = new float[m * d];
-    for (int i = 0; i < m; i++) {
-      double n = 0;
-      for (int j = 0; j < d; j++) {
-        a[i * d + j] = (float) r.nextGaussian();
-        n += a[i * d + j] * a[i * d + j];
-      }
-      for (int j = 0; j < d; j++) {
-        a[i * d + j] /= (float) Math.sqrt(n);
-      }
-    }
-    return a;
+    return ReferenceMath.unitRows(m, d, seed);
   }
 
   @Test
