@@ -70,6 +70,11 @@ public class HopfieldRetrievalModel extends Model<HopfieldRetrievalModel>
   }
 
   @Override
+  public RetrievalParams hopfieldParams() {
+    return p;
+  }
+
+  @Override
   public String uid() {
     return uid;
   }
@@ -97,96 +102,6 @@ public class HopfieldRetrievalModel extends Model<HopfieldRetrievalModel>
   /** Drops the cached memory blocks; this model and its copies cannot transform afterwards. */
   public void unpersist() {
     store.close();
-  }
-
-  @Override
-  public Param<String> rule() {
-    return p.rule;
-  }
-
-  @Override
-  public DoubleParam beta() {
-    return p.beta;
-  }
-
-  @Override
-  public IntParam steps() {
-    return p.steps;
-  }
-
-  @Override
-  public DoubleParam tol() {
-    return p.tol;
-  }
-
-  @Override
-  public DoubleParam alpha() {
-    return p.alpha;
-  }
-
-  @Override
-  public IntParam k() {
-    return p.k;
-  }
-
-  @Override
-  public Param<String> solver() {
-    return p.solver;
-  }
-
-  @Override
-  public Param<String> idCol() {
-    return p.idCol;
-  }
-
-  @Override
-  public Param<String> vectorCol() {
-    return p.vectorCol;
-  }
-
-  @Override
-  public Param<String> queryCol() {
-    return p.queryCol;
-  }
-
-  @Override
-  public Param<String> stateCol() {
-    return p.stateCol;
-  }
-
-  @Override
-  public Param<String> topIdsCol() {
-    return p.topIdsCol;
-  }
-
-  @Override
-  public Param<String> topWeightsCol() {
-    return p.topWeightsCol;
-  }
-
-  @Override
-  public IntParam report() {
-    return p.report;
-  }
-
-  @Override
-  public IntParam batchSize() {
-    return p.batchSize;
-  }
-
-  @Override
-  public IntParam numPartitions() {
-    return p.numPartitions;
-  }
-
-  @Override
-  public Param<String> kernel() {
-    return p.kernel;
-  }
-
-  @Override
-  public Param<String> storageLevel() {
-    return p.storageLevel;
   }
 
   /** Sets rule, beta, steps, tol and, where the rule uses them, alpha, k and solver. */

@@ -10,62 +10,101 @@ import org.hopfieldstore.core.retrieval.RetrievalSpec;
  * Params shared by {@link HopfieldRetrieval} and {@link HopfieldRetrievalModel} (the Java form of
  * a Spark params trait): the retrieval model of a {@link RetrievalSpec} string (rule, beta, steps,
  * tol, alpha, k, solver), the columns read and written, and how the memories are distributed.
- * Getters and {@link #spec()} live here; each class has its own setters returning itself.
+ * Params, getters and {@link #spec()} live here; each class has its own setters returning itself.
  */
 public interface HopfieldRetrievalParams extends Params {
+  /** The param objects of this instance (each class owns one set, built with its uid). */
+  RetrievalParams hopfieldParams();
+
   /** Normalizer of the update: softmax, sparsemax, entmax or topk (default softmax). */
-  Param<String> rule();
+  default Param<String> rule() {
+    return hopfieldParams().rule;
+  }
 
   /** Inverse temperature, finite and > 0 (default 1). */
-  DoubleParam beta();
+  default DoubleParam beta() {
+    return hopfieldParams().beta;
+  }
 
   /** Maximum number of update steps, >= 1 (default 1). */
-  IntParam steps();
+  default IntParam steps() {
+    return hopfieldParams().steps;
+  }
 
   /** Per-query stopping tolerance in max-norm, >= 0 (default 0: always run steps updates). */
-  DoubleParam tol();
+  default DoubleParam tol() {
+    return hopfieldParams().tol;
+  }
 
   /** Entmax alpha in (1, 2], entmax only (default 1.5). */
-  DoubleParam alpha();
+  default DoubleParam alpha() {
+    return hopfieldParams().alpha;
+  }
 
   /** Memories kept by topk, >= 1 (default 32). */
-  IntParam k();
+  default IntParam k() {
+    return hopfieldParams().k;
+  }
 
   /** Threshold solver of sparsemax and entmax: exact or bisect (default exact). */
-  Param<String> solver();
+  default Param<String> solver() {
+    return hopfieldParams().solver;
+  }
 
   /** Memory id column of the fit DataFrame (default id). */
-  Param<String> idCol();
+  default Param<String> idCol() {
+    return hopfieldParams().idCol;
+  }
 
   /** Memory vector column of the fit DataFrame (default vector). */
-  Param<String> vectorCol();
+  default Param<String> vectorCol() {
+    return hopfieldParams().vectorCol;
+  }
 
   /** Query column of the transform DataFrame (default query). */
-  Param<String> queryCol();
+  default Param<String> queryCol() {
+    return hopfieldParams().queryCol;
+  }
 
   /** Output column of retrieved states (default state). */
-  Param<String> stateCol();
+  default Param<String> stateCol() {
+    return hopfieldParams().stateCol;
+  }
 
   /** Output column of the top memory ids (default top_ids). */
-  Param<String> topIdsCol();
+  default Param<String> topIdsCol() {
+    return hopfieldParams().topIdsCol;
+  }
 
   /** Output column of the top weights (default top_weights). */
-  Param<String> topWeightsCol();
+  default Param<String> topWeightsCol() {
+    return hopfieldParams().topWeightsCol;
+  }
 
   /** Top entries reported per query, >= 1 (default 10). */
-  IntParam report();
+  default IntParam report() {
+    return hopfieldParams().report;
+  }
 
   /** Queries retrieved together, >= 1 (default 1024). */
-  IntParam batchSize();
+  default IntParam batchSize() {
+    return hopfieldParams().batchSize;
+  }
 
   /** Partitions of the memories, >= 1 (no default: the fit DataFrame's partition count). */
-  IntParam numPartitions();
+  default IntParam numPartitions() {
+    return hopfieldParams().numPartitions;
+  }
 
   /** Executor score kernel: nd4j or java (default nd4j). */
-  Param<String> kernel();
+  default Param<String> kernel() {
+    return hopfieldParams().kernel;
+  }
 
   /** Storage level of the cached memory blocks (default MEMORY_ONLY). */
-  Param<String> storageLevel();
+  default Param<String> storageLevel() {
+    return hopfieldParams().storageLevel;
+  }
 
   /** Value of {@link #rule()}, or its default. */
   default String getRule() {

@@ -17,7 +17,7 @@ import scala.Function1;
  * its constructor with doc, validator and default (as in Spark's {@code JavaTestParams}): the
  * Java stand-in for the field part of a Scala params trait, so both classes share one definition.
  */
-final class RetrievalParams implements Serializable {
+public final class RetrievalParams implements Serializable {
   private static final long serialVersionUID = 1L;
 
   static final List<String> RULES = List.of("softmax", "sparsemax", "entmax", "topk");
