@@ -11,6 +11,27 @@ import java.util.stream.IntStream;
 public final class ReferenceMath {
   private ReferenceMath() {}
 
+  /** m seeded Gaussian rows of dimension d, each scaled to unit norm (float32, row-major). */
+  public static float[] unitRows(int m, int d, long seed) {
+    return unitRows(m, d, new java.util.Random(seed));
+  }
+
+  /** The same, drawing from {@code r} (which goes on to serve the caller). */
+  public static float[] unitRows(int m, int d, java.util.Random r) {
+    float[] a = new float[m * d];
+    for (int i = 0; i < m; i++) {
+      double n = 0;
+      for (int j = 0; j < d; j++) {
+        a[i * d + j] = (float) r.nextGaussian();
+        n += a[i * d + j] * a[i * d + j];
+      }
+      for (int j = 0; j < d; j++) {
+        a[i * d + j] /= (float) Math.sqrt(n);
+      }
+    }
+    return a;
+  }
+
   public static double[] softmax(double[] z) {
     double m = Arrays.stream(z).max().orElseThrow();
     double[] p = Arrays.stream(z).map(v -> Math.exp(v - m)).toArray();

@@ -119,7 +119,8 @@ final class RetrieveCommand {
         long t1 = System.nanoTime();
 
         int b = queries.rows();
-        int width = (int) Math.min(report, m);
+        // linear/prf retrieve from a summary: no per-memory weights, no top ids
+        int width = spec.isSummary() ? 0 : (int) Math.min(report, m);
         float[] states = new float[b * d];
         long[] topIds = new long[b * width];
         float[] topWeights = new float[b * width];
@@ -157,7 +158,7 @@ final class RetrieveCommand {
           Npy.writeFloat32(dir.resolve("top_weights.npy"), topWeights, b, width);
         }
         double accuracy = Double.NaN;
-        if (targets != null) {
+        if (targets != null && width > 0) {
           int hit = 0;
           for (int i = 0; i < b; i++) {
             hit += topIds[i * width] == targets[i] ? 1 : 0;
@@ -178,7 +179,7 @@ final class RetrieveCommand {
             .put("steps", steps)
             .put("final_energy", finalEnergy)
             .put("support_size", supportSize);
-        if (targets != null) {
+        if (targets != null && width > 0) {
           json.put("targets", targetsPath.toString()).put("top1_accuracy", accuracy);
         }
         backend.summarize(json);
@@ -196,7 +197,7 @@ final class RetrieveCommand {
               "retrieved %d queries from %d memories (d=%d, %s) with %s in %.3f s (%.1f queries/s)"
                   + "%s; wrote %s",
               b, m, d, backend.describe(), spec, retrieveSeconds, b / retrieveSeconds,
-              targets == null ? "" : String.format(Locale.ROOT, "; top-1 accuracy %.4f",
+              targets == null || width == 0 ? "" : String.format(Locale.ROOT, "; top-1 accuracy %.4f",
                   accuracy),
               outDir));
         }

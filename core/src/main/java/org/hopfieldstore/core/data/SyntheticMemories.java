@@ -34,7 +34,7 @@ public final class SyntheticMemories {
   }
 
   /** A standard normal draw (Marsaglia polar method) from a seeded generator. */
-  static double gaussian(SplittableRandom rnd) {
+  public static double gaussian(SplittableRandom rnd) {
     double u;
     double v;
     double s;

@@ -15,8 +15,14 @@ public final class Partials {
     switch (spec.rule()) {
       case SOFTMAX:
         return new SoftmaxPartial(batch, dim, report);
+      case MASKED:
+        return new SoftmaxPartial(batch, dim, report, spec.keep(), spec.seed());
       case TOPK:
         return new TopKPartial(batch, spec.k());
+      case LINEAR:
+      case PRF:
+        throw new IllegalArgumentException(spec.rule().key()
+            + " retrieves from a kernel summary, not from partial scores");
       default:
         return new SupportPartial(batch, spec.thresholdNormalizer());
     }

@@ -21,12 +21,27 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
   private final double[] weighted;
   private final TopList[] top;
   private long count;
+  private final double keep;
+  private final long maskSeed;
 
   public SoftmaxPartial(int batch, int dim, int report) {
+    this(batch, dim, report, 1.0, 0L);
+  }
+
+  /**
+   * Softmax over the memories a seeded random mask keeps (each id with probability {@code keep},
+   * decided by {@link MemoryMask}, so every partition agrees): the random-masked model.
+   */
+  public SoftmaxPartial(int batch, int dim, int report, double keep, long maskSeed) {
     if (batch < 1 || dim < 1 || report < 1) {
       throw new IllegalArgumentException(
           "batch, dim and report must be >= 1, got " + batch + ", " + dim + ", " + report);
     }
+    if (!(keep > 0 && keep <= 1)) {
+      throw new IllegalArgumentException("keep must be in (0, 1], got " + keep);
+    }
+    this.keep = keep;
+    this.maskSeed = maskSeed;
     this.batch = batch;
     this.dim = dim;
     this.report = report;
@@ -65,13 +80,28 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
     checkBatch(tile.batch);
     final int t = tile.width();
     final float[] w = new float[tile.batch * t];
+    final boolean[] kept = keep >= 1 ? null : new boolean[t];
+    int keptCount = t;
+    if (kept != null) {
+      keptCount = 0;
+      for (int j = 0; j < t; j++) {
+        kept[j] = MemoryMask.keeps(maskSeed, keep, tile.block.id(tile.from + j));
+        keptCount += kept[j] ? 1 : 0;
+      }
+      if (keptCount == 0) {
+        return;
+      }
+    }
     IntStream.range(0, batch).parallel().forEach(b -> {
-      double mNew = Math.max(max[b], tile.max(b));
+      double mNew = Math.max(max[b], kept == null ? tile.max(b) : maskedMax(tile, b, kept));
       rescale(b, mNew);
       int o = b * t;
       double s = 0;
       TopList list = top[b];
       for (int j = 0; j < t; j++) {
+        if (kept != null && !kept[j]) {
+          continue; // w stays 0: a masked memory takes no part
+        }
         double z = tile.scores[o + j];
         double e = Math.exp(z - mNew);
         // below float's normal range a weight changes nothing (the largest is 1) but subnormal
@@ -87,7 +117,18 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
     for (int i = 0; i < acc.length; i++) {
       weighted[i] += acc[i];
     }
-    count += t;
+    count += keptCount;
+  }
+
+  private static double maskedMax(ScoreTile tile, int b, boolean[] kept) {
+    int t = tile.width();
+    double m = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < t; j++) {
+      if (kept[j]) {
+        m = Math.max(m, tile.scores[b * t + j]);
+      }
+    }
+    return m;
   }
 
   private void rescale(int b, double mNew) {
@@ -104,7 +145,8 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
 
   @Override
   public SoftmaxPartial merge(SoftmaxPartial other) {
-    if (other.batch != batch || other.dim != dim || other.report != report) {
+    if (other.batch != batch || other.dim != dim || other.report != report
+        || other.keep != keep || other.maskSeed != maskSeed) {
       throw new IllegalArgumentException("cannot merge softmax partials of shape " + batch + "x"
           + dim + "/" + report + " and " + other.batch + "x" + other.dim + "/" + other.report);
     }
@@ -128,7 +170,9 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
   /** States {@code v/s}, {@code Psi* = m + log s}, and the best {@code report} weights. */
   public StepOutput finish(boolean wantStates) {
     if (count == 0) {
-      throw new IllegalStateException("softmax partial has seen no memories");
+      throw new IllegalStateException(keep < 1
+          ? "masked: the mask kept no memory (keep=" + keep + ", seed=" + maskSeed + ")"
+          : "softmax partial has seen no memories");
     }
     float[] states = wantStates ? new float[batch * dim] : null;
     double[] conj = new double[batch];
@@ -163,12 +207,13 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
 
   @Override
   public byte[] toBytes() {
-    int size = 4 * 4 + 8 + batch * (16 + 8 * dim);
+    int size = 4 * 4 + 8 + 16 + batch * (16 + 8 * dim);
     for (TopList t : top) {
       size += t.byteSize();
     }
     ByteBuffer buf = ByteBuffer.allocate(size);
-    buf.putInt(TAG).putInt(batch).putInt(dim).putInt(report).putLong(count);
+    buf.putInt(TAG).putInt(batch).putInt(dim).putInt(report).putDouble(keep).putLong(maskSeed)
+        .putLong(count);
     for (int b = 0; b < batch; b++) {
       buf.putDouble(max[b]).putDouble(sum[b]);
     }
@@ -188,7 +233,8 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
       if (buf.getInt() != TAG) {
         throw new IllegalArgumentException("not a softmax partial");
       }
-      SoftmaxPartial p = new SoftmaxPartial(buf.getInt(), buf.getInt(), buf.getInt());
+      SoftmaxPartial p = new SoftmaxPartial(buf.getInt(), buf.getInt(), buf.getInt(),
+          buf.getDouble(), buf.getLong());
       p.count = buf.getLong();
       for (int b = 0; b < p.batch; b++) {
         p.max[b] = buf.getDouble();

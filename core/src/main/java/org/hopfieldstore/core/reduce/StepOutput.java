@@ -30,6 +30,18 @@ public final class StepOutput {
     return new StepOutput(s, conjugate, supportIds, supportWeights, supportSize);
   }
 
+  /**
+   * A step of a summary model (linear, prf): states only, no per-memory weights; every one of
+   * the {@code memories} contributes.
+   */
+  public static StepOutput ofSummary(float[] states, int batch, long memories) {
+    double[] conj = new double[batch];
+    java.util.Arrays.fill(conj, Double.NaN);
+    long[] size = new long[batch];
+    java.util.Arrays.fill(size, memories);
+    return new StepOutput(states, conj, new long[batch][0], new double[batch][0], size);
+  }
+
   public StepOutput(float[] states, double[] conjugate, long[][] supportIds,
       double[][] supportWeights, long[] supportSize) {
     this.states = states;

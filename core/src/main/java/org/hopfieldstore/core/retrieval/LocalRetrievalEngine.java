@@ -3,6 +3,7 @@ package org.hopfieldstore.core.retrieval;
 import java.util.Arrays;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
+import org.hopfieldstore.core.nonparametric.KernelSummary;
 import org.hopfieldstore.core.reduce.PartialScores;
 import org.hopfieldstore.core.reduce.Partials;
 import org.hopfieldstore.core.reduce.RowSource;
@@ -23,6 +24,7 @@ public final class LocalRetrievalEngine implements StepFunction {
   private final RowSource rows;
   private final int tileRows;
   private long[] sortedIds;
+  private final java.util.Map<RetrievalSpec, KernelSummary> summaries = new java.util.HashMap<>();
 
   public LocalRetrievalEngine(MemoryBlock memories) {
     this(memories, ScoreKernels.defaultKernel(), 0);
@@ -83,6 +85,11 @@ public final class LocalRetrievalEngine implements StepFunction {
   public synchronized StepOutput step(
       float[] states, int batch, RetrievalSpec spec, int report, boolean wantStates) {
     int d = memories.dim();
+    if (spec.isSummary()) {
+      KernelSummary summary = summaries.computeIfAbsent(spec.withSteps(1).withTol(0),
+          s -> new KernelSummary(s, d).add(memories, bound));
+      return StepOutput.ofSummary(summary.step(states, batch), batch, summary.count());
+    }
     float[] q = BlockScan.scaledQueries(states, batch, d, spec.beta());
     PartialScores<?> partial = Partials.empty(spec, batch, d, report);
     BlockScan.fold(partial, memories, bound, q, batch, tileRows);

@@ -85,7 +85,8 @@ public final class RetrievalLoop {
         energies[b] = Arrays.copyOf(energies[b], energyCount[b]);
       }
     }
-    int width = (int) Math.min(report, store.memoryCount());
+    // summary models (linear, prf) have no per-memory weights to report
+    int width = spec.isSummary() ? 0 : (int) Math.min(report, store.memoryCount());
     long[][] topIds = new long[batch][];
     float[][] topW = new float[batch][];
     for (int b = 0; b < batch; b++) {

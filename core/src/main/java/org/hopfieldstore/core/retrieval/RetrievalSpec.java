@@ -28,6 +28,11 @@ import org.hopfieldstore.core.normalize.TopKNormalizer;
  * takes {@code alpha} in (1, 2] (default 1.5); {@code topk} takes {@code k} >= 1 (default 32);
  * {@code sparsemax} and {@code entmax} take {@code solver} = {@code exact} (default: threshold by
  * selection/sort, bisection for alpha other than 1.5 and 2) or {@code bisect} (always bisection).
+ *
+ * <p>The nonparametric variants (Hu et al. 2024, arXiv 2404.03900): {@code masked:keep=0.1,seed=1}
+ * (softmax over a seeded random fraction of the memories, exact on those), {@code linear:beta=1}
+ * and {@code prf:features=256,beta=4,seed=1} (kernel summaries {@code A = sum phi(xi) xi^T}, {@code
+ * b = sum phi(xi)}; a step costs O(D d) per query whatever M is).
  */
 public final class RetrievalSpec {
   /** The normalizer family. */
@@ -35,7 +40,13 @@ public final class RetrievalSpec {
     SOFTMAX("softmax"),
     SPARSEMAX("sparsemax"),
     ENTMAX("entmax"),
-    TOPK("topk");
+    TOPK("topk"),
+    /** Random-masked softmax: only a seeded random fraction {@code keep} of memories. */
+    MASKED("masked"),
+    /** Linear kernel {@code phi(u) = elu(sqrt(beta) u) + 1}: a memory summary, cost free of M. */
+    LINEAR("linear"),
+    /** Positive random features approximating the softmax kernel, as a memory summary. */
+    PRF("prf");
 
     private final String key;
 
@@ -54,7 +65,8 @@ public final class RetrievalSpec {
         }
       }
       throw new IllegalArgumentException("unknown rule '" + s
-          + "' in model spec: expected one of softmax, sparsemax, entmax, topk");
+          + "' in model spec: expected one of softmax, sparsemax, entmax, topk, masked, "
+          + "linear, prf");
     }
   }
 
@@ -63,6 +75,9 @@ public final class RetrievalSpec {
   public static final double DEFAULT_TOL = 0.0;
   public static final double DEFAULT_ALPHA = 1.5;
   public static final int DEFAULT_K = 32;
+  public static final double DEFAULT_KEEP = 0.1;
+  public static final long DEFAULT_SEED = 0L;
+  public static final int DEFAULT_FEATURES = 256;
 
   private final Rule rule;
   private final double beta;
@@ -71,9 +86,17 @@ public final class RetrievalSpec {
   private final double alpha;
   private final int k;
   private final boolean bisect;
+  private final double keep;
+  private final long seed;
+  private final int features;
 
   private RetrievalSpec(
       Rule rule, double beta, int steps, double tol, double alpha, int k, boolean bisect) {
+    this(rule, beta, steps, tol, alpha, k, bisect, DEFAULT_KEEP, DEFAULT_SEED, DEFAULT_FEATURES);
+  }
+
+  private RetrievalSpec(Rule rule, double beta, int steps, double tol, double alpha, int k,
+      boolean bisect, double keep, long seed, int features) {
     this.rule = Objects.requireNonNull(rule);
     this.beta = check("beta", beta, beta > 0 && Double.isFinite(beta), "beta > 0");
     if (steps < 1) {
@@ -87,6 +110,13 @@ public final class RetrievalSpec {
     }
     this.k = k;
     this.bisect = bisect;
+    this.keep = check("keep", keep, keep > 0 && keep <= 1, "keep in (0, 1]");
+    this.seed = seed;
+    if (features < 1) {
+      throw new IllegalArgumentException(
+          "features=" + features + " is out of range: features >= 1");
+    }
+    this.features = features;
   }
 
   private static double check(String key, double v, boolean ok, String range) {
@@ -116,18 +146,18 @@ public final class RetrievalSpec {
 
   /** The same model with another tolerance. */
   public RetrievalSpec withTol(double newTol) {
-    return new RetrievalSpec(rule, beta, steps, newTol, alpha, k, bisect);
+    return new RetrievalSpec(rule, beta, steps, newTol, alpha, k, bisect, keep, seed, features);
   }
 
   /** The same model with another maximum number of steps. */
   public RetrievalSpec withSteps(int newSteps) {
-    return new RetrievalSpec(rule, beta, newSteps, tol, alpha, k, bisect);
+    return new RetrievalSpec(rule, beta, newSteps, tol, alpha, k, bisect, keep, seed, features);
   }
 
   /** The same model with the threshold found by bisection (sparsemax, entmax only). */
   public RetrievalSpec withBisection() {
     requireSparse("solver");
-    return new RetrievalSpec(rule, beta, steps, tol, alpha, k, true);
+    return new RetrievalSpec(rule, beta, steps, tol, alpha, k, true, keep, seed, features);
   }
 
   private void requireSparse(String key) {
@@ -182,7 +212,17 @@ public final class RetrievalSpec {
       }
       bisect = v.equals("bisect");
     }
-    return new RetrievalSpec(rule, beta, steps, tol, alpha, k, bisect);
+    double keep = kv.containsKey("keep") ? number(kv, "keep") : DEFAULT_KEEP;
+    long seed = DEFAULT_SEED;
+    if (kv.containsKey("seed")) {
+      try {
+        seed = Long.parseLong(kv.get("seed"));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("seed=" + kv.get("seed") + " is not an integer");
+      }
+    }
+    int features = kv.containsKey("features") ? integer(kv, "features") : DEFAULT_FEATURES;
+    return new RetrievalSpec(rule, beta, steps, tol, alpha, k, bisect, keep, seed, features);
   }
 
   /** The keys a rule accepts. */
@@ -198,6 +238,14 @@ public final class RetrievalSpec {
         break;
       case TOPK:
         keys.add(0, "k");
+        break;
+      case MASKED:
+        keys.add(0, "keep");
+        keys.add("seed");
+        break;
+      case PRF:
+        keys.add(0, "features");
+        keys.add("seed");
         break;
       default:
         break;
@@ -263,18 +311,47 @@ public final class RetrievalSpec {
     return bisect;
   }
 
-  /** Whether the rule has a closed-form energy that decreases along retrieval (not top-K). */
+  /** masked: the fraction of memories that take part (each kept with this probability). */
+  public double keep() {
+    return keep;
+  }
+
+  /** masked, prf: the seed of the random mask or projection. */
+  public long seed() {
+    return seed;
+  }
+
+  /** prf: the number of random features D. */
+  public int features() {
+    return features;
+  }
+
+  /** Whether retrieval runs from a memory summary (linear, prf) instead of scanning memories. */
+  public boolean isSummary() {
+    return rule == Rule.LINEAR || rule == Rule.PRF;
+  }
+
+  /**
+   * Whether the rule has a closed-form energy that decreases along retrieval: softmax, sparsemax,
+   * entmax and masked (softmax on the kept memories); not top-K, linear or prf.
+   */
   public boolean hasEnergy() {
-    return rule != Rule.TOPK;
+    return rule == Rule.SOFTMAX || rule == Rule.SPARSEMAX || rule == Rule.ENTMAX
+        || rule == Rule.MASKED;
   }
 
   /** The normalizer this spec names. alpha = 2 dispatches to sparsemax, not bisection. */
   public Normalizer normalizer() {
     switch (rule) {
       case SOFTMAX:
+      case MASKED:
         return SoftmaxNormalizer.INSTANCE;
       case TOPK:
         return new TopKNormalizer(k);
+      case LINEAR:
+      case PRF:
+        throw new IllegalStateException(rule.key + " retrieves from a kernel summary: it has no "
+            + "per-memory normalizer");
       default:
         return thresholdNormalizer();
     }
@@ -299,10 +376,19 @@ public final class RetrievalSpec {
     if (rule == Rule.TOPK) {
       sb.append("k=").append(k).append(',');
     }
+    if (rule == Rule.MASKED) {
+      sb.append("keep=").append(fmt(keep)).append(',');
+    }
+    if (rule == Rule.PRF) {
+      sb.append("features=").append(features).append(',');
+    }
     sb.append("beta=").append(fmt(beta)).append(",steps=").append(steps)
         .append(",tol=").append(fmt(tol));
     if (rule == Rule.SPARSEMAX || rule == Rule.ENTMAX) {
       sb.append(",solver=").append(bisect ? "bisect" : "exact");
+    }
+    if (rule == Rule.MASKED || rule == Rule.PRF) {
+      sb.append(",seed=").append(seed);
     }
     return sb.toString();
   }
@@ -321,11 +407,14 @@ public final class RetrievalSpec {
     }
     RetrievalSpec s = (RetrievalSpec) o;
     return rule == s.rule && beta == s.beta && steps == s.steps && tol == s.tol
-        && alpha() == s.alpha() && (rule != Rule.TOPK || k == s.k) && bisect == s.bisect;
+        && alpha() == s.alpha() && (rule != Rule.TOPK || k == s.k) && bisect == s.bisect
+        && (rule != Rule.MASKED || keep == s.keep) && (rule != Rule.PRF || features == s.features)
+        && ((rule != Rule.MASKED && rule != Rule.PRF) || seed == s.seed);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(rule, beta, steps, tol, alpha(), rule == Rule.TOPK ? k : 0, bisect);
+    return Objects.hash(rule, beta, steps, tol, alpha(), rule == Rule.TOPK ? k : 0, bisect,
+        rule == Rule.MASKED ? keep : 0, rule == Rule.PRF ? features : 0);
   }
 }

@@ -29,19 +29,7 @@ class PartialMergeTest {
   static final int B = 4;
 
   static float[] memories(long seed) {
-    Random r = new Random(seed);
-    float[] xi = new float[M * D];
-    for (int i = 0; i < M; i++) {
-      double n = 0;
-      for (int j = 0; j < D; j++) {
-        xi[i * D + j] = (float) r.nextGaussian();
-        n += xi[i * D + j] * xi[i * D + j];
-      }
-      for (int j = 0; j < D; j++) {
-        xi[i * D + j] /= (float) Math.sqrt(n);
-      }
-    }
-    return xi;
+    return org.hopfieldstore.core.ReferenceMath.unitRows(M, D, seed);
   }
 
   static float[] queries(float[] xi, long seed) {

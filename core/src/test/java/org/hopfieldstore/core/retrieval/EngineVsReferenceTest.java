@@ -38,21 +38,6 @@ class EngineVsReferenceTest {
     return out;
   }
 
-  static float[] unitRows(int m, int d, Random r) {
-    float[] a = new float[m * d];
-    for (int i = 0; i < m; i++) {
-      double n = 0;
-      for (int j = 0; j < d; j++) {
-        a[i * d + j] = (float) r.nextGaussian();
-        n += a[i * d + j] * a[i * d + j];
-      }
-      for (int j = 0; j < d; j++) {
-        a[i * d + j] /= (float) Math.sqrt(n);
-      }
-    }
-    return a;
-  }
-
   static double[][] rows(float[] a, int m, int d) {
     double[][] out = new double[m][d];
     for (int i = 0; i < m; i++) {
@@ -68,7 +53,7 @@ class EngineVsReferenceTest {
   void engineMatchesTheReferenceForEveryKernelAndTiling(int m, int d, int b, String specText,
       long seed) {
     Random r = new Random(seed);
-    float[] xi = unitRows(m, d, r);
+    float[] xi = ReferenceMath.unitRows(m, d, r);
     float[] q = new float[b * d];
     for (int i = 0; i < b; i++) {
       int target = r.nextInt(m);
@@ -137,7 +122,7 @@ class EngineVsReferenceTest {
     int m = 300;
     int d = 24;
     int b = 6;
-    float[] xi = unitRows(m, d, r);
+    float[] xi = ReferenceMath.unitRows(m, d, r);
     float[] q = new float[b * d];
     for (int i = 0; i < q.length; i++) {
       q[i] = (float) r.nextGaussian() * 0.4f;
@@ -171,7 +156,7 @@ class EngineVsReferenceTest {
     Random r = new Random(seed);
     int m = 200;
     int d = 32;
-    float[] xi = unitRows(m, d, r);
+    float[] xi = ReferenceMath.unitRows(m, d, r);
     int b = 5;
     float[] q = new float[b * d];
     int[] target = new int[b];
@@ -204,7 +189,7 @@ class EngineVsReferenceTest {
     Random r = new Random(seed);
     int m = 50;
     int d = 8;
-    float[] xi = unitRows(m, d, r);
+    float[] xi = ReferenceMath.unitRows(m, d, r);
     float[] q = Arrays.copyOf(xi, 3 * d); // queries equal to memories 0..2: a fixed point
     q[2 * d] += 0.5f; // the third one needs to move
     LocalRetrievalEngine engine = new LocalRetrievalEngine(MemoryBlock.of(xi, m, d));
@@ -228,7 +213,7 @@ class EngineVsReferenceTest {
     // memories 3 and 7 equal: an exact tie; the query sits on them
     int m = 12;
     int d = 4;
-    float[] xi = unitRows(m, d, new Random(3));
+    float[] xi = ReferenceMath.unitRows(m, d, new Random(3));
     System.arraycopy(xi, 3 * d, xi, 7 * d, d);
     float[] q = Arrays.copyOfRange(xi, 3 * d, 4 * d);
     LocalRetrievalEngine engine = new LocalRetrievalEngine(MemoryBlock.of(xi, m, d));

@@ -21,9 +21,11 @@ import org.apache.spark.util.LongAccumulator;
 import org.hopfieldstore.core.io.Npy;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
+import org.hopfieldstore.core.nonparametric.KernelSummary;
 import org.hopfieldstore.core.reduce.PartialScores;
 import org.hopfieldstore.core.reduce.Partials;
 import org.hopfieldstore.core.reduce.RowSource;
+import org.hopfieldstore.core.reduce.SoftmaxPartial;
 import org.hopfieldstore.core.reduce.StepOutput;
 import org.hopfieldstore.core.reduce.SupportPartial;
 import org.hopfieldstore.core.retrieval.BlockScan;
@@ -284,6 +286,10 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
   @Override
   public StepOutput step(float[] states, int batch, RetrievalSpec spec, int report,
       boolean wantStates) {
+    if (spec.isSummary()) {
+      KernelSummary summary = summary(spec);
+      return StepOutput.ofSummary(summary.step(states, batch), batch, summary.count());
+    }
     float[] q = BlockScan.scaledQueries(states, batch, dim, spec.beta());
     Broadcast<float[]> bq = jsc.broadcast(q);
     LongAccumulator bytes = jsc.sc().longAccumulator();
@@ -307,20 +313,105 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
     PartialScores<?> total = Partials.fromBytes(merged);
     StepOutput out;
     long rowBytes = 0;
-    if (spec.rule() == RetrievalSpec.Rule.SOFTMAX) {
+    if (total instanceof SoftmaxPartial) { // softmax and masked carry their weighted sums
       out = total.finish(null, wantStates);
     } else {
       out = total.finish(null, false);
       if (wantStates) {
-        Map<Long, float[]> rows = fetchRows(out.supportIds);
-        rowBytes = rows.size() * (8L + 4L * dim);
-        out = out.withStatesFrom(RowSource.of(rows, dim));
+        // either fetch the support rows, or let each partition add up its part of the weighted
+        // sum: whichever sends fewer bytes (rows win for small sparse supports, partial sums for
+        // wide top-K supports over few partitions)
+        long distinct = Arrays.stream(out.supportIds).flatMapToLong(Arrays::stream).distinct()
+            .count();
+        long rowCost = distinct * (8L + 4L * dim);
+        long sumCost = (long) partitions * batch * dim * 4L;
+        if (rowCost <= sumCost) {
+          Map<Long, float[]> rows = fetchRows(out.supportIds);
+          rowBytes = rows.size() * (8L + 4L * dim);
+          out = out.withStatesFrom(RowSource.of(rows, dim));
+        } else {
+          float[] sums = weightedSums(out.supportIds, out.supportWeights, batch);
+          rowBytes = sumCost;
+          out = new StepOutput(sums, out.conjugate, out.supportIds, out.supportWeights,
+              out.supportSize);
+        }
       }
     }
     StepTraffic t = new StepTraffic(spec.rule().key(), batch, bytes.value(), candidates.value(),
         rowBytes);
     traffic.add(t);
     LOG.info("step over {} partitions: {}", partitions, t);
+    return out;
+  }
+
+  private final Map<RetrievalSpec, KernelSummary> summaries = new HashMap<>();
+
+  /**
+   * The kernel summary of a linear/prf model over the whole store: each partition summarises its
+   * block, the driver adds them ({@code treeReduce}); built once per model and kept.
+   */
+  public synchronized KernelSummary summary(RetrievalSpec spec) {
+    RetrievalSpec key = spec.withSteps(1).withTol(0);
+    KernelSummary cached = summaries.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    String specText = key.toString();
+    int d = dim;
+    String kernel = kernelName;
+    LongAccumulator bytes = jsc.sc().longAccumulator();
+    byte[] merged = blocks.map(block -> {
+      ScoreKernel.Bound bound = BOUND.computeIfAbsent(block, ScoreKernels.byName(kernel)::bind);
+      byte[] b;
+      synchronized (bound) {
+        b = new KernelSummary(RetrievalSpec.parse(specText), d).add(block, bound).toBytes();
+      }
+      bytes.add(b.length);
+      return b;
+    }).treeReduce((a, b) -> KernelSummary.fromBytes(a).merge(KernelSummary.fromBytes(b))
+        .toBytes(), partitions > 32 ? 2 : 1);
+    KernelSummary summary = KernelSummary.fromBytes(merged);
+    traffic.add(new StepTraffic(key.rule().key() + " summary", 0, bytes.value(), 0, 0));
+    summaries.put(key, summary);
+    return summary;
+  }
+
+  /**
+   * {@code x_b = sum_r w_br xi_(id_br)} with each partition adding the terms of the ids it holds
+   * (in float64), summed over partitions.
+   */
+  private float[] weightedSums(long[][] ids, double[][] weights, int batch) {
+    Broadcast<long[][]> bi = jsc.broadcast(ids);
+    Broadcast<double[][]> bw = jsc.broadcast(weights);
+    int d = dim;
+    double[] total = blocks.map(block -> {
+      double[] acc = new double[batch * d];
+      float[] x = block.data();
+      long[][] id = bi.value();
+      double[][] w = bw.value();
+      for (int b = 0; b < id.length; b++) {
+        for (int r = 0; r < id[b].length; r++) {
+          int row = block.rowOf(id[b][r]);
+          if (row >= 0) {
+            for (int c = 0, o = row * d; c < d; c++) {
+              acc[b * d + c] += w[b][r] * x[o + c];
+            }
+          }
+        }
+      }
+      return acc;
+    }).treeReduce((a, b) -> {
+      for (int i = 0; i < a.length; i++) {
+        a[i] += b[i];
+      }
+      return a;
+    }, partitions > 32 ? 2 : 1);
+    bi.destroy();
+    bw.destroy();
+    float[] out = new float[total.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) total[i];
+    }
     return out;
   }
 

@@ -30,6 +30,7 @@ public final class HopfieldKryoRegistrator implements KryoRegistrator {
     kryo.register(byte[][].class);
     kryo.register(float[][].class);
     kryo.register(long[][].class);
+    kryo.register(double[][].class);
     kryo.register(Object[].class);
     kryo.register(RowFetch.class);
     kryo.register(IdVector.class);

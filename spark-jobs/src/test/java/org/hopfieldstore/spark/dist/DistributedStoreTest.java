@@ -33,7 +33,8 @@ class DistributedStoreTest {
   static final Path REF = Path.of("../core/src/test/resources/reference").toAbsolutePath();
   static final String[] SPECS = {"softmax:beta=8,steps=3", "sparsemax:beta=4,steps=3",
       "entmax:alpha=1.5,beta=4,steps=2", "entmax:alpha=1.25,beta=4,steps=2",
-      "topk:k=32,beta=8,steps=2", "topk:k=3,beta=8"};
+      "topk:k=32,beta=8,steps=2", "topk:k=3,beta=8", "masked:keep=0.3,beta=8,steps=2,seed=4",
+      "linear:beta=2,steps=2", "prf:features=128,beta=2,seed=3"};
   static final int[] PARTITIONS = {1, 2, 3, 7, 16};
 
   static SparkSession spark;

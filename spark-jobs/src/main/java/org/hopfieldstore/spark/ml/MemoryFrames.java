@@ -1,0 +1,127 @@
+package org.hopfieldstore.spark.ml;
+
+import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count_distinct;
+import static org.apache.spark.sql.functions.count_if;
+import static org.apache.spark.sql.functions.exists;
+import static org.apache.spark.sql.functions.isnan;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
+import org.hopfieldstore.spark.dist.DistributedStore;
+
+/**
+ * From a memories DataFrame to a {@link DistributedStore}: one aggregate pass checks every
+ * memory (ids set, distinct, >= 0; vectors set, of one length, finite in float) so that errors
+ * name the column and an offending id before any block is built; the checked frame, projected to
+ * {@code (id: long, vector: array<float>)}, is what a model saves under {@code data/}.
+ */
+final class MemoryFrames {
+  static final String ID = "id";
+  static final String VECTOR = "vector";
+  static final String ROLE = "memories";
+
+  private MemoryFrames() {}
+
+  /**
+   * Checks the memories in {@code df} and returns them as {@code (id: long, vector:
+   * array<float>)}. Reads {@code df} twice or more: cache it if it is costly to compute.
+   */
+  static Dataset<Row> validate(Dataset<Row> df, String idCol, String vectorCol) {
+    Columns.requireId(df.schema(), idCol, ROLE, "idCol");
+    Columns.requireVector(df.schema(), vectorCol, ROLE, "vectorCol");
+    Column id = col(idCol);
+    Column v = col(vectorCol);
+    Column nullElement = exists(v, x -> x.isNull());
+    Column nonFinite = exists(v, x -> isnan(x).or(abs(x).gt(lit((double) Float.MAX_VALUE))));
+    Row s = df.agg(
+        count_if(lit(true)),
+        count_if(id.isNull()),
+        min(id),
+        count_distinct(id),
+        count_if(v.isNull()),
+        min(when(v.isNotNull(), size(v))),
+        max(when(v.isNotNull(), size(v))),
+        count_if(nullElement),
+        count_if(nonFinite)).first();
+    long rows = s.getLong(0);
+    String vc = "column '" + vectorCol + "'";
+    String ic = "column '" + idCol + "'";
+    if (rows == 0) {
+      throw new IllegalArgumentException(
+          "empty memories: the DataFrame has no rows; fit needs at least one memory");
+    }
+    if (s.getLong(1) > 0) {
+      throw new IllegalArgumentException(ROLE + ": " + ic + " is null in " + s.getLong(1)
+          + " of " + rows + " rows; every memory needs an id");
+    }
+    long minId = ((Number) s.get(2)).longValue();
+    if (minId < 0) {
+      throw new IllegalArgumentException(ROLE + ": " + ic + " has negative id " + minId
+          + "; ids must be >= 0");
+    }
+    if (s.getLong(3) != rows) {
+      Row dup = df.groupBy(id).count().filter(col("count").gt(1)).first();
+      throw new IllegalArgumentException(ROLE + ": " + ic + " has duplicate ids (" + s.getLong(3)
+          + " distinct in " + rows + " rows), e.g. id " + dup.get(0) + " appears "
+          + dup.getLong(1) + " times; ids must be unique");
+    }
+    if (s.getLong(4) > 0) {
+      throw new IllegalArgumentException(ROLE + ": " + vc + " is null in " + s.getLong(4)
+          + " rows, e.g. memory id " + example(df, idCol, v.isNull()));
+    }
+    int minLen = s.getInt(5);
+    int maxLen = s.getInt(6);
+    if (minLen == 0) {
+      throw new IllegalArgumentException(ROLE + ": " + vc + " holds an empty array, e.g. "
+          + "memory id " + example(df, idCol, size(v).equalTo(0)) + "; dimension must be >= 1");
+    }
+    if (minLen != maxLen) {
+      throw new IllegalArgumentException(ROLE + ": vectors in " + vc
+          + " differ in length (dimension mismatch): memory id "
+          + example(df, idCol, size(v).equalTo(minLen)) + " has " + minLen
+          + " values, memory id " + example(df, idCol, size(v).equalTo(maxLen)) + " has "
+          + maxLen);
+    }
+    if (s.getLong(7) > 0) {
+      throw new IllegalArgumentException(ROLE + ": " + vc + " has null values in "
+          + s.getLong(7) + " rows, e.g. memory id " + example(df, idCol, nullElement));
+    }
+    if (s.getLong(8) > 0) {
+      throw new IllegalArgumentException(ROLE + ": " + vc + " has non-finite values (NaN, "
+          + "infinite or beyond float range) in " + s.getLong(8) + " rows, e.g. memory id "
+          + example(df, idCol, nonFinite));
+    }
+    return df.select(id.cast(DataTypes.LongType).as(ID),
+        v.cast(DataTypes.createArrayType(DataTypes.FloatType)).as(VECTOR));
+  }
+
+  private static Object example(Dataset<Row> df, String idCol, Column where) {
+    List<Row> r = df.filter(where).select(col(idCol)).limit(1).collectAsList();
+    return r.isEmpty() ? "?" : r.get(0).get(0);
+  }
+
+  /**
+   * Spreads checked {@code (id, vector)} memories over {@code partitions} cached blocks.
+   * Errors from tasks come back as the IllegalArgumentException they threw.
+   */
+  static DistributedStore open(Dataset<Row> memories, int partitions, String storageLevel,
+      String kernel) {
+    try {
+      return DistributedStore.fromDataFrame(memories, ID, VECTOR, ROLE, partitions,
+          StorageLevel.fromString(storageLevel), kernel);
+    } catch (Exception e) {
+      throw Errors.unwrap(e);
+    }
+  }
+}
