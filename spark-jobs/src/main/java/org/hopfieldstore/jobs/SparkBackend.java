@@ -49,7 +49,18 @@ final class SparkBackend implements Backend {
     if (!Files.exists(memories)) {
       throw new IllegalArgumentException(memories + ": no such file");
     }
-    SparkSession spark = SparkSetup.session(master, "hopfield-store retrieve");
+    SparkSession spark;
+    try {
+      spark = SparkSetup.session(master, "hopfield-store retrieve");
+    } catch (RuntimeException e) {
+      String msg = String.valueOf(e.getMessage());
+      if (msg.contains("stopped SparkContext") || msg.contains("postStartHook")) {
+        throw new IllegalStateException("the Spark master " + master + " did not accept this "
+            + "driver (unreachable, or refused: with spark.authenticate the driver needs the "
+            + "cluster's secret, e.g. through deploy/spark-submit)", e);
+      }
+      throw e;
+    }
     try {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       int p = partitions > 0 ? partitions : jsc.defaultParallelism();

@@ -111,8 +111,11 @@ class DistributedStoreTest {
       float[] gw = got.topWeights(b);
       for (int r = 0; r < wi.length; r++) {
         assertEquals(ww[r], gw[r], 1e-5, msg + " top weight " + r + " of query " + b);
-        boolean tied = (r > 0 && Math.abs(ww[r] - ww[r - 1]) < 1e-6 && ww[r] > 0)
-            || (r + 1 < wi.length && Math.abs(ww[r] - ww[r + 1]) < 1e-6 && ww[r] > 0);
+        // float32 scores carry ~1e-7 relative rounding, so weights of different memories can
+        // swap only when they agree to ~1e-4 relative (entmax amplifies near its threshold):
+        // only those count as ties
+        boolean tied = ww[r] > 0 && ((r > 0 && Math.abs(ww[r] - ww[r - 1]) <= 1e-4 * ww[r])
+            || (r + 1 < wi.length && Math.abs(ww[r] - ww[r + 1]) <= 1e-4 * ww[r]));
         if (!tied) {
           assertEquals(wi[r], gi[r], msg + " top id " + r + " of query " + b);
         }
