@@ -33,6 +33,50 @@ public final class SyntheticMemories {
     return FloatMatrix.of("memories", data, count, dim);
   }
 
+  /**
+   * A seeded clustered set of low intrinsic dimension: {@code clusters} centres uniform on the
+   * sphere; each memory is its centre plus {@code spread} times a Gaussian combination of
+   * {@code intrinsic} random directions of that cluster, scaled to unit norm. Memory i belongs to
+   * cluster {@code i % clusters}.
+   */
+  public static FloatMatrix clustered(int count, int dim, int clusters, int intrinsic,
+      double spread, long seed) {
+    if (clusters < 1 || intrinsic < 1 || !(spread >= 0)) {
+      throw new IllegalArgumentException("clusters and intrinsic must be >= 1 and spread >= 0, "
+          + "got " + clusters + ", " + intrinsic + ", " + spread);
+    }
+    float[] centres = uniformSphere(clusters, dim, seed).data();
+    SplittableRandom rnd = new SplittableRandom(seed + 1);
+    double[] basis = new double[clusters * intrinsic * dim];
+    for (int i = 0; i < basis.length; i++) {
+      basis[i] = gaussian(rnd) / Math.sqrt(dim);
+    }
+    float[] data = new float[Math.multiplyExact(count, dim)];
+    double[] v = new double[dim];
+    for (int r = 0; r < count; r++) {
+      int c = r % clusters;
+      for (int j = 0; j < dim; j++) {
+        v[j] = centres[c * dim + j];
+      }
+      for (int k = 0; k < intrinsic; k++) {
+        double a = spread * gaussian(rnd);
+        int o = (c * intrinsic + k) * dim;
+        for (int j = 0; j < dim; j++) {
+          v[j] += a * basis[o + j];
+        }
+      }
+      double n = 0;
+      for (double x : v) {
+        n += x * x;
+      }
+      double inv = 1 / Math.sqrt(n);
+      for (int j = 0; j < dim; j++) {
+        data[r * dim + j] = (float) (v[j] * inv);
+      }
+    }
+    return FloatMatrix.of("memories", data, count, dim);
+  }
+
   /** A standard normal draw (Marsaglia polar method) from a seeded generator. */
   public static double gaussian(SplittableRandom rnd) {
     double u;

@@ -1,0 +1,298 @@
+package org.hopfieldstore.jobs;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.hopfieldstore.core.capacity.RetrievalQuality;
+import org.hopfieldstore.core.capacity.Separation;
+import org.hopfieldstore.core.capacity.StudyConfig;
+import org.hopfieldstore.core.data.QuerySet;
+import org.hopfieldstore.core.data.SyntheticMemories;
+import org.hopfieldstore.core.io.Idx;
+import org.hopfieldstore.core.memory.FloatMatrix;
+import org.hopfieldstore.core.memory.MemoryBlock;
+import org.hopfieldstore.core.retrieval.LocalRetrievalEngine;
+import org.hopfieldstore.core.retrieval.RetrievalResult;
+import org.hopfieldstore.core.retrieval.RetrievalSpec;
+import org.hopfieldstore.core.retrieval.StepFunction;
+import org.hopfieldstore.spark.dist.DistributedStore;
+import org.hopfieldstore.spark.dist.SparkSetup;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+
+/**
+ * {@code capacity}: a capacity study from a config file: for each memory-set size on the grid and
+ * each trial, retrieval success, error and support of every rule on corrupted queries, and the
+ * separation of the set; a TSV that echoes the config, PNG plots, a summary.
+ */
+final class CapacityCommand {
+  static final String USAGE = String.join("\n",
+      "usage: hopfield-store capacity --config FILE --out DIR [--overwrite]",
+      "                               [--master MASTER [--partitions P]]",
+      "",
+      "Runs the capacity study FILE describes (see deploy/studies/*.conf) and writes into DIR:",
+      "  results.tsv     one row per (M, trial, rule): success rate, mean error, mean support,",
+      "                  mean steps, seconds, and the set's max cosine, min angle, Delta_min;",
+      "                  '# key = value' header lines echo the config and the command",
+      "  success.png     success rate against M, one line per rule (mean over trials)",
+      "  error.png       mean retrieval error against M",
+      "  separation.png  minimal pairwise angle of the memory set against M",
+      "  summary.json    config, grid, wall time",
+      "In-process by default; with --master each memory set is a distributed store.");
+
+  private CapacityCommand() {}
+
+  static void run(String[] argv, PrintStream out, PrintStream err) throws IOException {
+    Args a = Args.parse("capacity", argv, Set.of("config", "out", "master", "partitions"),
+        Set.of("overwrite", "quiet"));
+    Path configPath = a.path("config");
+    Path outDir = a.path("out");
+    StudyConfig cfg = StudyConfig.read(configPath);
+    String master = a.get("master", System.getProperty("spark.master"));
+    int partitions = a.integer("partitions", 0, 1);
+    boolean quiet = a.has("quiet");
+    System.setProperty("java.awt.headless", "true");
+    long start = System.nanoTime();
+    try (AtomicOutput output = AtomicOutput.directory(outDir, a.has("overwrite"))) {
+      FloatMatrix images = cfg.source.startsWith("fashion-mnist") ? fashionMnist(cfg) : null;
+      SparkSession spark = master == null ? null : SparkSetup.session(master, "capacity");
+      List<String[]> rows = new ArrayList<>();
+      int total = cfg.memories.size() * cfg.trials;
+      int done = 0;
+      try {
+        for (int mi = 0; mi < cfg.memories.size(); mi++) {
+          int m = cfg.memories.get(mi);
+          for (int trial = 0; trial < cfg.trials; trial++) {
+            long setSeed = cfg.seed * 1_000_003L + trial * 7_919L + m;
+            FloatMatrix mem = cfg.preprocess.apply(memorySet(cfg, images, m, setSeed));
+            double[] sep = separation(cfg, mem);
+            int nq = Math.min(cfg.queries, m);
+            QuerySet qs = QuerySet.fromMemories(mem, nq, cfg.noise, setSeed + 1);
+            StepFunction store;
+            DistributedStore dist = null;
+            if (spark == null) {
+              store = new LocalRetrievalEngine(MemoryBlock.of(mem));
+            } else {
+              JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+              int p = Math.min(m, partitions > 0 ? partitions : jsc.defaultParallelism());
+              dist = DistributedStore.fromMatrix(jsc, mem, p, StorageLevel.MEMORY_ONLY(), "nd4j");
+              store = dist;
+            }
+            try {
+              for (RetrievalSpec spec : cfg.rules) {
+                long t0 = System.nanoTime();
+                RetrievalResult r = org.hopfieldstore.core.retrieval.RetrievalLoop.run(store,
+                    qs.queries(), spec, 1, false);
+                double secs = (System.nanoTime() - t0) / 1e9;
+                RetrievalQuality q = RetrievalQuality.of(mem, qs.targets(), r.states(),
+                    cfg.cosineTolerance, cfg.clamp);
+                double support = 0;
+                double steps = 0;
+                for (int b = 0; b < nq; b++) {
+                  support += r.supportSize(b);
+                  steps += r.steps(b);
+                }
+                rows.add(new String[] {Integer.toString(m), Integer.toString(trial),
+                    spec.toString(), fmt(q.successRate), fmt(q.meanError), fmt(support / nq),
+                    fmt(steps / nq), fmt(secs), fmt(sep[0]), fmt(sep[1]), fmt(sep[2]),
+                    Integer.toString((int) sep[3])});
+              }
+            } finally {
+              if (dist != null) {
+                dist.close();
+              }
+            }
+            done++;
+            if (!quiet) {
+              double elapsed = (System.nanoTime() - start) / 1e9;
+              err.println(String.format(Locale.ROOT,
+                  "grid point %d of %d (M=%d), trial %d of %d: %.1f s elapsed, ~%.1f s left",
+                  mi + 1, cfg.memories.size(), m, trial + 1, cfg.trials, elapsed,
+                  elapsed / done * (total - done)));
+            }
+          }
+        }
+      } finally {
+        if (spark != null) {
+          spark.stop();
+        }
+      }
+      Path dir = output.path();
+      writeTsv(dir.resolve("results.tsv"), cfg, configPath, argv, rows);
+      plot(dir, cfg, rows);
+      double wall = (System.nanoTime() - start) / 1e9;
+      Json json = new Json().begin().put("command", "capacity").put("config",
+          configPath.toString()).put("name", cfg.name).put("mode", master == null ? "in-process"
+          : "spark " + master).put("memories", cfg.memories.stream().mapToLong(i -> i)
+          .toArray()).put("trials", cfg.trials).put("rules", cfg.rules.size())
+          .put("rows", rows.size()).put("wall_seconds", wall).end();
+      Files.writeString(dir.resolve("summary.json"), json.toString());
+      output.commit();
+      if (!quiet) {
+        out.println(String.format(Locale.ROOT,
+            "capacity study '%s': %d grid points x %d trials x %d rules in %.1f s; wrote %s",
+            cfg.name, cfg.memories.size(), cfg.trials, cfg.rules.size(), wall, outDir));
+      }
+    }
+  }
+
+  static String fmt(double v) {
+    return Double.isNaN(v) ? "nan" : String.format(Locale.ROOT, "%.6g", v);
+  }
+
+  /** {max cosine, min angle (degrees), Delta_min, sample size} of the set, or NaNs when off. */
+  private static double[] separation(StudyConfig cfg, FloatMatrix mem) {
+    if (!cfg.separation || mem.rows() < 2) {
+      return new double[] {Double.NaN, Double.NaN, Double.NaN, 0};
+    }
+    FloatMatrix sample = mem;
+    if (mem.rows() > cfg.separationMax) { // the sets are random: the first rows are a sample
+      int n = cfg.separationMax;
+      float[] d = java.util.Arrays.copyOf(mem.data(), n * mem.cols());
+      sample = FloatMatrix.of("sample", d, n, mem.cols());
+    }
+    Separation s = Separation.of(sample, 0);
+    return new double[] {s.maxCosine, s.minAngleDegrees(), s.minSeparation, sample.rows()};
+  }
+
+  private static FloatMatrix fashionMnist(StudyConfig cfg) {
+    String dir = "/usr/share/datasets/fashion-mnist";
+    int at = cfg.source.indexOf("path=");
+    if (at >= 0) {
+      dir = cfg.source.substring(at + 5).trim();
+    }
+    Path file = Path.of(dir, "train-images-idx3-ubyte.gz");
+    if (!Files.exists(file)) {
+      throw new IllegalArgumentException(file + ": no such file (install Debian's "
+          + "dataset-fashion-mnist: apt-get install dataset-fashion-mnist)");
+    }
+    return Idx.readImages(file, "memories");
+  }
+
+  /** The memory set of one grid point and trial: synthetic, or a random subset of the images. */
+  private static FloatMatrix memorySet(StudyConfig cfg, FloatMatrix images, int m, long seed) {
+    if (images != null) {
+      if (m > images.rows()) {
+        throw new IllegalArgumentException("memories = " + m + " exceeds the "
+            + images.rows() + " Fashion-MNIST training images");
+      }
+      int d = images.cols();
+      int[] perm = new int[images.rows()];
+      for (int i = 0; i < perm.length; i++) {
+        perm[i] = i;
+      }
+      SplittableRandom rnd = new SplittableRandom(seed);
+      float[] out = new float[m * d];
+      for (int i = 0; i < m; i++) {
+        int j = i + rnd.nextInt(perm.length - i);
+        int t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+        System.arraycopy(images.data(), perm[i] * d, out, i * d, d);
+      }
+      return FloatMatrix.of("memories", out, m, d);
+    }
+    if (cfg.source.startsWith("clustered")) {
+      Map<String, String> kv = new LinkedHashMap<>();
+      int colon = cfg.source.indexOf(':');
+      if (colon >= 0) {
+        for (String part : cfg.source.substring(colon + 1).split(",")) {
+          String[] p = part.split("=");
+          kv.put(p[0].trim(), p.length > 1 ? p[1].trim() : "");
+        }
+      }
+      return SyntheticMemories.clustered(m, cfg.dim,
+          Integer.parseInt(kv.getOrDefault("clusters", "16")),
+          Integer.parseInt(kv.getOrDefault("intrinsic", "4")),
+          Double.parseDouble(kv.getOrDefault("spread", "0.3")), seed);
+    }
+    return SyntheticMemories.uniformSphere(m, cfg.dim, seed);
+  }
+
+  private static void writeTsv(Path file, StudyConfig cfg, Path configPath, String[] argv,
+      List<String[]> rows) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# command = hopfield-store capacity ").append(String.join(" ", argv)).append('\n');
+    sb.append("# config_file = ").append(configPath).append('\n');
+    for (Map.Entry<String, String> e : cfg.raw.entrySet()) {
+      sb.append("# ").append(e.getKey()).append(" = ").append(e.getValue()).append('\n');
+    }
+    sb.append("M\ttrial\trule\tsuccess\tmean_error\tmean_support\tmean_steps\tseconds\t"
+        + "max_cosine\tmin_angle_deg\tdelta_min\tseparation_sample\n");
+    for (String[] r : rows) {
+      sb.append(String.join("\t", r)).append('\n');
+    }
+    Files.writeString(file, sb.toString());
+  }
+
+  /** success.png, error.png (per rule) and separation.png: means over trials against M. */
+  private static void plot(Path dir, StudyConfig cfg, List<String[]> rows) throws IOException {
+    List<Double> ms = new ArrayList<>();
+    for (int m : cfg.memories) {
+      ms.add((double) m);
+    }
+    XYChart success = chart(cfg.name + ": retrieval success (cosine distance <= "
+        + cfg.cosineTolerance + ", " + cfg.noise + ")", "success rate");
+    XYChart error = chart(cfg.name + ": mean retrieval error (" + cfg.noise + ")",
+        "mean squared error");
+    for (RetrievalSpec spec : cfg.rules) {
+      String key = spec.toString();
+      success.addSeries(label(spec), ms, mean(rows, cfg, key, 3));
+      error.addSeries(label(spec), ms, mean(rows, cfg, key, 4));
+    }
+    success.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+    BitmapEncoder.saveBitmap(success, dir.resolve("success.png").toString(),
+        BitmapEncoder.BitmapFormat.PNG);
+    BitmapEncoder.saveBitmap(error, dir.resolve("error.png").toString(),
+        BitmapEncoder.BitmapFormat.PNG);
+    if (cfg.separation) {
+      XYChart sep = chart(cfg.name + ": minimal pairwise angle of the memories",
+          "min angle (degrees)");
+      sep.addSeries("memories", ms, mean(rows, cfg, cfg.rules.get(0).toString(), 9));
+      sep.getStyler().setLegendVisible(false);
+      BitmapEncoder.saveBitmap(sep, dir.resolve("separation.png").toString(),
+          BitmapEncoder.BitmapFormat.PNG);
+    }
+  }
+
+  private static String label(RetrievalSpec spec) {
+    String s = spec.toString();
+    return s.replace(",steps=1", "").replace(",tol=0", "").replace(",solver=exact", "");
+  }
+
+  private static XYChart chart(String title, String yTitle) {
+    XYChart c = new XYChartBuilder().width(900).height(560).title(title)
+        .xAxisTitle("number of memories M").yAxisTitle(yTitle).build();
+    c.getStyler().setXAxisLogarithmic(true).setMarkerSize(7)
+        .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
+    return c;
+  }
+
+  private static List<Double> mean(List<String[]> rows, StudyConfig cfg, String rule, int col) {
+    List<Double> out = new ArrayList<>();
+    for (int m : cfg.memories) {
+      double s = 0;
+      int n = 0;
+      for (String[] r : rows) {
+        if (Integer.parseInt(r[0]) == m && r[2].equals(rule) && !r[col].equals("nan")) {
+          s += Double.parseDouble(r[col]);
+          n++;
+        }
+      }
+      out.add(n == 0 ? Double.NaN : s / n);
+    }
+    return out;
+  }
+}

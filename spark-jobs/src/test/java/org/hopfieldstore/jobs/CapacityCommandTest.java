@@ -1,0 +1,97 @@
+package org.hopfieldstore.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The capacity command: the committed quick study, trends theory guarantees, bad configs. */
+class CapacityCommandTest {
+  @TempDir Path tmp;
+
+  static List<String[]> rows(Path tsv) throws IOException {
+    return Files.readAllLines(tsv).stream().filter(l -> !l.startsWith("#")).skip(1)
+        .map(l -> l.split("\t")).collect(Collectors.toList());
+  }
+
+  @Test
+  void committedQuickStudyRunsWithItsGridPlotsAndEchoedConfig() throws IOException {
+    Path out = tmp.resolve("quick");
+    RetrieveCommandTest.Run r = RetrieveCommandTest.run("capacity", "--config",
+        Path.of("../deploy/studies/quick.conf").toString(), "--out", out.toString());
+    assertEquals(0, r.status(), r.err());
+    String tsv = Files.readString(out.resolve("results.tsv"));
+    assertTrue(tsv.contains("# name = quick") && tsv.contains("# seed = 20261124"), tsv);
+    List<String[]> rows = rows(out.resolve("results.tsv"));
+    assertEquals(7 * 2 * 8, rows.size(), "7 sizes x 2 trials x 8 rules");
+    for (String png : new String[] {"success.png", "error.png", "separation.png"}) {
+      BufferedImage img = ImageIO.read(out.resolve(png).toFile());
+      assertNotNull(img, png);
+      assertTrue(img.getWidth() >= 600 && img.getHeight() >= 400, png);
+    }
+    assertTrue(r.err().contains("grid point 7 of 7"), r.err());
+  }
+
+  @Test
+  void smallSetsWithLittleNoiseAreAlwaysRetrievedAndSeparationShrinksWithM()
+      throws IOException {
+    Path conf = tmp.resolve("easy.conf");
+    Files.writeString(conf, String.join("\n",
+        "name = easy", "source = sphere", "dim = 32", "memories = 10..10000 x10",
+        "rules = sparsemax:beta=64; softmax:beta=64; entmax:alpha=1.5,beta=64",
+        "noise = gaussian:0.02", "queries = 16", "trials = 2", "seed = 5", ""));
+    Path out = tmp.resolve("easy");
+    RetrieveCommandTest.Run r = RetrieveCommandTest.run("capacity", "--config", conf.toString(),
+        "--out", out.toString(), "--quiet");
+    assertEquals(0, r.status(), r.err());
+    List<String[]> rows = rows(out.resolve("results.tsv"));
+    assertEquals(4 * 2 * 3, rows.size());
+    double lastAngle = 181;
+    for (int m : new int[] {10, 100, 1000, 10000}) {
+      double angle = 0;
+      for (String[] row : rows) {
+        if (Integer.parseInt(row[0]) == m) {
+          // noise 0.02 per coordinate (norm ~0.11) on unit memories at beta 64: always retrieved
+          assertEquals(1.0, Double.parseDouble(row[3]), 1e-12, String.join(" ", row));
+          angle += Double.parseDouble(row[9]) / 6;
+        }
+      }
+      assertTrue(angle < lastAngle, "min angle shrinks as M grows: " + angle + " at M=" + m);
+      lastAngle = angle;
+    }
+  }
+
+  @Test
+  void badConfigsFailInOneLineAndWriteNothing() throws IOException {
+    String[][] cases = {
+        {"colour = blue\nmemories = 10\nrules = softmax\n", "unknown key 'colour'"},
+        {"memories = 10..5 x2\nrules = softmax\n", "memories"},
+        {"memories = 10\nrules = softmax:beta=-1\n", "beta"},
+        {"memories = 10\n", "missing key 'rules'"},
+        {"memories = 10\nrules = softmax\nnoise = pink\n", "unknown corruption"}};
+    for (String[] c : cases) {
+      Path conf = tmp.resolve("bad.conf");
+      Files.writeString(conf, c[0]);
+      RetrieveCommandTest.Run r = RetrieveCommandTest.run("capacity", "--config",
+          conf.toString(), "--out", tmp.resolve("out").toString());
+      assertEquals(1, r.status(), c[0]);
+      assertTrue(r.err().contains(c[1]) && r.err().strip().lines().count() == 1,
+          c[1] + " in " + r.err());
+      assertFalse(Files.exists(tmp.resolve("out")));
+    }
+    RetrieveCommandTest.Run r = RetrieveCommandTest.run("capacity", "--config",
+        tmp.resolve("none.conf").toString(), "--out", tmp.resolve("out").toString());
+    assertEquals(1, r.status());
+    assertTrue(r.err().contains("no such file"), r.err());
+  }
+}
