@@ -23,6 +23,7 @@ public final class HopfieldStoreMain {
       "  generate      write seeded synthetic memories (uniform on the sphere)",
       "  prepare       centre and/or scale memories to unit norm, or convert IDX to .npy",
       "  make-queries  make corrupted queries from memories (masked, dropout, Gaussian noise)",
+      "  bench         time retrieval of a query batch on loaded memories (JSON line)",
       "  capacity      run a capacity study from a config (deploy/studies/*.conf): TSV + plots",
       "",
       "Run 'hopfield-store <command> --help' for a command's options.");
@@ -66,6 +67,13 @@ public final class HopfieldStoreMain {
             DataCommands.generate(rest, out);
           }
           return 0;
+        case "bench":
+          if (help) {
+            out.println(BenchCommand.USAGE);
+          } else {
+            BenchCommand.run(rest, out, err);
+          }
+          return 0;
         case "capacity":
           if (help) {
             out.println(CapacityCommand.USAGE);
@@ -89,7 +97,7 @@ public final class HopfieldStoreMain {
           return 0;
         default:
           throw new UsageException("unknown command '" + command
-              + "': expected retrieve, capacity, generate, prepare or make-queries");
+              + "': expected retrieve, bench, capacity, generate, prepare or make-queries");
       }
     } catch (UsageException e) {
       err.println("hopfield-store: error: " + e.getMessage()

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: hopfield-store vs the Python peers (numpy/OpenBLAS, torch CPU, faiss)
+# on the same seeded data in one run on this machine, one retrieval step per workload; checks
+# that the answers agree and writes a Markdown table to bench/results/<date>-<cpu>.md.
+#   bench/vs-peers.sh           the workloads of the performance issue (M up to 1M, d 128/784)
+#   bench/vs-peers.sh --quick   a small smoke run (under 2 minutes): agreement, never timing
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+peers="${HOPFIELD_PEERS:-$here/../shared/peers}"
+py=/usr/bin/python3
+if [ ! -f "$peers/bench_peers.py" ]; then
+  echo "vs-peers: $peers/bench_peers.py not found (set HOPFIELD_PEERS)" >&2; exit 1
+fi
+if ! "$py" -c "import numpy, torch, faiss" 2>/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing the peers (apt-get install python3-numpy python3-torch python3-faiss libopenblas0-pthread)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq python3-numpy python3-torch python3-faiss libopenblas0-pthread >/dev/null \
+      || { apt-get update -qq && apt-get install -y -qq python3-numpy python3-torch python3-faiss libopenblas0-pthread >/dev/null; }
+  else
+    echo "vs-peers: needs python3-numpy python3-torch python3-faiss (run as root to install them)" >&2
+    exit 1
+  fi
+fi
+[ -f spark-jobs/target/hopfield-spark-jobs.jar ] || mvn -B -q -DskipTests package
+work="${HOPFIELD_BENCH_DIR:-$here/target/bench}"
+mkdir -p "$work"
+cpu=$(grep -m1 "model name" /proc/cpuinfo | sed 's/.*: //; s/[^A-Za-z0-9]\+/-/g; s/-$//')
+out="bench/results/$(date +%Y-%m-%d)-${cpu}.md"
+[ "$quick" = 1 ] && out="$work/vs-peers-quick.md"
+if [ "$quick" = 1 ]; then
+  sizes="20000:64"; batches="1 64"; reps=2
+else
+  sizes="100000:128 100000:784 1000000:128 1000000:784"; batches="1 256"; reps=3
+fi
+# a subset of the workloads: HOPFIELD_BENCH_SIZES="100000:784" HOPFIELD_BENCH_BATCHES="256"
+sizes="${HOPFIELD_BENCH_SIZES:-$sizes}"
+batches="${HOPFIELD_BENCH_BATCHES:-$batches}"
+beta=32; K=32
+export JAVA_OPTS="${JAVA_OPTS:--Xmx14g}"
+{
+  echo "# hopfield-store vs Python peers, one retrieval step"
+  echo
+  echo "Command: \`HOPFIELD_BENCH_SIZES=\"$sizes\" HOPFIELD_BENCH_BATCHES=\"$batches\" bench/vs-peers.sh $*\` on $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)."
+  echo "beta=$beta, K=$K, float32, 2 threads everywhere; best of $reps after warm-up; queries/s = B / best."
+  echo "Ours: \`bin/hopfield-store bench\` (in-process, nd4j). Peers: ../shared/peers/bench_peers.py methods on the same .npy files."
+  echo "'max diff' is max |ours - peer| over all states (agreement check)."
+  echo
+  echo "| M | d | B | rule | ours q/s | peer | peer q/s | ours / peer | max diff |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+} > "$out.tmp"
+fail=0
+for sz in $sizes; do
+  m=${sz%%:*}; d=${sz##*:}
+  mem="$work/mem-$m-$d.npy"
+  [ -f "$mem" ] || bin/hopfield-store generate --count "$m" --dim "$d" --seed 11 --out "$mem" >/dev/null
+  for b in $batches; do
+    q="$work/q-$m-$d-$b.npy"
+    [ -f "$q" ] || bin/hopfield-store make-queries --memories "$mem" --count "$b" \
+      --corrupt gaussian:$(awk "BEGIN{print 0.5/sqrt($d)}") --seed 12 --out "$q" >/dev/null
+    pdir="$work/peers-$m-$d-$b"; mkdir -p "$pdir"
+    methods="np_dense_qblk,torch_dense,torch_sparsemax,torch_topk,faiss_topk"
+    "$py" bench/peers_driver.py --peers "$peers" --memories "$mem" --queries "$q" --beta $beta \
+      --K $K --methods "$methods" --reps $reps --outdir "$pdir" > "$pdir/peers.jsonl"
+    for rule in "softmax:beta=$beta" "sparsemax:beta=$beta" "entmax:alpha=1.5,beta=$beta" "topk:k=$K,beta=$beta"; do
+      name=${rule%%:*}
+      res=$(bin/hopfield-store bench --memories "$mem" --queries "$q" --spec "$rule" --reps $reps \
+        --states "$pdir/ours-$name.npy")
+      ours=$("$py" -c "import json,sys; print(json.loads(sys.argv[1])['qps'])" "$res")
+      case $name in
+        softmax) cands="np_dense_qblk torch_dense" ;;
+        sparsemax) cands="torch_sparsemax" ;;
+        topk) cands="torch_topk faiss_topk" ;;
+        *) cands="" ;;
+      esac
+      if [ -z "$cands" ]; then
+        printf '| %s | %s | %s | %s | %.1f | (no peer) | | | |\n' "$m" "$d" "$b" "$name" "$ours" >> "$out.tmp"
+        continue
+      fi
+      for p in $cands; do
+        pq=$(grep "\"$p\"" "$pdir/peers.jsonl" | "$py" -c "import json,sys; print(json.loads(sys.stdin.read())['qps'])")
+        if diff=$("$py" bench/compare.py "$pdir/ours-$name.npy" "$pdir/$p.npy" 1e-3); then :; else
+          echo "vs-peers: $name disagrees with $p at M=$m d=$d B=$b: max diff $diff" >&2; fail=1; fi
+        printf '| %s | %s | %s | %s | %.1f | %s | %.1f | %.2f | %s |\n' "$m" "$d" "$b" "$name" \
+          "$ours" "$p" "$pq" "$("$py" -c "print($ours/$pq)")" "$diff" >> "$out.tmp"
+      done
+    done
+  done
+done
+if [ "$quick" = 0 ]; then
+  {
+    echo
+    echo "## Machine limits (same run)"
+    echo
+    "$py" -c "
+import sys; sys.path.insert(0, '$peers'); import bench_peers as bp; bp.set_threads(2)
+print('| measurement | value | unit |'); print('|---|---|---|')
+for n, v, u in bp.machine_limits(quick=True): print(f'| {n} | {v:.1f} | {u} |')"
+  } >> "$out.tmp"
+fi
+mv "$out.tmp" "$out"
+cat "$out"
+[ "$fail" = 0 ] || { echo "vs-peers: answers disagree (see above)" >&2; exit 1; }
