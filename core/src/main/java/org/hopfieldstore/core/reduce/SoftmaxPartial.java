@@ -98,17 +98,21 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
       int o = b * t;
       double s = 0;
       TopList list = top[b];
+      double floor = list.floor();
       for (int j = 0; j < t; j++) {
         if (kept != null && !kept[j]) {
           continue; // w stays 0: a masked memory takes no part
         }
         double z = tile.scores[o + j];
-        double e = Math.exp(z - mNew);
+        double e = FastExp.expNonPositive(z - mNew); // float weights: float precision suffices
         // below float's normal range a weight changes nothing (the largest is 1) but subnormal
         // floats slow the GEMM down several times over: flush them to zero
         w[o + j] = e < Float.MIN_NORMAL ? 0f : (float) e;
         s += e;
-        list.offer(z, tile.block.id(tile.from + j));
+        if (z >= floor) { // most scores lose at once: skip the call
+          list.offer(z, tile.block.id(tile.from + j));
+          floor = list.floor();
+        }
       }
       sum[b] += s;
     });

@@ -56,8 +56,13 @@ public final class TopKPartial implements PartialScores<TopKPartial> {
     IntStream.range(0, batch).parallel().forEach(b -> {
       TopList list = lists[b];
       int o = b * t;
+      double floor = list.floor();
       for (int j = 0; j < t; j++) {
-        list.offer(tile.scores[o + j], tile.block.id(tile.from + j));
+        float z = tile.scores[o + j];
+        if (z >= floor) { // most scores lose at once: skip the call
+          list.offer(z, tile.block.id(tile.from + j));
+          floor = list.floor();
+        }
       }
     });
     count += t;

@@ -28,6 +28,14 @@ public final class TopList {
     return a > b || (a == b && aId < bId);
   }
 
+  /**
+   * A score below which nothing is kept: the worst kept score once full, else -infinity. Hot
+   * loops compare against it and call {@link #offer} only for scores at or above it.
+   */
+  public double floor() {
+    return size < capacity ? Double.NEGATIVE_INFINITY : scores[size - 1];
+  }
+
   /** Would this pair be kept? O(1). */
   public boolean accepts(double score, long id) {
     return size < capacity || better(score, id, scores[size - 1], ids[size - 1]);
