@@ -8,12 +8,35 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * ND4J (native BLAS) GEMMs. The block is copied once into an off-heap array; result buffers are
- * allocated once per shape and reused, because a fresh {@code mmul} per call is ~5x slower (see
- * DEPENDENCIES.md).
+ * ND4J (native BLAS) GEMMs. BLAS cannot read the JVM heap, so memories are copied off-heap: a
+ * block of at most {@link #residentLimitBytes()} is copied once and stays there (fastest); a
+ * larger block is streamed through one reused off-heap tile, so the store holds its memories
+ * once, not twice (the memory target of a 10M-memory store). Result buffers are allocated once
+ * per shape and reused, because a fresh {@code mmul} per call is ~5x slower (DEPENDENCIES.md).
  */
 public final class Nd4jScoreKernel implements ScoreKernel {
-  public static final Nd4jScoreKernel INSTANCE = new Nd4jScoreKernel();
+  /** System property: largest block (bytes) kept resident off-heap; larger blocks stream. */
+  public static final String RESIDENT_LIMIT_PROPERTY = "hopfield.nd4j.residentBytes";
+  /** Default resident limit: 512 MiB. */
+  public static final long DEFAULT_RESIDENT_LIMIT = 512L << 20;
+
+  public static final Nd4jScoreKernel INSTANCE = new Nd4jScoreKernel(
+      Long.getLong(RESIDENT_LIMIT_PROPERTY, DEFAULT_RESIDENT_LIMIT));
+
+  private final long residentLimitBytes;
+
+  /** @param residentLimitBytes largest block copied off-heap whole; 0 streams every block */
+  public Nd4jScoreKernel(long residentLimitBytes) {
+    if (residentLimitBytes < 0) {
+      throw new IllegalArgumentException(
+          "resident limit must be >= 0 bytes, got " + residentLimitBytes);
+    }
+    this.residentLimitBytes = residentLimitBytes;
+  }
+
+  public long residentLimitBytes() {
+    return residentLimitBytes;
+  }
 
   @Override
   public String name() {
@@ -22,20 +45,30 @@ public final class Nd4jScoreKernel implements ScoreKernel {
 
   @Override
   public Bound bind(MemoryBlock block) {
-    return new BoundNd4j(block);
+    boolean resident = 4L * block.size() * block.dim() <= residentLimitBytes;
+    return new BoundNd4j(block, resident);
   }
 
   private static final class BoundNd4j implements Bound {
     private final int d;
+    private final MemoryBlock block;
+    /** The whole block off-heap, or null when streaming. */
     private INDArray memories;
+    /** Streaming: the off-heap copy of rows [tileFrom, tileTo) of the block. */
+    private INDArray tile;
+    private int tileFrom = -1;
+    private int tileTo = -1;
     private INDArray queryBuf;
     private INDArray outBuf;
     private INDArray weightBuf;
     private INDArray accBuf;
 
-    BoundNd4j(MemoryBlock block) {
+    BoundNd4j(MemoryBlock block, boolean resident) {
       this.d = block.dim();
-      this.memories = Nd4j.create(block.data(), new long[] {block.size(), d}, 'c');
+      this.block = block;
+      if (resident) {
+        this.memories = Nd4j.create(block.data(), new long[] {block.size(), d}, 'c');
+      }
     }
 
     private static INDArray reuse(INDArray buf, int rows, int cols) {
@@ -51,7 +84,23 @@ public final class Nd4jScoreKernel implements ScoreKernel {
     }
 
     private INDArray rows(int from, int to) {
-      return memories.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+      if (memories != null) {
+        return memories.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+      }
+      // a scan scores a tile and then (softmax, top-K sums) weights the same tile: copy it once
+      if (from != tileFrom || to != tileTo) {
+        int t = to - from;
+        if (tile == null || tile.rows() < t) {
+          tile = Nd4j.createUninitialized(DataType.FLOAT, t, d);
+        }
+        FloatBuffer fb = tile.data().asNioFloat();
+        fb.put(block.data(), from * d, t * d);
+        tileFrom = from;
+        tileTo = to;
+      }
+      return tile.rows() == to - from
+          ? tile
+          : tile.get(NDArrayIndex.interval(0, to - from), NDArrayIndex.all());
     }
 
     @Override
@@ -77,7 +126,7 @@ public final class Nd4jScoreKernel implements ScoreKernel {
 
     @Override
     public void close() {
-      memories = null;
+      memories = tile = null;
       queryBuf = outBuf = weightBuf = accBuf = null;
     }
   }

@@ -9,6 +9,8 @@ import java.util.Random;
 import org.hopfieldstore.core.ReferenceMath;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
+import org.hopfieldstore.core.score.Nd4jScoreKernel;
+import org.hopfieldstore.core.score.ScoreKernel;
 import org.hopfieldstore.core.score.ScoreKernels;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -79,12 +81,15 @@ class EngineVsReferenceTest {
       wantEnergy[i][spec.steps()] =
           ReferenceMath.energy(xiD, want[i], beta, rule, spec.alpha(), spec.k());
     }
-    for (String kernel : new String[] {"java", "nd4j"}) {
+    // nd4j resident, and nd4j streaming every block through an off-heap tile (limit 0 bytes)
+    ScoreKernel[] kernels = {ScoreKernels.byName("java"), ScoreKernels.byName("nd4j"),
+        new Nd4jScoreKernel(0)};
+    for (int k = 0; k < kernels.length; k++) {
       for (int tile : new int[] {1, 7, 0}) {
+        String kernel = kernels[k].name() + (k == 2 ? "-streaming" : "");
         String msg = "seed=" + seed + " kernel=" + kernel + " tile=" + tile + " " + specText;
         LocalRetrievalEngine engine =
-            new LocalRetrievalEngine(MemoryBlock.of(xi.clone(), m, d), ScoreKernels.byName(kernel),
-                tile);
+            new LocalRetrievalEngine(MemoryBlock.of(xi.clone(), m, d), kernels[k], tile);
         RetrievalResult got = engine.retrieve(FloatMatrix.of("q", q.clone(), b, d), spec);
         for (int i = 0; i < b; i++) {
           assertEquals(spec.steps(), got.steps(i), msg);

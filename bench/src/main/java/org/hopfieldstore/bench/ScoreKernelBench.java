@@ -1,0 +1,83 @@
+package org.hopfieldstore.bench;
+
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import org.hopfieldstore.core.memory.FloatMatrix;
+import org.hopfieldstore.core.memory.MemoryBlock;
+import org.hopfieldstore.core.score.Nd4jScoreKernel;
+import org.hopfieldstore.core.score.ScoreKernel;
+import org.hopfieldstore.core.score.ScoreKernels;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The two GEMMs of a retrieval step over one tile of memories: scores {@code Q Xi^T} and the
+ * weighted sum {@code W Xi}, for the plain-Java reference, ND4J with the block resident
+ * off-heap, and ND4J streaming the block through an off-heap tile. GFLOP/s = 2 B M d / time.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 2, jvmArgsAppend = {"-Xmx6g"})
+public class ScoreKernelBench {
+  @Param({"java", "nd4j", "nd4j-streaming"})
+  public String kernel;
+
+  @Param({"20011"})
+  public int memories;
+
+  @Param({"127", "784"})
+  public int dim;
+
+  @Param({"1", "255"})
+  public int batch;
+
+  private ScoreKernel.Bound bound;
+  private float[] queries;
+  private float[] scores;
+  private float[] weights;
+  private float[] acc;
+
+  @Setup
+  public void setUp() {
+    FloatMatrix xi = BenchData.memories(memories, dim);
+    ScoreKernel k = kernel.equals("nd4j-streaming")
+        ? new Nd4jScoreKernel(0) : ScoreKernels.byName(kernel);
+    bound = k.bind(MemoryBlock.of(xi));
+    queries = BenchData.queries(xi, batch).data();
+    scores = new float[batch * memories];
+    weights = new float[batch * memories];
+    Arrays.fill(weights, 1f / memories);
+    acc = new float[batch * dim];
+  }
+
+  @TearDown
+  public void tearDown() {
+    bound.close();
+  }
+
+  @Benchmark
+  public float[] scores() {
+    bound.scores(queries, batch, 0, memories, scores);
+    return scores;
+  }
+
+  @Benchmark
+  public float[] weightedRows() {
+    Arrays.fill(acc, 0f);
+    bound.addWeightedRows(weights, batch, 0, memories, acc);
+    return acc;
+  }
+}
