@@ -12,6 +12,8 @@ import org.hopfieldstore.core.score.ScoreKernel;
 public final class BlockScan {
   /** Target number of scores per tile (batch x rows): 4M floats, 16 MB. */
   public static final int TILE_SCORES = 1 << 22;
+  /** Most memory values per tile (rows x d): 16M floats, 64 MB, the size of a streamed tile. */
+  public static final int TILE_VALUES = 1 << 24;
 
   private BlockScan() {}
 
@@ -25,9 +27,13 @@ public final class BlockScan {
     return q;
   }
 
-  /** Rows per tile: {@code requested} if positive, else about {@link #TILE_SCORES} / batch. */
-  public static int tileRows(int batch, int rows, int requested) {
-    int t = requested > 0 ? requested : Math.max(256, TILE_SCORES / batch);
+  /**
+   * Rows per tile: {@code requested} if positive, else about {@link #TILE_SCORES} / batch but at
+   * most {@link #TILE_VALUES} / d (a small batch would otherwise make one huge tile).
+   */
+  public static int tileRows(int batch, int rows, int dim, int requested) {
+    int t = requested > 0 ? requested
+        : Math.max(256, Math.min(TILE_SCORES / batch, TILE_VALUES / dim));
     return Math.min(t, rows);
   }
 
@@ -35,7 +41,7 @@ public final class BlockScan {
   public static void fold(PartialScores<?> partial, MemoryBlock block, ScoreKernel.Bound bound,
       float[] scaledQueries, int batch, int tileRows) {
     int m = block.size();
-    int t = tileRows(batch, m, tileRows);
+    int t = tileRows(batch, m, block.dim(), tileRows);
     float[] buf = new float[batch * t];
     for (int from = 0; from < m; from += t) {
       int to = Math.min(m, from + t);
