@@ -77,7 +77,6 @@ final class CapacityCommand {
           for (int trial = 0; trial < cfg.trials; trial++) {
             long setSeed = cfg.seed * 1_000_003L + trial * 7_919L + m;
             FloatMatrix mem = cfg.preprocess.apply(memorySet(cfg, images, m, setSeed));
-            double[] sep = separation(cfg, mem);
             int nq = Math.min(cfg.queries, m);
             QuerySet qs = QuerySet.fromMemories(mem, nq, cfg.noise, setSeed + 1);
             StepFunction store;
@@ -91,6 +90,7 @@ final class CapacityCommand {
               store = dist;
             }
             try {
+              double[] sep = separation(cfg, mem, dist);
               for (RetrievalSpec spec : cfg.rules) {
                 long t0 = System.nanoTime();
                 RetrievalResult r = org.hopfieldstore.core.retrieval.RetrievalLoop.run(store,
@@ -152,10 +152,17 @@ final class CapacityCommand {
     return Double.isNaN(v) ? "nan" : String.format(Locale.ROOT, "%.6g", v);
   }
 
-  /** {max cosine, min angle (degrees), Delta_min, sample size} of the set, or NaNs when off. */
-  private static double[] separation(StudyConfig cfg, FloatMatrix mem) {
+  /**
+   * {max cosine, min angle (degrees), Delta_min, rows measured} of the set, or NaNs when off:
+   * exact up to separation_max rows, above it exact on the cluster when asked, else on a sample.
+   */
+  private static double[] separation(StudyConfig cfg, FloatMatrix mem, DistributedStore dist) {
     if (!cfg.separation || mem.rows() < 2) {
       return new double[] {Double.NaN, Double.NaN, Double.NaN, 0};
+    }
+    if (dist != null && cfg.separationDistributed && mem.rows() > cfg.separationMax) {
+      Separation s = dist.separation();
+      return new double[] {s.maxCosine, s.minAngleDegrees(), s.minSeparation, mem.rows()};
     }
     FloatMatrix sample = mem;
     if (mem.rows() > cfg.separationMax) { // the sets are random: the first rows are a sample

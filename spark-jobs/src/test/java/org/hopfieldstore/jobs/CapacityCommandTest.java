@@ -72,6 +72,31 @@ class CapacityCommandTest {
   }
 
   @Test
+  void distributedSeparationOnSparkEqualsTheExactInProcessOne() throws IOException {
+    String common = String.join("\n", "source = sphere", "dim = 16", "memories = 300",
+        "rules = topk:k=4,beta=16", "noise = gaussian:0.05", "queries = 8", "seed = 9", "");
+    Path local = tmp.resolve("local.conf");
+    Files.writeString(local, "name = local\n" + common);
+    Path dist = tmp.resolve("dist.conf");
+    Files.writeString(dist, "name = dist\nseparation_max = 50\nseparation_distributed = true\n"
+        + common);
+    RetrieveCommandTest.Run a = RetrieveCommandTest.run("capacity", "--config", local.toString(),
+        "--out", tmp.resolve("a").toString(), "--quiet");
+    assertEquals(0, a.status(), a.err());
+    RetrieveCommandTest.Run b = RetrieveCommandTest.run("capacity", "--config", dist.toString(),
+        "--out", tmp.resolve("b").toString(), "--quiet", "--master", "local[2]",
+        "--partitions", "3");
+    assertEquals(0, b.status(), b.err());
+    String[] want = rows(tmp.resolve("a/results.tsv")).get(0);
+    String[] got = rows(tmp.resolve("b/results.tsv")).get(0);
+    assertEquals("300", got[11], "every row measured, not a sample of 50");
+    for (int col = 8; col <= 10; col++) { // max cosine, min angle, Delta_min
+      assertEquals(Double.parseDouble(want[col]), Double.parseDouble(got[col]), 1e-5,
+          "column " + col);
+    }
+  }
+
+  @Test
   void badConfigsFailInOneLineAndWriteNothing() throws IOException {
     String[][] cases = {
         {"colour = blue\nmemories = 10\nrules = softmax\n", "unknown key 'colour'"},

@@ -37,16 +37,8 @@ public final class Separation {
   /** Exact separation of one memory set, in blocks of {@code blockRows} (0: automatic). */
   public static Separation of(FloatMatrix memories, int blockRows) {
     MemoryBlock block = MemoryBlock.of(memories);
-    int m = memories.rows();
-    int t = blockRows > 0 ? blockRows : Math.max(256, Math.min(4096, m));
-    Acc acc = new Acc(m);
-    ScoreKernel.Bound bound = ScoreKernels.defaultKernel().bind(block);
-    for (int i = 0; i < m; i += t) {
-      int iEnd = Math.min(m, i + t);
-      for (int j = i; j < m; j += t) {
-        ofBlockPair(block, bound, i, iEnd, j, Math.min(m, j + t), acc);
-      }
-    }
+    Acc acc = new Acc(memories.rows());
+    scanWithin(block, ScoreKernels.defaultKernel().bind(block), blockRows, acc);
     return acc.result(block);
   }
 
@@ -81,17 +73,123 @@ public final class Separation {
     }
 
     Separation result(MemoryBlock block) {
-      double minSep = Double.POSITIVE_INFINITY;
-      float[] x = block.data();
-      int d = block.dim();
-      for (int r = 0; r < maxOther.length; r++) {
-        double sq = 0;
-        for (int c = 0; c < d; c++) {
-          sq += (double) x[r * d + c] * x[r * d + c];
+      double minSep = maxOther.length < 2 ? Double.NaN : minSeparation(block, maxOther);
+      return new Separation(maxCos, a, b, minSep);
+    }
+  }
+
+  /**
+   * The separation terms between two blocks of one memory set, for a distributed job that visits
+   * every pair of blocks once: the largest cosine between a row of {@code a} and a row of
+   * {@code b} (with the pair), and for every row the largest inner product with a row of the
+   * other block. With {@code same}, {@code a} and {@code b} are one block and a row is never
+   * paired with itself.
+   */
+  public static final class Cross implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    public double maxCos = -2;
+    public long idA = -1;
+    public long idB = -1;
+    public final double[] maxOtherA;
+    public final double[] maxOtherB;
+
+    Cross(double[] maxOtherA, double[] maxOtherB) {
+      this.maxOtherA = maxOtherA;
+      this.maxOtherB = maxOtherB;
+    }
+  }
+
+  /** {@link Cross} of blocks {@code a} and {@code b}, {@code tileRows} rows of a at a time. */
+  public static Cross between(MemoryBlock a, MemoryBlock b, boolean same, ScoreKernel kernel,
+      int tileRows) {
+    if (a.dim() != b.dim()) {
+      throw new IllegalArgumentException(
+          "dimension mismatch: blocks of d=" + a.dim() + " and d=" + b.dim());
+    }
+    if (same) {
+      Acc acc = new Acc(a.size());
+      scanWithin(a, kernel.bind(a), tileRows, acc);
+      Cross c = new Cross(acc.maxOther, acc.maxOther);
+      c.maxCos = acc.maxCos;
+      c.idA = acc.a;
+      c.idB = acc.b;
+      return c;
+    }
+    int d = a.dim();
+    double[] normA = rowNorms(a);
+    double[] normB = rowNorms(b);
+    Cross c = new Cross(new double[a.size()], new double[b.size()]);
+    java.util.Arrays.fill(c.maxOtherA, Double.NEGATIVE_INFINITY);
+    java.util.Arrays.fill(c.maxOtherB, Double.NEGATIVE_INFINITY);
+    ScoreKernel.Bound bound = kernel.bind(b);
+    int t = tileRows > 0 ? tileRows : 1024;
+    int nb = b.size();
+    float[] g = new float[t * nb];
+    for (int i0 = 0; i0 < a.size(); i0 += t) {
+      int i1 = Math.min(a.size(), i0 + t);
+      int bi = i1 - i0;
+      float[] rowsA = java.util.Arrays.copyOfRange(a.data(), i0 * d, i1 * d);
+      bound.scores(rowsA, bi, 0, nb, g);
+      for (int p = 0; p < bi; p++) {
+        int mu = i0 + p;
+        for (int nu = 0; nu < nb; nu++) {
+          double dot = g[p * nb + nu];
+          if (dot > c.maxOtherA[mu]) {
+            c.maxOtherA[mu] = dot;
+          }
+          if (dot > c.maxOtherB[nu]) {
+            c.maxOtherB[nu] = dot;
+          }
+          double den = normA[mu] * normB[nu];
+          double cos = den == 0 ? 0 : dot / den;
+          if (cos > c.maxCos) {
+            c.maxCos = cos;
+            c.idA = a.id(mu);
+            c.idB = b.id(nu);
+          }
         }
-        minSep = Math.min(minSep, sq - maxOther[r]);
       }
-      return new Separation(maxCos, a, b, maxOther.length < 2 ? Double.NaN : minSep);
+    }
+    bound.close();
+    return c;
+  }
+
+  /**
+   * {@code min_mu (|xi_mu|^2 - maxOther[mu])} over the rows of one block, given each row's
+   * largest inner product with any other memory of the whole set.
+   */
+  public static double minSeparation(MemoryBlock block, double[] maxOther) {
+    float[] x = block.data();
+    int d = block.dim();
+    double minSep = Double.POSITIVE_INFINITY;
+    for (int r = 0; r < block.size(); r++) {
+      double sq = 0;
+      for (int c = 0; c < d; c++) {
+        sq += (double) x[r * d + c] * x[r * d + c];
+      }
+      minSep = Math.min(minSep, sq - maxOther[r]);
+    }
+    return minSep;
+  }
+
+  /** Assembles a separation from the merged terms of a distributed job. */
+  public static Separation of(double maxCosine, long pairA, long pairB, double minSeparation) {
+    return new Separation(maxCosine, pairA, pairB, minSeparation);
+  }
+
+  private static double[] rowNorms(MemoryBlock block) {
+    return new Acc(0).norms(block);
+  }
+
+  private static void scanWithin(MemoryBlock block, ScoreKernel.Bound bound, int blockRows,
+      Acc acc) {
+    int m = block.size();
+    int t = blockRows > 0 ? blockRows : Math.max(256, Math.min(4096, m));
+    for (int i = 0; i < m; i += t) {
+      int iEnd = Math.min(m, i + t);
+      for (int j = i; j < m; j += t) {
+        ofBlockPair(block, bound, i, iEnd, j, Math.min(m, j + t), acc);
+      }
     }
   }
 

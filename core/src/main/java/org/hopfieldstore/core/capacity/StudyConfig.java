@@ -34,12 +34,14 @@ import org.hopfieldstore.core.retrieval.RetrievalSpec;
  * clamp = false                    # clamp both to [0, 1] before comparing (images)
  * separation = true                # exact min angle per set (subsampled above separation_max)
  * separation_max = 20000
+ * separation_distributed = false   # on a Spark master: sets above separation_max exactly, by
+ *                                  # the distributed block-pair job (cost M^2 d / 2)
  * </pre>
  */
 public final class StudyConfig {
   static final Set<String> KEYS = Set.of("name", "source", "dim", "memories", "rules", "noise",
       "queries", "trials", "seed", "preprocess", "cosine_tolerance", "clamp", "separation",
-      "separation_max");
+      "separation_max", "separation_distributed");
 
   public final String name;
   public final String source;
@@ -55,6 +57,7 @@ public final class StudyConfig {
   public final boolean clamp;
   public final boolean separation;
   public final int separationMax;
+  public final boolean separationDistributed;
   /** The file's key/value pairs, in order, as written (echoed into results). */
   public final Map<String, String> raw;
 
@@ -81,6 +84,7 @@ public final class StudyConfig {
     clamp = p.bool("clamp", false);
     separation = p.bool("separation", true);
     separationMax = p.integer("separation_max", 20000, 2);
+    separationDistributed = p.bool("separation_distributed", false);
   }
 
   /** Reads a config file; errors name the file, the line and the key. */

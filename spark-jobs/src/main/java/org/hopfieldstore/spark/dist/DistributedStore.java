@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -18,6 +19,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
+import org.hopfieldstore.core.capacity.Separation;
 import org.hopfieldstore.core.io.Npy;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
@@ -37,6 +39,7 @@ import org.hopfieldstore.core.score.ScoreKernel;
 import org.hopfieldstore.core.score.ScoreKernels;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Tuple2;
 
 /**
  * Memories partitioned into P blocks of the core {@link MemoryBlock} type and cached on the
@@ -453,6 +456,56 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
       BlockScan.fold(partial, block, bound, q, batch, 0);
     }
     return partial;
+  }
+
+  /**
+   * The exact separation of the whole store (largest pairwise cosine with its pair, minimal
+   * angle, {@code Delta_min}): every unordered pair of cached blocks is one task that computes the
+   * block-pair products with the core code ({@link Separation#between}); the per-row maxima are
+   * merged by block ({@code reduceByKey}, elementwise max) and the largest cosine by a reduce.
+   * Cost: M^2 d / 2 multiply-adds in P(P+1)/2 tasks; traffic: a double per memory and pair.
+   */
+  public Separation separation() {
+    if (memoryCount() < 2) {
+      throw new IllegalArgumentException(
+          "separation needs at least 2 memories, the store holds " + memoryCount());
+    }
+    String kernel = kernelName;
+    JavaPairRDD<Integer, MemoryBlock> indexed = blocks.mapPartitionsWithIndex((i, it) -> {
+      List<Tuple2<Integer, MemoryBlock>> out = new ArrayList<>();
+      it.forEachRemaining(b -> out.add(new Tuple2<>(i, b)));
+      return out.iterator();
+    }, true).mapToPair(t -> t);
+    // one task per unordered pair of blocks, keyed by the two block indices
+    JavaPairRDD<Tuple2<Integer, Integer>, Separation.Cross> crosses = indexed.cartesian(indexed)
+        .filter(p -> p._1()._1() <= p._2()._1())
+        .mapToPair(p -> new Tuple2<>(new Tuple2<>(p._1()._1(), p._2()._1()),
+            Separation.between(p._1()._2(), p._2()._2(), p._1()._1().equals(p._2()._1()),
+                ScoreKernels.byName(kernel), 0)));
+    crosses.persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      double[] best = crosses.map(t -> new double[] {t._2().maxCos, t._2().idA, t._2().idB})
+          .reduce((x, y) -> y[0] > x[0] || (y[0] == x[0] && y[1] < x[1]) ? y : x);
+      double minSep = crosses.flatMapToPair(t -> {
+        List<Tuple2<Integer, double[]>> out = new ArrayList<>();
+        out.add(new Tuple2<>(t._1()._1(), t._2().maxOtherA));
+        if (!t._1()._1().equals(t._1()._2())) {
+          out.add(new Tuple2<>(t._1()._2(), t._2().maxOtherB));
+        }
+        return out.iterator();
+      }).reduceByKey((x, y) -> {
+        double[] m = x.clone();
+        for (int r = 0; r < m.length; r++) {
+          m[r] = Math.max(m[r], y[r]);
+        }
+        return m;
+      }).join(indexed)
+          .map(t -> Separation.minSeparation(t._2()._2(), t._2()._1()))
+          .reduce(Math::min);
+      return Separation.of(best[0], (long) best[1], (long) best[2], minSep);
+    } finally {
+      crosses.unpersist(false);
+    }
   }
 
   /** Unpersists the cached blocks (the Spark session stays open). */

@@ -33,6 +33,7 @@ public final class HopfieldKryoRegistrator implements KryoRegistrator {
     kryo.register(double[][].class);
     kryo.register(Object[].class);
     kryo.register(RowFetch.class);
+    kryo.register(org.hopfieldstore.core.capacity.Separation.Cross.class);
     kryo.register(IdVector.class);
     // Spark SQL sends these between driver and tasks (Parquet schema inference and merging)
     for (String name : SPARK_SQL_CLASSES) {

@@ -12,6 +12,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.hopfieldstore.core.data.Corruption;
 import org.hopfieldstore.core.data.QuerySet;
 import org.hopfieldstore.core.data.SyntheticMemories;
+import org.hopfieldstore.core.capacity.Separation;
 import org.hopfieldstore.core.io.Npy;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
@@ -72,6 +73,33 @@ class DistributedStoreTest {
     FloatMatrix queries = QuerySet.fromMemories(memories, 12, Corruption.parse("gaussian:0.05"),
         seed + 1).queries();
     checkInvariance(memories, queries, "50k x 128, seed " + seed);
+  }
+
+  @Test
+  void separationOfTheWholeStoreEqualsTheSingleMachineAnswer() {
+    long seed = 777L;
+    FloatMatrix sphere = SyntheticMemories.uniformSphere(2003, 24, seed);
+    float[] x = sphere.data().clone();
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+    for (int r = 0; r < sphere.rows(); r++) { // uneven norms, so Delta_min is not 1 - max cos
+      float scale = (float) (0.5 + rnd.nextDouble());
+      for (int c = 0; c < 24; c++) {
+        x[r * 24 + c] *= scale;
+      }
+    }
+    FloatMatrix memories = FloatMatrix.of("memories", x, sphere.rows(), 24);
+    Separation want = Separation.of(memories, 0);
+    for (int p : new int[] {1, 3, 7}) {
+      String msg = "seed=" + seed + " P=" + p;
+      try (DistributedStore store = DistributedStore.fromMatrix(jsc, memories, p,
+          StorageLevel.MEMORY_ONLY(), "nd4j")) {
+        Separation got = store.separation();
+        assertEquals(want.maxCosine, got.maxCosine, 1e-6, msg);
+        assertEquals(java.util.Set.of(want.pairA, want.pairB), java.util.Set.of(got.pairA,
+            got.pairB), msg);
+        assertEquals(want.minSeparation, got.minSeparation, 1e-5, msg);
+      }
+    }
   }
 
   private void checkInvariance(FloatMatrix memories, FloatMatrix queries, String what) {
