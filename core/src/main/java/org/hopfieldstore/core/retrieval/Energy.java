@@ -33,6 +33,15 @@ public final class Energy {
       double v = states[offset + c];
       xx += v * v;
     }
-    return -conjugate / beta + 0.5 * xx + constant;
+    return ofQuadratic(conjugate, xx);
+  }
+
+  /**
+   * E given {@code Psi*} and the quadratic term {@code q}: {@code x.x} for the plain model, or
+   * {@code <x, G x>} in kernel space (U-Hop: with G = W^T W full rank, the kernelized update is
+   * the CCCP step of {@code -(1/beta) Psi*(beta Xi G x) + <x, G x>/2}).
+   */
+  public double ofQuadratic(double conjugate, double q) {
+    return -conjugate / beta + 0.5 * q + constant;
   }
 }

@@ -1,6 +1,8 @@
 package org.hopfieldstore.core.retrieval;
 
 import java.util.Arrays;
+import org.hopfieldstore.core.kernel.KernelStep;
+import org.hopfieldstore.core.kernel.LinearFeatureMap;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.reduce.StepOutput;
 
@@ -20,8 +22,12 @@ public final class RetrievalLoop {
    * Runs retrieval. {@code trackEnergy} adds one scoring pass at the end for the energy of the
    * final states (rules with an energy only).
    */
-  public static RetrievalResult run(StepFunction store, FloatMatrix queries, RetrievalSpec spec,
-      int report, boolean trackEnergy) {
+  public static RetrievalResult run(StepFunction plainStore, FloatMatrix queries,
+      RetrievalSpec spec, int report, boolean trackEnergy) {
+    // kernel space: the store scores G x; W is loaded here, once, on the driver
+    final KernelStep kernel = spec.kernel() == null ? null
+        : new KernelStep(plainStore, LinearFeatureMap.read(java.nio.file.Path.of(spec.kernel())));
+    final StepFunction store = kernel == null ? plainStore : kernel;
     final int d = store.dim();
     if (queries.cols() != d) {
       throw new IllegalArgumentException("dimension mismatch: queries have dimension "
@@ -60,7 +66,9 @@ public final class RetrievalLoop {
       for (int i = 0; i < nActive; i++) {
         int b = active[i];
         if (energy) {
-          energies[b][energyCount[b]++] = energyFn.of(out.conjugate[i], work, i * d, d);
+          energies[b][energyCount[b]++] = kernel == null
+              ? energyFn.of(out.conjugate[i], work, i * d, d)
+              : energyFn.ofQuadratic(out.conjugate[i], kernel.quadratic(work, i * d));
         }
         double moved = 0;
         for (int c = 0; c < d; c++) {
@@ -81,7 +89,9 @@ public final class RetrievalLoop {
     if (energy) {
       StepOutput last = store.step(states, batch, spec, report, false);
       for (int b = 0; b < batch; b++) {
-        energies[b][energyCount[b]++] = energyFn.of(last.conjugate[b], states, b * d, d);
+        energies[b][energyCount[b]++] = kernel == null
+            ? energyFn.of(last.conjugate[b], states, b * d, d)
+            : energyFn.ofQuadratic(last.conjugate[b], kernel.quadratic(states, b * d));
         energies[b] = Arrays.copyOf(energies[b], energyCount[b]);
       }
     }

@@ -89,6 +89,8 @@ public final class RetrievalSpec {
   private final double keep;
   private final long seed;
   private final int features;
+  /** Path of a saved feature map W (kernelized retrieval), or null. */
+  private final String kernel;
 
   private RetrievalSpec(
       Rule rule, double beta, int steps, double tol, double alpha, int k, boolean bisect) {
@@ -97,6 +99,16 @@ public final class RetrievalSpec {
 
   private RetrievalSpec(Rule rule, double beta, int steps, double tol, double alpha, int k,
       boolean bisect, double keep, long seed, int features) {
+    this(rule, beta, steps, tol, alpha, k, bisect, keep, seed, features, null);
+  }
+
+  private RetrievalSpec(Rule rule, double beta, int steps, double tol, double alpha, int k,
+      boolean bisect, double keep, long seed, int features, String kernel) {
+    if (kernel != null && (kernel.isEmpty() || kernel.contains(",") || kernel.contains("="))) {
+      throw new IllegalArgumentException("kernel=" + kernel
+          + " is out of range: kernel is a path to a D x d .npy without ',' or '='");
+    }
+    this.kernel = kernel;
     this.rule = Objects.requireNonNull(rule);
     this.beta = check("beta", beta, beta > 0 && Double.isFinite(beta), "beta > 0");
     if (steps < 1) {
@@ -146,18 +158,36 @@ public final class RetrievalSpec {
 
   /** The same model with another tolerance. */
   public RetrievalSpec withTol(double newTol) {
-    return new RetrievalSpec(rule, beta, steps, newTol, alpha, k, bisect, keep, seed, features);
+    return new RetrievalSpec(rule, beta, steps, newTol, alpha, k, bisect, keep, seed, features,
+        kernel);
   }
 
   /** The same model with another maximum number of steps. */
   public RetrievalSpec withSteps(int newSteps) {
-    return new RetrievalSpec(rule, beta, newSteps, tol, alpha, k, bisect, keep, seed, features);
+    return new RetrievalSpec(rule, beta, newSteps, tol, alpha, k, bisect, keep, seed, features,
+        kernel);
   }
 
   /** The same model with the threshold found by bisection (sparsemax, entmax only). */
   public RetrievalSpec withBisection() {
     requireSparse("solver");
-    return new RetrievalSpec(rule, beta, steps, tol, alpha, k, true, keep, seed, features);
+    return new RetrievalSpec(rule, beta, steps, tol, alpha, k, true, keep, seed, features,
+        kernel);
+  }
+
+  /** The same model retrieving in the kernel space of the feature map saved at {@code path}. */
+  public RetrievalSpec withKernel(String path) {
+    if (!validKeys(rule).contains("kernel")) {
+      throw new IllegalArgumentException("key 'kernel' is not valid for rule " + rule.key
+          + ": valid keys are " + String.join(", ", validKeys(rule)));
+    }
+    return new RetrievalSpec(rule, beta, steps, tol, alpha, k, bisect, keep, seed, features,
+        path);
+  }
+
+  /** Path of the feature map W of kernelized retrieval, or null for the plain inner product. */
+  public String kernel() {
+    return kernel;
   }
 
   private void requireSparse(String key) {
@@ -222,7 +252,8 @@ public final class RetrievalSpec {
       }
     }
     int features = kv.containsKey("features") ? integer(kv, "features") : DEFAULT_FEATURES;
-    return new RetrievalSpec(rule, beta, steps, tol, alpha, k, bisect, keep, seed, features);
+    return new RetrievalSpec(rule, beta, steps, tol, alpha, k, bisect, keep, seed, features,
+        kv.get("kernel"));
   }
 
   /** The keys a rule accepts. */
@@ -249,6 +280,9 @@ public final class RetrievalSpec {
         break;
       default:
         break;
+    }
+    if (rule != Rule.LINEAR && rule != Rule.PRF) { // summaries have no per-memory scores
+      keys.add("kernel");
     }
     return keys;
   }
@@ -390,6 +424,9 @@ public final class RetrievalSpec {
     if (rule == Rule.MASKED || rule == Rule.PRF) {
       sb.append(",seed=").append(seed);
     }
+    if (kernel != null) {
+      sb.append(",kernel=").append(kernel);
+    }
     return sb.toString();
   }
 
@@ -409,12 +446,13 @@ public final class RetrievalSpec {
     return rule == s.rule && beta == s.beta && steps == s.steps && tol == s.tol
         && alpha() == s.alpha() && (rule != Rule.TOPK || k == s.k) && bisect == s.bisect
         && (rule != Rule.MASKED || keep == s.keep) && (rule != Rule.PRF || features == s.features)
-        && ((rule != Rule.MASKED && rule != Rule.PRF) || seed == s.seed);
+        && ((rule != Rule.MASKED && rule != Rule.PRF) || seed == s.seed)
+        && Objects.equals(kernel, s.kernel);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(rule, beta, steps, tol, alpha(), rule == Rule.TOPK ? k : 0, bisect,
-        rule == Rule.MASKED ? keep : 0, rule == Rule.PRF ? features : 0);
+        rule == Rule.MASKED ? keep : 0, rule == Rule.PRF ? features : 0, kernel);
   }
 }

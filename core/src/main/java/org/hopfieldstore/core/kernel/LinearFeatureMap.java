@@ -1,0 +1,130 @@
+package org.hopfieldstore.core.kernel;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.hopfieldstore.core.data.SyntheticMemories;
+import org.hopfieldstore.core.io.Npy;
+import org.hopfieldstore.core.io.NpyArray;
+
+/**
+ * The learnable linear feature map of the kernelized Hopfield model (U-Hop, arXiv 2404.03827,
+ * Sec. 3; ALGORITHMS.md section 6): {@code Phi(u) = W u} with W of shape D x d, D >= d, and the
+ * kernel {@code K(u, v) = <W u, W v> = <u, G v>} with {@code G = W^T W}. Stored row-major in
+ * float64 (it is small and is optimised); saved and loaded as a 2-D .npy.
+ */
+public final class LinearFeatureMap {
+  private final int outDim;
+  private final int inDim;
+  private final double[] w;
+
+  /** Wraps {@code w} (D x d row-major, not copied) after checking shape, D >= d and finiteness. */
+  public LinearFeatureMap(double[] w, int outDim, int inDim) {
+    if (inDim < 1 || outDim < inDim) {
+      throw new IllegalArgumentException("feature map: need D >= d >= 1, got D=" + outDim
+          + ", d=" + inDim);
+    }
+    if ((long) outDim * inDim != w.length) {
+      throw new IllegalArgumentException("feature map: " + outDim + " x " + inDim + " needs "
+          + ((long) outDim * inDim) + " values, got " + w.length);
+    }
+    for (int i = 0; i < w.length; i++) {
+      if (!Double.isFinite(w[i])) {
+        throw new IllegalArgumentException("feature map: non-finite value " + w[i] + " at row "
+            + (i / inDim) + ", column " + (i % inDim));
+      }
+    }
+    this.w = w;
+    this.outDim = outDim;
+    this.inDim = inDim;
+  }
+
+  /** The identity map (D = d): the kernel is the ordinary inner product. */
+  public static LinearFeatureMap identity(int d) {
+    double[] w = new double[d * d];
+    for (int i = 0; i < d; i++) {
+      w[i * d + i] = 1;
+    }
+    return new LinearFeatureMap(w, d, d);
+  }
+
+  /** Seeded Gaussian initialisation, entries N(0, 1/d) (the U-Hop code's Gaussian init). */
+  public static LinearFeatureMap gaussian(int outDim, int inDim, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    double[] w = new double[outDim * inDim];
+    double sd = 1 / Math.sqrt(inDim);
+    for (int i = 0; i < w.length; i++) {
+      w[i] = sd * SyntheticMemories.gaussian(rnd);
+    }
+    return new LinearFeatureMap(w, outDim, inDim);
+  }
+
+  /** Reads a D x d float32/float64 .npy; errors name the file and the problem. */
+  public static LinearFeatureMap read(Path path) {
+    if (!Files.isRegularFile(path)) {
+      throw new IllegalArgumentException("kernel " + path + ": no such file");
+    }
+    NpyArray a = Npy.read(path);
+    if (a.ndim() != 2) {
+      throw new IllegalArgumentException("kernel " + path + ": expected a 2-D D x d matrix, got "
+          + a.ndim() + " dimensions");
+    }
+    try {
+      return new LinearFeatureMap(a.asDoubles(), a.shape()[0], a.shape()[1]);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("kernel " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes W as a float64 .npy. */
+  public void write(Path path) {
+    Npy.writeFloat64(path, w, outDim, inDim);
+  }
+
+  public int outDim() {
+    return outDim;
+  }
+
+  public int inDim() {
+    return inDim;
+  }
+
+  /** W itself (row-major D x d); callers must not modify it. */
+  public double[] weights() {
+    return w;
+  }
+
+  /** {@code G = W^T W} (d x d, symmetric). */
+  public double[] gram() {
+    int d = inDim;
+    double[] g = new double[d * d];
+    for (int r = 0; r < outDim; r++) {
+      int o = r * d;
+      for (int i = 0; i < d; i++) {
+        double wi = w[o + i];
+        if (wi == 0) {
+          continue;
+        }
+        for (int j = 0; j < d; j++) {
+          g[i * d + j] += wi * w[o + j];
+        }
+      }
+    }
+    return g;
+  }
+
+  /** {@code Phi} of {@code rows} row-major vectors: rows x D. */
+  public double[] images(float[] x, int rows) {
+    double[] out = new double[rows * outDim];
+    for (int b = 0; b < rows; b++) {
+      for (int r = 0; r < outDim; r++) {
+        double s = 0;
+        for (int c = 0; c < inDim; c++) {
+          s += w[r * inDim + c] * x[b * inDim + c];
+        }
+        out[b * outDim + r] = s;
+      }
+    }
+    return out;
+  }
+}
