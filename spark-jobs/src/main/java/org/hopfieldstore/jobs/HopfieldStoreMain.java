@@ -25,6 +25,7 @@ public final class HopfieldStoreMain {
       "  make-queries  make corrupted queries from memories (masked, dropout, Gaussian noise)",
       "  bench         time retrieval of a query batch on loaded memories (JSON line)",
       "  capacity      run a capacity study from a config (deploy/studies/*.conf): TSV + plots",
+      "  arrange       learn a feature map W that separates the memories (kernelized model)",
       "",
       "Run 'hopfield-store <command> --help' for a command's options.");
 
@@ -81,6 +82,13 @@ public final class HopfieldStoreMain {
             CapacityCommand.run(rest, out, err);
           }
           return 0;
+        case "arrange":
+          if (help) {
+            out.println(ArrangeCommand.USAGE);
+          } else {
+            ArrangeCommand.run(rest, out, err);
+          }
+          return 0;
         case "prepare":
           if (help) {
             out.println(DataCommands.PREPARE_USAGE);
@@ -97,7 +105,8 @@ public final class HopfieldStoreMain {
           return 0;
         default:
           throw new UsageException("unknown command '" + command
-              + "': expected retrieve, bench, capacity, generate, prepare or make-queries");
+              + "': expected retrieve, bench, capacity, arrange, generate, prepare or "
+              + "make-queries");
       }
     } catch (UsageException e) {
       err.println("hopfield-store: error: " + e.getMessage()

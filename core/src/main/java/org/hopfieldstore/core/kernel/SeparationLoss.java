@@ -83,6 +83,11 @@ public final class SeparationLoss {
     return form;
   }
 
+  /** t (U-Hop) or tau (spherical). */
+  public double param() {
+    return param;
+  }
+
   /** The scale s of the overlaps inside the log-mean-exp. */
   public double scale() {
     return form == Form.UHOP ? 2 * param : 1 / param;

@@ -21,6 +21,8 @@ import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.hopfieldstore.core.capacity.Separation;
 import org.hopfieldstore.core.io.Npy;
+import org.hopfieldstore.core.kernel.LinearFeatureMap;
+import org.hopfieldstore.core.kernel.SeparationLoss;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.nonparametric.KernelSummary;
@@ -471,11 +473,7 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
           "separation needs at least 2 memories, the store holds " + memoryCount());
     }
     String kernel = kernelName;
-    JavaPairRDD<Integer, MemoryBlock> indexed = blocks.mapPartitionsWithIndex((i, it) -> {
-      List<Tuple2<Integer, MemoryBlock>> out = new ArrayList<>();
-      it.forEachRemaining(b -> out.add(new Tuple2<>(i, b)));
-      return out.iterator();
-    }, true).mapToPair(t -> t);
+    JavaPairRDD<Integer, MemoryBlock> indexed = indexedBlocks();
     // one task per unordered pair of blocks, keyed by the two block indices
     JavaPairRDD<Tuple2<Integer, Integer>, Separation.Cross> crosses = indexed.cartesian(indexed)
         .filter(p -> p._1()._1() <= p._2()._1())
@@ -506,6 +504,69 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
     } finally {
       crosses.unpersist(false);
     }
+  }
+
+  /**
+   * The separation-loss terms of the whole store under the map W (U-Hop Stage I, distributed as
+   * in ALGORITHMS.md section 6): W (and the negative sample) are broadcast; with a sample each
+   * partition pairs its memories with it, otherwise every pair of blocks is one task; the pair
+   * partials merge exactly ({@code treeReduce}). {@code penalty[0]} receives the summed norm
+   * penalty terms; the returned array pairs the merged partial with the penalty gradient.
+   */
+  public SeparationLoss.Partial separationTerms(LinearFeatureMap map, SeparationLoss loss,
+      MemoryBlock negatives, double[] penalty, double[] penaltyGrad) {
+    int big = map.outDim();
+    int d = map.inDim();
+    Broadcast<double[]> w = jsc.broadcast(map.weights());
+    Broadcast<MemoryBlock> sample = negatives == null ? null : jsc.broadcast(negatives);
+    SeparationLoss.Form form = loss.form();
+    double param = loss.param();
+    try {
+      // per block: the penalty terms {sum, grad...}, and with a sample the pair terms too
+      Tuple2<SeparationLoss.Partial, double[]> perBlock = blocks.map(block -> {
+        LinearFeatureMap m = new LinearFeatureMap(w.value(), big, d);
+        double[] pen = new double[1];
+        double[] g = SeparationLoss.normTerms(m, block, pen);
+        double[] packed = new double[g.length + 1];
+        packed[0] = pen[0];
+        System.arraycopy(g, 0, packed, 1, g.length);
+        SeparationLoss.Partial pairs = sample == null ? new SeparationLoss.Partial(big * d)
+            : new SeparationLoss(form, param).pairs(m, block, sample.value(), false);
+        return new Tuple2<>(pairs, packed);
+      }).treeReduce((a, b) -> {
+        double[] sum = a._2().clone();
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += b._2()[i];
+        }
+        return new Tuple2<>(a._1().merge(b._1()), sum);
+      }, partitions > 32 ? 2 : 1);
+      penalty[0] = perBlock._2()[0];
+      System.arraycopy(perBlock._2(), 1, penaltyGrad, 0, penaltyGrad.length);
+      if (sample != null) {
+        return perBlock._1();
+      }
+      JavaPairRDD<Integer, MemoryBlock> indexed = indexedBlocks();
+      return indexed.cartesian(indexed)
+          .filter(p -> p._1()._1() <= p._2()._1())
+          .map(p -> new SeparationLoss(form, param).pairs(
+              new LinearFeatureMap(w.value(), big, d), p._1()._2(), p._2()._2(),
+              p._1()._1().equals(p._2()._1())))
+          .treeReduce(SeparationLoss.Partial::merge, partitions > 8 ? 2 : 1);
+    } finally {
+      w.destroy();
+      if (sample != null) {
+        sample.destroy();
+      }
+    }
+  }
+
+  /** The cached blocks keyed by partition index. */
+  private JavaPairRDD<Integer, MemoryBlock> indexedBlocks() {
+    return blocks.mapPartitionsWithIndex((i, it) -> {
+      List<Tuple2<Integer, MemoryBlock>> out = new ArrayList<>();
+      it.forEachRemaining(b -> out.add(new Tuple2<>(i, b)));
+      return out.iterator();
+    }, true).mapToPair(t -> t);
   }
 
   /** Unpersists the cached blocks (the Spark session stays open). */

@@ -34,6 +34,8 @@ public final class HopfieldKryoRegistrator implements KryoRegistrator {
     kryo.register(Object[].class);
     kryo.register(RowFetch.class);
     kryo.register(org.hopfieldstore.core.capacity.Separation.Cross.class);
+    kryo.register(org.hopfieldstore.core.kernel.SeparationLoss.Partial.class);
+    kryo.register(org.hopfieldstore.core.kernel.SeparationLoss.Form.class);
     kryo.register(IdVector.class);
     // Spark SQL sends these between driver and tasks (Parquet schema inference and merging)
     for (String name : SPARK_SQL_CLASSES) {

@@ -1,0 +1,155 @@
+package org.hopfieldstore.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.hopfieldstore.core.data.SyntheticMemories;
+import org.hopfieldstore.core.io.Npy;
+import org.hopfieldstore.core.kernel.LinearFeatureMap;
+import org.hopfieldstore.core.kernel.SeparationLoss;
+import org.hopfieldstore.core.memory.FloatMatrix;
+import org.hopfieldstore.core.memory.MemoryBlock;
+import org.hopfieldstore.spark.dist.DistributedStore;
+import org.hopfieldstore.spark.dist.SparkSetup;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The arrange command: the distributed separation terms equal the single-machine ones, a run
+ * resumed from a checkpoint ends exactly where an uninterrupted run ends, bad input fails
+ * cleanly.
+ */
+class ArrangeCommandTest {
+  @TempDir Path tmp;
+
+  @Test
+  void distributedTermsEqualTheSingleMachineTerms() {
+    long seed = 404;
+    FloatMatrix mem = SyntheticMemories.clustered(301, 6, 3, 2, 0.3, seed);
+    LinearFeatureMap map = LinearFeatureMap.gaussian(8, 6, seed + 1);
+    SeparationLoss loss = SeparationLoss.parse("spherical:0.1");
+    MemoryBlock sample = ArrangeCommand.sample(mem, 40, seed, 3);
+    SparkSession spark = SparkSetup.session("local[2]", "ArrangeCommandTest");
+    try {
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      for (MemoryBlock negatives : new MemoryBlock[] {null, sample}) {
+        double[] pen = new double[1];
+        double[] penGrad = new double[48];
+        SeparationLoss.Partial want = ArrangeCommand.localTerms(map, loss, MemoryBlock.of(mem),
+            negatives, pen, penGrad);
+        for (int p : new int[] {1, 3, 7}) {
+          String msg = "seed=" + seed + " P=" + p + (negatives == null ? " all pairs"
+              : " 40 negatives");
+          try (DistributedStore store = DistributedStore.fromMatrix(jsc, mem, p,
+              StorageLevel.MEMORY_ONLY(), "nd4j")) {
+            double[] gotPen = new double[1];
+            double[] gotPenGrad = new double[48];
+            SeparationLoss.Partial got = store.separationTerms(map, loss, negatives, gotPen,
+                gotPenGrad);
+            assertEquals(want.pairs, got.pairs, msg);
+            assertEquals(loss.loss(want, 301), loss.loss(got, 301), 1e-10, msg);
+            assertEquals(pen[0], gotPen[0], 1e-9 * Math.max(1, pen[0]), msg);
+            double[] gw = loss.gradient(want, 301);
+            double[] gg = loss.gradient(got, 301);
+            for (int i = 0; i < gw.length; i++) {
+              assertEquals(gw[i], gg[i], 1e-9 + 1e-9 * Math.abs(gw[i]), msg + " entry " + i);
+              assertEquals(penGrad[i], gotPenGrad[i], 1e-9 + 1e-9 * Math.abs(penGrad[i]), msg);
+            }
+          }
+        }
+      }
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private Path memories() {
+    Path mem = tmp.resolve("mem.npy");
+    if (!Files.exists(mem)) {
+      FloatMatrix x = SyntheticMemories.uniformSphere(150, 8, 77);
+      Npy.writeFloat32(mem, x.data(), x.rows(), x.cols());
+    }
+    return mem;
+  }
+
+  private RetrieveCommandTest.Run arrange(String... extra) {
+    String[] base = {"arrange", "--memories", memories().toString(), "--dim", "10",
+        "--negatives", "20", "--seed", "5", "--quiet"};
+    String[] all = Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new);
+    return RetrieveCommandTest.run(all);
+  }
+
+  @Test
+  void aResumedRunEndsWhereAnUninterruptedRunEnds() throws IOException {
+    RetrieveCommandTest.Run whole = arrange("--epochs", "6", "--checkpoint",
+        tmp.resolve("ck-whole").toString(), "--out", tmp.resolve("whole.npy").toString());
+    assertEquals(0, whole.status(), whole.err());
+    assertTrue(whole.out().contains("arranged 150 memories (d=8) into D=10"), whole.out());
+    RetrieveCommandTest.Run part = arrange("--epochs", "3", "--checkpoint",
+        tmp.resolve("ck").toString(), "--out", tmp.resolve("part.npy").toString());
+    assertEquals(0, part.status(), part.err());
+    RetrieveCommandTest.Run resumed = arrange("--epochs", "6", "--checkpoint",
+        tmp.resolve("ck").toString(), "--out", tmp.resolve("resumed.npy").toString());
+    assertEquals(0, resumed.status(), resumed.err());
+    double[] a = LinearFeatureMap.read(tmp.resolve("whole.npy")).weights();
+    double[] b = LinearFeatureMap.read(tmp.resolve("resumed.npy")).weights();
+    double[] p = LinearFeatureMap.read(tmp.resolve("part.npy")).weights();
+    assertArrayEquals(a, b, "seed=5: resumed after 3 of 6 epochs");
+    assertFalse(java.util.Arrays.equals(a, p), "3 epochs differ from 6");
+  }
+
+  @Test
+  void badInputFailsCleanlyAndWritesNothing() throws IOException {
+    Path out = tmp.resolve("w.npy");
+    RetrieveCommandTest.Run r = arrange("--dim", "4", "--epochs", "2", "--out", out.toString());
+    assertEquals(2, r.status(), "--dim given twice is a usage error: " + r.err());
+    String[] base = {"arrange", "--memories", memories().toString(), "--seed", "5", "--quiet",
+        "--out", out.toString()};
+    r = RetrieveCommandTest.run(concat(base, "--dim", "4", "--epochs", "2"));
+    assertEquals(1, r.status(), r.err());
+    assertTrue(r.err().contains("--dim D=4 is smaller than the memories' dimension d=8"),
+        r.err());
+    r = RetrieveCommandTest.run(concat(base, "--dim", "8", "--epochs", "0"));
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.err().contains("--epochs must be >= 1"), r.err());
+    r = RetrieveCommandTest.run(concat(base, "--dim", "8", "--epochs", "1", "--loss", "cos"));
+    assertEquals(1, r.status(), r.err());
+    assertTrue(r.err().contains("unknown loss 'cos'"), r.err());
+    // a checkpoint of another run is refused
+    Path ck = tmp.resolve("ck-other");
+    String[] noOut = {"arrange", "--memories", memories().toString(), "--seed", "5", "--quiet"};
+    assertEquals(0, RetrieveCommandTest.run(concat(noOut, "--dim", "8", "--epochs", "1",
+        "--checkpoint", ck.toString(), "--out", tmp.resolve("first.npy").toString())).status());
+    r = RetrieveCommandTest.run(concat(base, "--dim", "9", "--epochs", "2", "--checkpoint",
+        ck.toString()));
+    assertEquals(1, r.status(), r.err());
+    assertTrue(r.err().contains("belongs to another run"), r.err());
+    assertFalse(Files.exists(out), "nothing written at " + out);
+    try (Stream<Path> s = Files.list(tmp)) {
+      assertTrue(s.noneMatch(f -> f.getFileName().toString().startsWith(".w.npy.tmp")),
+          "no temporary output left");
+    }
+    // retrieving with a W of the wrong shape names the mismatch
+    Path wrong = tmp.resolve("wrong.npy");
+    LinearFeatureMap.identity(5).write(wrong);
+    r = RetrieveCommandTest.run("retrieve", "--memories", memories().toString(), "--queries",
+        memories().toString(), "--spec", "softmax:beta=4,kernel=" + wrong, "--out",
+        tmp.resolve("ret").toString());
+    assertEquals(1, r.status(), r.err());
+    assertTrue(r.err().contains("dimension mismatch: the kernel maps d=5"), r.err());
+    assertFalse(Files.exists(tmp.resolve("ret")));
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
+  }
+}
