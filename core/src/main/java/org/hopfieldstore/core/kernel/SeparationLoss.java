@@ -34,6 +34,9 @@ public final class SeparationLoss {
     SPHERICAL
   }
 
+  /** Rows of one side per block product when pairing with a sample (memory bound). */
+  static final int SLICE_ROWS = 8192;
+
   private final Form form;
   private final double param;
 
@@ -166,6 +169,13 @@ public final class SeparationLoss {
    * skipped (a memory sampled as its own negative).
    */
   public Partial pairs(LinearFeatureMap map, MemoryBlock a, MemoryBlock b, boolean same) {
+    if (!same && a.size() > SLICE_ROWS) { // bound the na x nb float64 temporaries
+      Partial total = new Partial(map.outDim() * map.inDim());
+      for (int i = 0; i < a.size(); i += SLICE_ROWS) {
+        total.merge(pairs(map, slice(a, i, Math.min(a.size(), i + SLICE_ROWS)), b, false));
+      }
+      return total;
+    }
     int d = map.inDim();
     int big = map.outDim();
     if (a.dim() != d || b.dim() != d) {
