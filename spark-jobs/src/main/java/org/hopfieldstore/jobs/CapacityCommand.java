@@ -211,21 +211,7 @@ final class CapacityCommand {
       }
       return FloatMatrix.of("memories", out, m, d);
     }
-    if (cfg.source.startsWith("clustered")) {
-      Map<String, String> kv = new LinkedHashMap<>();
-      int colon = cfg.source.indexOf(':');
-      if (colon >= 0) {
-        for (String part : cfg.source.substring(colon + 1).split(",")) {
-          String[] p = part.split("=");
-          kv.put(p[0].trim(), p.length > 1 ? p[1].trim() : "");
-        }
-      }
-      return SyntheticMemories.clustered(m, cfg.dim,
-          Integer.parseInt(kv.getOrDefault("clusters", "16")),
-          Integer.parseInt(kv.getOrDefault("intrinsic", "4")),
-          Double.parseDouble(kv.getOrDefault("spread", "0.3")), seed);
-    }
-    return SyntheticMemories.uniformSphere(m, cfg.dim, seed);
+    return SyntheticMemories.fromSource(cfg.source, m, cfg.dim, seed);
   }
 
   private static void writeTsv(Path file, StudyConfig cfg, Path configPath, String[] argv,

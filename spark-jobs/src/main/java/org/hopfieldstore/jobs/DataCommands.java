@@ -15,10 +15,14 @@ import org.hopfieldstore.core.memory.FloatMatrix;
 /** {@code generate} and {@code make-queries}: seeded data sets for retrieval and studies. */
 final class DataCommands {
   static final String GENERATE_USAGE = String.join("\n",
-      "usage: hopfield-store generate --count M --dim D --out PATH.npy [--seed S] [--overwrite]",
+      "usage: hopfield-store generate --count M --dim D --out PATH.npy [--seed S]",
+      "                               [--kind sphere|clustered:clusters=K,intrinsic=I,spread=S]",
+      "                               [--overwrite]",
       "",
-      "Writes M memories uniform on the unit sphere in R^D (seeded; default seed 42) as a",
-      "float32 .npy file, atomically.");
+      "Writes M seeded memories (default seed 42) as a float32 .npy file, atomically: uniform",
+      "on the unit sphere in R^D, or clustered (K centres on the sphere, each memory its centre",
+      "plus S times a Gaussian mix of I directions of its cluster, unit norm; defaults 16, 4,",
+      "0.3).");
 
   static final String QUERIES_USAGE = String.join("\n",
       "usage: hopfield-store make-queries --memories PATH --count B --out PATH.npy",
@@ -65,9 +69,6 @@ final class DataCommands {
     Args a = Args.parse("generate", argv, Set.of("count", "dim", "out", "seed", "kind"),
         Set.of("overwrite"));
     String kind = a.get("kind", "sphere");
-    if (!kind.equals("sphere")) {
-      throw new UsageException("generate: unknown --kind '" + kind + "': expected sphere");
-    }
     int count = a.integer("count", -1, 1);
     int dim = a.integer("dim", -1, 1);
     if (!a.has("count") || !a.has("dim")) {
@@ -76,12 +77,12 @@ final class DataCommands {
     long seed = a.longValue("seed", 42);
     Path path = a.path("out");
     try (AtomicOutput o = AtomicOutput.file(path, a.has("overwrite"))) {
-      FloatMatrix m = SyntheticMemories.uniformSphere(count, dim, seed);
+      FloatMatrix m = SyntheticMemories.fromSource(kind, count, dim, seed);
       Npy.writeFloat32(o.path(), m.data(), count, dim);
       o.commit();
     }
-    out.println("wrote " + count + " x " + dim + " memories (uniform on the sphere, seed " + seed
-        + ") to " + path);
+    out.println("wrote " + count + " x " + dim + " memories (" + (kind.equals("sphere")
+        ? "uniform on the sphere" : kind) + ", seed " + seed + ") to " + path);
   }
 
   static void makeQueries(String[] argv, PrintStream out) throws IOException {

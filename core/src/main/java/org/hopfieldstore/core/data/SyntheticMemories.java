@@ -89,4 +89,38 @@ public final class SyntheticMemories {
     } while (s >= 1 || s == 0);
     return u * Math.sqrt(-2 * Math.log(s) / s);
   }
+
+  /**
+   * A synthetic set named by a source string: {@code sphere}, or
+   * {@code clustered[:clusters=K,intrinsic=I,spread=S]} (defaults 16, 4, 0.3); seeded.
+   */
+  public static FloatMatrix fromSource(String source, int count, int dim, long seed) {
+    if (source.equals("sphere")) {
+      return uniformSphere(count, dim, seed);
+    }
+    if (!source.startsWith("clustered")) {
+      throw new IllegalArgumentException("unknown source '" + source
+          + "': expected sphere or clustered:clusters=K,intrinsic=I,spread=S");
+    }
+    java.util.Map<String, String> kv = new java.util.LinkedHashMap<>();
+    int colon = source.indexOf(':');
+    if (colon >= 0) {
+      for (String part : source.substring(colon + 1).split(",")) {
+        String[] p = part.split("=", 2);
+        String key = p[0].trim();
+        if (!key.equals("clusters") && !key.equals("intrinsic") && !key.equals("spread")) {
+          throw new IllegalArgumentException("unknown key '" + key + "' in source '" + source
+              + "': expected clusters, intrinsic, spread");
+        }
+        kv.put(key, p.length > 1 ? p[1].trim() : "");
+      }
+    }
+    try {
+      return clustered(count, dim, Integer.parseInt(kv.getOrDefault("clusters", "16")),
+          Integer.parseInt(kv.getOrDefault("intrinsic", "4")),
+          Double.parseDouble(kv.getOrDefault("spread", "0.3")), seed);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("source '" + source + "': " + e.getMessage(), e);
+    }
+  }
 }
