@@ -124,6 +124,51 @@ class NotebooksIT {
     assertTrue(images > 0, name + ": no inline PNG image among the outputs");
   }
 
+  /** A cell that throws, and one that does not compile, must fail a headless run. */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "throw new IllegalStateException(\"boom\");", "int x = \"not an int\";"})
+  void aFailingCellFailsTheRun(String cell) throws Exception {
+    JsonObject nb = new JsonObject();
+    com.google.gson.JsonArray cells = new com.google.gson.JsonArray();
+    for (String src : new String[] {"int before = 1;", cell, "int after = 2;"}) {
+      JsonObject c = new JsonObject();
+      c.addProperty("cell_type", "code");
+      c.addProperty("id", "c" + cells.size());
+      c.add("metadata", new JsonObject());
+      c.add("outputs", new com.google.gson.JsonArray());
+      c.add("execution_count", com.google.gson.JsonNull.INSTANCE);
+      c.addProperty("source", src);
+      cells.add(c);
+    }
+    nb.add("cells", cells);
+    JsonObject spec = new JsonObject();
+    spec.addProperty("name", "hopfield-java");
+    spec.addProperty("display_name", "Java (hopfield-store)");
+    spec.addProperty("language", "java");
+    JsonObject meta = new JsonObject();
+    meta.add("kernelspec", spec);
+    nb.add("metadata", meta);
+    nb.addProperty("nbformat", 4);
+    nb.addProperty("nbformat_minor", 5);
+    Path file = tmp.resolve("failing-" + Math.abs(cell.hashCode()) + ".ipynb");
+    Files.writeString(file, nb.toString());
+    Path log = tmp.resolve(file.getFileName() + ".log");
+    ProcessBuilder pb = new ProcessBuilder("jupyter", "nbconvert", "--to", "notebook",
+        "--execute", "--ExecutePreprocessor.timeout=120",
+        "--ExecutePreprocessor.kernel_name=hopfield-java", "--output-dir",
+        tmp.resolve("failing-out").toString(), file.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("JUPYTER_PATH", tmp.resolve("jupyter").toString());
+    pb.environment().put("JUPYTER_RUNTIME_DIR", tmp.resolve("runtime").toString());
+    Process p = pb.start();
+    assertTrue(p.waitFor(5, TimeUnit.MINUTES), "nbconvert hung on " + cell);
+    String text = Files.readString(log);
+    assertTrue(p.exitValue() != 0, "a failing cell must fail the run: " + cell + "\n"
+        + tail(text, 2000));
+    assertTrue(text.contains("CellExecutionError"), tail(text, 2000));
+  }
+
   private static String tail(String s, int n) {
     return s.length() <= n ? s : s.substring(s.length() - n);
   }
