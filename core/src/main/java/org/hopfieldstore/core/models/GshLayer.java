@@ -1,0 +1,183 @@
+package org.hopfieldstore.core.models;
+
+import java.util.SplittableRandom;
+import org.hopfieldstore.core.data.SyntheticMemories;
+
+/**
+ * The generalized sparse Hopfield (GSH) layer of STanHop (Wu et al. 2024, arXiv 2312.17346,
+ * Sec. 3.1, the GSH definition): {@code GSH(R, Y) = entmax_alpha(beta R W_Q (Y W_K)^T) Y W_K W_V}
+ * for queries R (n x dIn) retrieving from patterns Y (m x dIn), with a learnable
+ * {@code alpha = 1 + sigmoid(a)} in (1, 2) (or alpha fixed). Forward and hand-derived backward in
+ * float64; the entmax derivatives are {@link Entmax#backward}. Parameters and their gradients are
+ * public arrays (row-major) for an optimiser.
+ */
+public final class GshLayer {
+  public final int dIn;
+  public final int dK;
+  public final int dOut;
+  public final double beta;
+  /** W_Q (dIn x dK), W_K (dIn x dK), W_V (dK x dOut). */
+  public final double[] wq;
+  public final double[] wk;
+  public final double[] wv;
+  /** alpha = 1 + sigmoid(a) when learnable. */
+  public double a;
+  private final double fixedAlpha;
+
+  public final double[] gWq;
+  public final double[] gWk;
+  public final double[] gWv;
+  public double gA;
+
+  // forward cache
+  private double[] r;
+  private double[] y;
+  private int n;
+  private int m;
+  private double[] q;
+  private double[] k;
+  private double[] p;
+  private double[] h;
+
+  /** A layer with seeded Gaussian projections (std 1/sqrt(fan-in)) and learnable alpha. */
+  public GshLayer(int dIn, int dK, int dOut, double beta, double initialAlpha, long seed) {
+    this(dIn, dK, dOut, beta, initialAlpha, seed, false);
+  }
+
+  private GshLayer(int dIn, int dK, int dOut, double beta, double alpha, long seed,
+      boolean fixed) {
+    if (dIn < 1 || dK < 1 || dOut < 1) {
+      throw new IllegalArgumentException("GSH layer dimensions must be >= 1, got " + dIn + ", "
+          + dK + ", " + dOut);
+    }
+    if (!(beta > 0)) {
+      throw new IllegalArgumentException("beta must be > 0, got " + beta);
+    }
+    if (!(alpha > 1 && alpha < 2) && !(fixed && alpha == 2)) {
+      throw new IllegalArgumentException("alpha must be in (1, 2)" + (fixed ? " or 2" : "")
+          + ", got " + alpha);
+    }
+    this.dIn = dIn;
+    this.dK = dK;
+    this.dOut = dOut;
+    this.beta = beta;
+    SplittableRandom rnd = new SplittableRandom(seed);
+    wq = gaussian(dIn * dK, 1 / Math.sqrt(dIn), rnd);
+    wk = gaussian(dIn * dK, 1 / Math.sqrt(dIn), rnd);
+    wv = gaussian(dK * dOut, 1 / Math.sqrt(dK), rnd);
+    gWq = new double[wq.length];
+    gWk = new double[wk.length];
+    gWv = new double[wv.length];
+    this.fixedAlpha = fixed ? alpha : Double.NaN;
+    double s = alpha - 1; // sigmoid(a) = s
+    this.a = fixed ? 0 : Math.log(s / (1 - s));
+  }
+
+  /** A layer whose alpha stays at {@code alpha} (in (1, 2]): no alpha gradient. */
+  public static GshLayer fixedAlpha(int dIn, int dK, int dOut, double beta, double alpha,
+      long seed) {
+    return new GshLayer(dIn, dK, dOut, beta, alpha, seed, true);
+  }
+
+  private static double[] gaussian(int len, double sd, SplittableRandom rnd) {
+    double[] w = new double[len];
+    for (int i = 0; i < len; i++) {
+      w[i] = sd * SyntheticMemories.gaussian(rnd);
+    }
+    return w;
+  }
+
+  public boolean learnsAlpha() {
+    return Double.isNaN(fixedAlpha);
+  }
+
+  /** {@code 1 + sigmoid(a)}, with a clamped to [-20, 20] so alpha stays strictly in (1, 2). */
+  public double alpha() {
+    return learnsAlpha() ? 1 + 1 / (1 + Math.exp(-Math.max(-A_LIMIT, Math.min(A_LIMIT, a))))
+        : fixedAlpha;
+  }
+
+  private static final double A_LIMIT = 20;
+
+  /** The last forward pass's attention weights (n x m). */
+  public double[] weights() {
+    return p;
+  }
+
+  /** {@code GSH(R, Y)}: R is n x dIn, Y is m x dIn; returns n x dOut. */
+  public double[] forward(double[] rIn, int rows, double[] yIn, int patterns) {
+    if (rIn.length != rows * dIn || yIn.length != patterns * dIn) {
+      throw new IllegalArgumentException("GSH: queries must be " + rows + " x " + dIn
+          + " and patterns " + patterns + " x " + dIn);
+    }
+    this.r = rIn;
+    this.y = yIn;
+    this.n = rows;
+    this.m = patterns;
+    q = Mat.mul(rIn, rows, dIn, wq, dK);
+    k = Mat.mul(yIn, patterns, dIn, wk, dK);
+    double alpha = alpha();
+    p = new double[n * m];
+    double[] z = new double[m];
+    double[] row = new double[m];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < m; j++) {
+        double s = 0;
+        for (int c = 0; c < dK; c++) {
+          s += q[i * dK + c] * k[j * dK + c];
+        }
+        z[j] = beta * s;
+      }
+      Entmax.forward(z, m, alpha, row);
+      System.arraycopy(row, 0, p, i * m, m);
+    }
+    h = Mat.mul(p, n, m, k, dK);
+    return Mat.mul(h, n, dK, wv, dOut);
+  }
+
+  /**
+   * Backward of the last forward for upstream {@code dOut} (n x dOut): accumulates parameter
+   * gradients into gWq, gWk, gWv, gA and returns {dR (n x dIn), dY (m x dIn)}.
+   */
+  public double[][] backward(double[] dOutput) {
+    Mat.addTo(gWv, Mat.mulTransA(h, n, dK, dOutput, dOut));
+    double[] dh = Mat.mulTransB(dOutput, n, dOut, wv, dK);
+    double[] dp = Mat.mulTransB(dh, n, dK, k, m);
+    double[] dk = Mat.mulTransA(p, n, m, dh, dK);
+    double[] dz = new double[n * m];
+    double alpha = alpha();
+    double dAlpha = 0;
+    double[] pr = new double[m];
+    double[] dpr = new double[m];
+    double[] dzr = new double[m];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(p, i * m, pr, 0, m);
+      System.arraycopy(dp, i * m, dpr, 0, m);
+      dAlpha += Entmax.backward(pr, dpr, m, alpha, dzr);
+      System.arraycopy(dzr, 0, dz, i * m, m);
+    }
+    if (learnsAlpha() && Math.abs(a) < A_LIMIT) { // the clamp is flat beyond the limit
+      double s = alpha - 1;
+      gA += dAlpha * s * (1 - s);
+    }
+    // z = beta Q K^T
+    double[] dq = Mat.mul(dz, n, m, k, dK);
+    Mat.scale(dq, beta);
+    double[] dk2 = Mat.mulTransA(dz, n, m, q, dK);
+    Mat.scale(dk2, beta);
+    Mat.addTo(dk, dk2);
+    Mat.addTo(gWq, Mat.mulTransA(r, n, dIn, dq, dK));
+    Mat.addTo(gWk, Mat.mulTransA(y, m, dIn, dk, dK));
+    double[] dr = Mat.mulTransB(dq, n, dK, wq, dIn);
+    double[] dy = Mat.mulTransB(dk, m, dK, wk, dIn);
+    return new double[][] {dr, dy};
+  }
+
+  /** Clears the accumulated gradients. */
+  public void zeroGrad() {
+    java.util.Arrays.fill(gWq, 0);
+    java.util.Arrays.fill(gWk, 0);
+    java.util.Arrays.fill(gWv, 0);
+    gA = 0;
+  }
+}
