@@ -29,15 +29,33 @@ public final class GshLayer {
   public final double[] gWv;
   public double gA;
 
-  // forward cache
-  private double[] r;
-  private double[] y;
-  private int n;
-  private int m;
-  private double[] q;
-  private double[] k;
-  private double[] p;
-  private double[] h;
+  /** What one forward call keeps for its backward (a layer may be applied many times). */
+  public static final class Call {
+    public final double[] output;
+    final double[] r;
+    final double[] y;
+    final int n;
+    final int m;
+    final double[] q;
+    final double[] k;
+    final double[] p;
+    final double[] h;
+
+    Call(double[] output, double[] r, double[] y, int n, int m, double[] q, double[] k,
+        double[] p, double[] h) {
+      this.output = output;
+      this.r = r;
+      this.y = y;
+      this.n = n;
+      this.m = m;
+      this.q = q;
+      this.k = k;
+      this.p = p;
+      this.h = h;
+    }
+  }
+
+  private Call last;
 
   /** A layer with seeded Gaussian projections (std 1/sqrt(fan-in)) and learnable alpha. */
   public GshLayer(int dIn, int dK, int dOut, double beta, double initialAlpha, long seed) {
@@ -101,23 +119,32 @@ public final class GshLayer {
 
   /** The last forward pass's attention weights (n x m). */
   public double[] weights() {
-    return p;
+    return last.p;
   }
 
   /** {@code GSH(R, Y)}: R is n x dIn, Y is m x dIn; returns n x dOut. */
   public double[] forward(double[] rIn, int rows, double[] yIn, int patterns) {
+    last = call(rIn, rows, yIn, patterns);
+    return last.output;
+  }
+
+  /** Backward of the last {@link #forward}. */
+  public double[][] backward(double[] dOutput) {
+    return backward(last, dOutput);
+  }
+
+  /** One forward call, kept for its own backward. */
+  public Call call(double[] rIn, int rows, double[] yIn, int patterns) {
     if (rIn.length != rows * dIn || yIn.length != patterns * dIn) {
       throw new IllegalArgumentException("GSH: queries must be " + rows + " x " + dIn
           + " and patterns " + patterns + " x " + dIn);
     }
-    this.r = rIn;
-    this.y = yIn;
-    this.n = rows;
-    this.m = patterns;
-    q = Mat.mul(rIn, rows, dIn, wq, dK);
-    k = Mat.mul(yIn, patterns, dIn, wk, dK);
+    int n = rows;
+    int m = patterns;
+    double[] q = Mat.mul(rIn, rows, dIn, wq, dK);
+    double[] k = Mat.mul(yIn, patterns, dIn, wk, dK);
     double alpha = alpha();
-    p = new double[n * m];
+    double[] p = new double[n * m];
     double[] z = new double[m];
     double[] row = new double[m];
     for (int i = 0; i < n; i++) {
@@ -131,15 +158,23 @@ public final class GshLayer {
       Entmax.forward(z, m, alpha, row);
       System.arraycopy(row, 0, p, i * m, m);
     }
-    h = Mat.mul(p, n, m, k, dK);
-    return Mat.mul(h, n, dK, wv, dOut);
+    double[] h = Mat.mul(p, n, m, k, dK);
+    return new Call(Mat.mul(h, n, dK, wv, dOut), rIn, yIn, n, m, q, k, p, h);
   }
 
   /**
-   * Backward of the last forward for upstream {@code dOut} (n x dOut): accumulates parameter
-   * gradients into gWq, gWk, gWv, gA and returns {dR (n x dIn), dY (m x dIn)}.
+   * Backward of one call for upstream {@code dOut} (n x dOut): accumulates parameter gradients
+   * into gWq, gWk, gWv, gA and returns {dR (n x dIn), dY (m x dIn)}.
    */
-  public double[][] backward(double[] dOutput) {
+  public double[][] backward(Call c, double[] dOutput) {
+    final int n = c.n;
+    final int m = c.m;
+    final double[] r = c.r;
+    final double[] y = c.y;
+    final double[] q = c.q;
+    final double[] k = c.k;
+    final double[] p = c.p;
+    final double[] h = c.h;
     Mat.addTo(gWv, Mat.mulTransA(h, n, dK, dOutput, dOut));
     double[] dh = Mat.mulTransB(dOutput, n, dOut, wv, dK);
     double[] dp = Mat.mulTransB(dh, n, dK, k, m);
