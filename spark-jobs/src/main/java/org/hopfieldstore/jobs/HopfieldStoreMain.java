@@ -26,6 +26,7 @@ public final class HopfieldStoreMain {
       "  bench         time retrieval of a query batch on loaded memories (JSON line)",
       "  capacity      run a capacity study from a config (deploy/studies/*.conf): TSV + plots",
       "  arrange       learn a feature map W that separates the memories (kernelized model)",
+      "  forecast      STanHop-Net vs dense Hopfield vs seasonal naive on a CSV of series",
       "",
       "Run 'hopfield-store <command> --help' for a command's options.");
 
@@ -89,6 +90,13 @@ public final class HopfieldStoreMain {
             ArrangeCommand.run(rest, out, err);
           }
           return 0;
+        case "forecast":
+          if (help) {
+            out.println(ForecastCommand.USAGE);
+          } else {
+            ForecastCommand.run(rest, out, err);
+          }
+          return 0;
         case "prepare":
           if (help) {
             out.println(DataCommands.PREPARE_USAGE);
@@ -105,8 +113,8 @@ public final class HopfieldStoreMain {
           return 0;
         default:
           throw new UsageException("unknown command '" + command
-              + "': expected retrieve, bench, capacity, arrange, generate, prepare or "
-              + "make-queries");
+              + "': expected retrieve, bench, capacity, arrange, forecast, generate, "
+              + "prepare or make-queries");
       }
     } catch (UsageException e) {
       err.println("hopfield-store: error: " + e.getMessage()

@@ -17,17 +17,32 @@ public final class Entmax {
 
   private Entmax() {}
 
-  /** {@code p = entmax_alpha(z[0..n))}; alpha in (1, 2]. */
+  /** {@code p = entmax_alpha(z[0..n))}; alpha in [1, 2] (1 is softmax, 2 sparsemax). */
   public static void forward(double[] z, int n, double alpha, double[] p) {
-    if (alpha == 2.0) {
+    if (alpha == 1.0) {
+      org.hopfieldstore.core.normalize.SoftmaxNormalizer.INSTANCE.normalize(z, n, p);
+    } else if (alpha == 2.0) {
       SparsemaxNormalizer.INSTANCE.normalize(z, n, p);
     } else {
       new EntmaxBisectNormalizer(alpha, ITERATIONS).normalize(z, n, p);
     }
   }
 
-  /** {@code dz} for upstream {@code dp}, given the forward output p; returns dL/dalpha. */
+  /**
+   * {@code dz} for upstream {@code dp}, given the forward output p; returns dL/dalpha (0 for
+   * softmax, alpha = 1, whose Jacobian is {@code diag(p) - p p^T}).
+   */
   public static double backward(double[] p, double[] dp, int n, double alpha, double[] dz) {
+    if (alpha == 1.0) {
+      double pdp = 0;
+      for (int i = 0; i < n; i++) {
+        pdp += p[i] * dp[i];
+      }
+      for (int i = 0; i < n; i++) {
+        dz[i] = p[i] * (dp[i] - pdp);
+      }
+      return 0;
+    }
     double sumG = 0;
     double gdp = 0;
     double[] g = new double[n];

@@ -71,8 +71,8 @@ public final class GshLayer {
     if (!(beta > 0)) {
       throw new IllegalArgumentException("beta must be > 0, got " + beta);
     }
-    if (!(alpha > 1 && alpha < 2) && !(fixed && alpha == 2)) {
-      throw new IllegalArgumentException("alpha must be in (1, 2)" + (fixed ? " or 2" : "")
+    if (!(alpha > 1 && alpha < 2) && !(fixed && (alpha == 2 || alpha == 1))) {
+      throw new IllegalArgumentException("alpha must be in (1, 2)" + (fixed ? ", 1 or 2" : "")
           + ", got " + alpha);
     }
     this.dIn = dIn;
@@ -91,7 +91,15 @@ public final class GshLayer {
     this.a = fixed ? 0 : Math.log(s / (1 - s));
   }
 
-  /** A layer whose alpha stays at {@code alpha} (in (1, 2]): no alpha gradient. */
+  /** A copy of the parameters of {@code other} into this layer (same shapes). */
+  public void copyFrom(GshLayer other) {
+    System.arraycopy(other.wq, 0, wq, 0, wq.length);
+    System.arraycopy(other.wk, 0, wk, 0, wk.length);
+    System.arraycopy(other.wv, 0, wv, 0, wv.length);
+    a = other.a;
+  }
+
+  /** A layer whose alpha stays at {@code alpha} (in (1, 2], or 1: softmax): no alpha gradient. */
   public static GshLayer fixedAlpha(int dIn, int dK, int dOut, double beta, double alpha,
       long seed) {
     return new GshLayer(dIn, dK, dOut, beta, alpha, seed, true);

@@ -44,6 +44,21 @@ public final class StanHopNet {
 
   public StanHopNet(int series, int lookback, int patch, int dModel, int horizon, int levels,
       double beta, double alpha, long seed) {
+    this(series, lookback, patch, dModel, horizon, levels, beta, alpha, seed, false);
+  }
+
+  /**
+   * The dense-Hopfield variant: the same network with every GSH layer fixed at alpha = 1
+   * (softmax attention), the baseline the paper compares its sparse layers against.
+   */
+  public static StanHopNet dense(int series, int lookback, int patch, int dModel, int horizon,
+      int levels, double beta, long seed) {
+    return new StanHopNet(series, lookback, patch, dModel, horizon, levels, beta, 1.0, seed,
+        true);
+  }
+
+  private StanHopNet(int series, int lookback, int patch, int dModel, int horizon, int levels,
+      double beta, double alpha, long seed, boolean fixedAlpha) {
     if (series < 1 || patch < 1 || dModel < 1 || horizon < 1 || levels < 1) {
       throw new IllegalArgumentException("STanHop-Net sizes must be >= 1");
     }
@@ -68,8 +83,12 @@ public final class StanHopNet {
     gWh = new double[wh.length];
     gBh = new double[bh.length];
     for (int l = 0; l < levels; l++) {
-      temporal.add(new GshLayer(dModel, dModel, dModel, beta, alpha, rnd.nextLong()));
-      cross.add(new GshLayer(dModel, dModel, dModel, beta, alpha, rnd.nextLong()));
+      temporal.add(fixedAlpha
+          ? GshLayer.fixedAlpha(dModel, dModel, dModel, beta, alpha, rnd.nextLong())
+          : new GshLayer(dModel, dModel, dModel, beta, alpha, rnd.nextLong()));
+      cross.add(fixedAlpha
+          ? GshLayer.fixedAlpha(dModel, dModel, dModel, beta, alpha, rnd.nextLong())
+          : new GshLayer(dModel, dModel, dModel, beta, alpha, rnd.nextLong()));
     }
   }
 
@@ -106,6 +125,13 @@ public final class StanHopNet {
     out.add(new double[][] {g.wq, g.gWq});
     out.add(new double[][] {g.wk, g.gWk});
     out.add(new double[][] {g.wv, g.gWv});
+  }
+
+  /** Every learnable GSH layer (for the alpha logits, which are scalars). */
+  public List<GshLayer> gshLayers() {
+    List<GshLayer> all = new ArrayList<>(temporal);
+    all.addAll(cross);
+    return all;
   }
 
   public void zeroGrad() {

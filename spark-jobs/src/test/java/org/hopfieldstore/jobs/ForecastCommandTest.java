@@ -1,0 +1,81 @@
+package org.hopfieldstore.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The forecast command: a run on a seeded CSV writes its table; bad CSVs fail cleanly. */
+class ForecastCommandTest {
+  @TempDir Path tmp;
+
+  private Path csv(String name, String text) throws IOException {
+    Path p = tmp.resolve(name);
+    Files.writeString(p, text);
+    return p;
+  }
+
+  private Path seasonal() throws IOException {
+    StringBuilder sb = new StringBuilder("date,a,b,label\n");
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+    for (int t = 0; t < 200; t++) {
+      sb.append("2020-").append(t).append(',')
+          .append(Math.sin(2 * Math.PI * t / 8) + 0.1 * rnd.nextGaussian()).append(',')
+          .append(Math.cos(2 * Math.PI * t / 8) + 0.1 * rnd.nextGaussian()).append(",x\n");
+    }
+    return csv("seasonal.csv", sb.toString());
+  }
+
+  @Test
+  void runsAllModelsAndWritesTheTable() throws IOException {
+    Path out = tmp.resolve("fc");
+    RetrieveCommandTest.Run r = RetrieveCommandTest.run("forecast", "--data",
+        seasonal().toString(), "--lookback", "16", "--horizon", "4", "--epochs", "40",
+        "--lr", "0.01", "--seed", "2", "--out", out.toString(), "--quiet");
+    assertEquals(0, r.status(), r.err());
+    List<String[]> rows = Files.readAllLines(out.resolve("results.tsv")).stream()
+        .filter(l -> !l.startsWith("#")).skip(1).map(l -> l.split("\t"))
+        .collect(Collectors.toList());
+    assertEquals(5, rows.size(), "naive + 2 models x (with, without memory)");
+    assertTrue(Files.readString(tmp.resolve("fc/results.tsv")).contains("# series = a,b"));
+    assertTrue(Files.size(out.resolve("mse.png")) > 1000);
+    double naive = Double.parseDouble(rows.get(0)[2]);
+    double stanhop = Double.parseDouble(rows.get(1)[2]);
+    assertTrue(stanhop < naive, "seed=2: on a noisy period-8 pair of series the trained net "
+        + "(test mse " + stanhop + ") beats seasonal naive with season 4 (" + naive + ")");
+  }
+
+  @Test
+  void badInputFailsInOneLineAndWritesNothing() throws IOException {
+    Path out = tmp.resolve("never");
+    String[][] cases = {
+        {"a,b\n1,2\n3\n4,5\n", "row 3 has 1 cells, the header has 2", null},
+        {"a,b\n1,2\n3,x\n4,5\n", "row 3, column 'b': 'x' is not a finite number", "a,b"},
+        {"a,b\n1,2\n3,4\n5,6\n", "longer than the test part", null},
+        {"a,b\n1,2\n3,4\n5,6\n", "no column 'c'", "a,c"}};
+    for (String[] c : cases) {
+      Path data = csv("bad.csv", c[0]);
+      List<String> args = new java.util.ArrayList<>(List.of("forecast", "--data",
+          data.toString(), "--lookback", "8", "--horizon", "2", "--out", out.toString()));
+      if (c[2] != null) {
+        args.addAll(List.of("--columns", c[2]));
+      }
+      RetrieveCommandTest.Run r = RetrieveCommandTest.run(args.toArray(String[]::new));
+      assertEquals(1, r.status(), r.err());
+      assertTrue(r.err().contains(c[1]), r.err());
+      assertFalse(Files.exists(out));
+      try (Stream<Path> s = Files.list(tmp)) {
+        assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".never")),
+            "no temporary output left");
+      }
+    }
+  }
+}
