@@ -122,6 +122,7 @@ public final class Separation {
     java.util.Arrays.fill(c.maxOtherA, Double.NEGATIVE_INFINITY);
     java.util.Arrays.fill(c.maxOtherB, Double.NEGATIVE_INFINITY);
     ScoreKernel.Bound bound = kernel.bind(b);
+    double[] best = {-2, -1, -1};
     int t = tileRows > 0 ? tileRows : 1024;
     int nb = b.size();
     float[] g = new float[t * nb];
@@ -130,27 +131,12 @@ public final class Separation {
       int bi = i1 - i0;
       float[] rowsA = java.util.Arrays.copyOfRange(a.data(), i0 * d, i1 * d);
       bound.scores(rowsA, bi, 0, nb, g);
-      for (int p = 0; p < bi; p++) {
-        int mu = i0 + p;
-        for (int nu = 0; nu < nb; nu++) {
-          double dot = g[p * nb + nu];
-          if (dot > c.maxOtherA[mu]) {
-            c.maxOtherA[mu] = dot;
-          }
-          if (dot > c.maxOtherB[nu]) {
-            c.maxOtherB[nu] = dot;
-          }
-          double den = normA[mu] * normB[nu];
-          double cos = den == 0 ? 0 : dot / den;
-          if (cos > c.maxCos) {
-            c.maxCos = cos;
-            c.idA = a.id(mu);
-            c.idB = b.id(nu);
-          }
-        }
-      }
+      foldScores(g, bi, nb, i0, 0, false, a, normA, c.maxOtherA, b, normB, c.maxOtherB, best);
     }
     bound.close();
+    c.maxCos = best[0];
+    c.idA = (long) best[1];
+    c.idB = (long) best[2];
     return c;
   }
 
@@ -204,22 +190,39 @@ public final class Separation {
     float[] g = new float[bi * bj];
     bound.scores(rowsI, bi, j0, j1, g);
     double[] norm = acc.norms(block);
+    double[] best = {acc.maxCos, acc.a, acc.b};
+    foldScores(g, bi, bj, i0, j0, j0 == i0, block, norm, acc.maxOther, block, norm,
+        acc.maxOther, best);
+    acc.maxCos = best[0];
+    acc.a = (long) best[1];
+    acc.b = (long) best[2];
+  }
+
+  /**
+   * Folds the products g (bi x bj) of rows {@code [i0, i0+bi)} of x with rows {@code [j0,
+   * j0+bj)} of y into each row's largest product with another memory and into the best pair
+   * {@code best = {cosine, id in x, id in y}} (ids below 2^53 are exact); with {@code upper}
+   * (one block against itself) only the pairs {@code nu > mu}.
+   */
+  private static void foldScores(float[] g, int bi, int bj, int i0, int j0, boolean upper,
+      MemoryBlock x, double[] normX, double[] maxX, MemoryBlock y, double[] normY,
+      double[] maxY, double[] best) {
     for (int p = 0; p < bi; p++) {
       int mu = i0 + p;
       for (int q = 0; q < bj; q++) {
         int nu = j0 + q;
-        if (nu <= mu && j0 == i0) {
+        if (upper && nu <= mu) {
           continue; // each unordered pair once, never a memory with itself
         }
         double dot = g[p * bj + q];
-        acc.maxOther[mu] = Math.max(acc.maxOther[mu], dot);
-        acc.maxOther[nu] = Math.max(acc.maxOther[nu], dot);
-        double den = norm[mu] * norm[nu];
+        maxX[mu] = Math.max(maxX[mu], dot);
+        maxY[nu] = Math.max(maxY[nu], dot);
+        double den = normX[mu] * normY[nu];
         double cos = den == 0 ? 0 : dot / den;
-        if (cos > acc.maxCos) {
-          acc.maxCos = cos;
-          acc.a = block.id(mu);
-          acc.b = block.id(nu);
+        if (cos > best[0]) {
+          best[0] = cos;
+          best[1] = x.id(mu);
+          best[2] = y.id(nu);
         }
       }
     }
