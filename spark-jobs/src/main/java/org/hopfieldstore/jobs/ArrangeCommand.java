@@ -26,6 +26,7 @@ import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.retrieval.LocalRetrievalEngine;
 import org.hopfieldstore.core.retrieval.RetrievalLoop;
+import org.hopfieldstore.core.retrieval.RetrievalResult;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.core.retrieval.StepFunction;
 import org.hopfieldstore.spark.dist.DistributedStore;
@@ -40,7 +41,8 @@ final class ArrangeCommand {
   static final String USAGE = String.join("\n",
       "usage: hopfield-store arrange --memories PATH --dim D --epochs E --out W.npy",
       "                              [--negatives K] [--loss spherical[:TAU]|uhop[:T]]",
-      "                              [--lr RATE] [--decay] [--norm-penalty LAMBDA]",
+      "                              [--tau-final TAU_END] [--lr RATE] [--decay]",
+      "                              [--norm-penalty LAMBDA]",
       "                              [--init identity|gaussian] [--seed S] [--checkpoint DIR]",
       "                              [--noise KIND] [--beta BETA] [--overwrite] [--quiet]",
       "                              [--master MASTER [--partitions P]]",
@@ -48,6 +50,9 @@ final class ArrangeCommand {
       "Learns W (D x d, D >= d) minimising a separation loss of the normalised images",
       "u = W xi / |W xi| of the memories: spherical (U-Hop+, (1/M) log mean exp(<u,u'>/tau),",
       "tau 0.1 by default) or uhop (log mean exp(-t |u-u'|^2), t 2), plus LAMBDA (default 1)",
+      "--tau-final TAU_END (spherical only) lowers tau geometrically from TAU to TAU_END over",
+      "the epochs: the smooth maximum then tends to the largest overlap itself, the limit in",
+      "which U-Hop+ reaches the optimal spherical code (arXiv 2410.23126).",
       "times the mean of (|W xi|^2 - 1)^2 so that the linear kernel <W xi, W x> stays close to",
       "the cosine of the images. Adam with rate RATE (default 0.01; --decay divides it by",
       "sqrt(step)). --negatives K pairs every memory with K memories sampled afresh each epoch",
@@ -57,9 +62,13 @@ final class ArrangeCommand {
       "DIR resumes from the last one. Prints per epoch: loss, largest overlap among the pairs",
       "seen (its angle), time. At the end: the minimal angle of the images (exact on up to",
       "20,000 memories, else on the first 20,000) and the retrieval success (cosine distance to",
-      "the stored memory <= 0.2) on noisy copies of 256 memories (--noise KIND[,KIND...],",
-      "default gaussian:0.2; softmax, --beta, default 16), before and after.",
-      "Retrieve with the learned kernel: --spec 'softmax:beta=16,kernel=W.npy'.");
+      "the stored memory <= 0.2) and the right-memory rate (largest weight on the stored",
+      "memory) on noisy copies of 256 memories (--noise KIND[,KIND...], default gaussian:0.2;",
+      "softmax, --beta, default 16), for the plain model and the learned kernel, linear and",
+      "normalised.",
+      "Retrieve with the learned kernel: --spec 'softmax:beta=16,kernel=W.npy', or with the",
+      "normalised feature map W u / |W u| (the images the losses separate):",
+      "--spec 'softmax:beta=16,kernel=W.npy,kernel_map=normalized'.");
 
   static final int ANGLE_SAMPLE = 20_000;
   static final int REPORT_QUERIES = 256;
@@ -68,7 +77,7 @@ final class ArrangeCommand {
 
   static void run(String[] argv, PrintStream out, PrintStream err) throws IOException {
     Args a = Args.parse("arrange", argv, Set.of("memories", "dim", "epochs", "out", "negatives",
-        "loss", "lr", "norm-penalty", "init", "seed", "checkpoint", "noise", "beta", "master",
+        "loss", "tau-final", "lr", "norm-penalty", "init", "seed", "checkpoint", "noise", "beta", "master",
         "partitions"), Set.of("decay", "overwrite", "quiet"));
     Path memPath = a.path("memories");
     a.required("dim");
@@ -78,6 +87,10 @@ final class ArrangeCommand {
     Path outPath = a.path("out");
     int negatives = a.integer("negatives", 0, 0);
     SeparationLoss loss = SeparationLoss.parse(a.get("loss", "spherical"));
+    double tauFinal = a.has("tau-final") ? number(a, "tau-final", 0) : 0;
+    if (tauFinal > 0 && loss.form() != SeparationLoss.Form.SPHERICAL) {
+      throw new UsageException("arrange: --tau-final needs the spherical loss, got " + loss);
+    }
     double lr = number(a, "lr", 0.01);
     double lambda = number(a, "norm-penalty", 1.0);
     if (!(lambda >= 0)) {
@@ -120,8 +133,9 @@ final class ArrangeCommand {
       Adam adam = new Adam(w.length, lr, a.has("decay"));
       int first = 0;
       String fingerprint = String.format(Locale.ROOT, "memories=%s M=%d d=%d D=%d loss=%s "
-          + "negatives=%d lr=%s decay=%b penalty=%s init=%s seed=%d", memPath.toAbsolutePath(),
-          m, d, big, loss, negatives, lr, a.has("decay"), lambda, init, seed);
+          + "negatives=%d lr=%s decay=%b penalty=%s init=%s seed=%d tau-final=%s",
+          memPath.toAbsolutePath(), m, d, big, loss, negatives, lr, a.has("decay"), lambda,
+          init, seed, tauFinal);
       if (checkpoint != null) {
         Files.createDirectories(checkpoint);
         first = Checkpoints.restore(checkpoint, fingerprint, w, adam);
@@ -145,11 +159,14 @@ final class ArrangeCommand {
           MemoryBlock sample = negatives == 0 ? null : sample(mem, negatives, seed, epoch);
           double[] penalty = new double[1];
           double[] penaltyGrad = new double[w.length];
+          SeparationLoss epochLoss = tauFinal > 0
+              ? new SeparationLoss(loss.form(), annealed(loss.param(), tauFinal, epoch, epochs))
+              : loss;
           SeparationLoss.Partial terms = store != null
-              ? store.separationTerms(map, loss, sample, penalty, penaltyGrad)
-              : localTerms(map, loss, block, sample, penalty, penaltyGrad);
-          double value = loss.loss(terms, m) + lambda * penalty[0] / m;
-          double[] grad = loss.gradient(terms, m);
+              ? store.separationTerms(map, epochLoss, sample, penalty, penaltyGrad)
+              : localTerms(map, epochLoss, block, sample, penalty, penaltyGrad);
+          double value = epochLoss.loss(terms, m) + lambda * penalty[0] / m;
+          double[] grad = epochLoss.gradient(terms, m);
           for (int i = 0; i < grad.length; i++) {
             grad[i] += lambda * penaltyGrad[i] / m;
           }
@@ -160,8 +177,8 @@ final class ArrangeCommand {
           if (!quiet) {
             double now = (System.nanoTime() - t0) / 1e9;
             err.println(String.format(Locale.ROOT,
-                "epoch %d/%d: loss %.6f, largest overlap %.4f (%.2f degrees) among %d pairs, "
-                    + "%.2f s (%.1f s elapsed, ~%.1f s left)", epoch + 1, epochs, value,
+                "epoch %d/%d: %s loss %.6f, largest overlap %.4f (%.2f degrees) among %d pairs, "
+                    + "%.2f s (%.1f s elapsed, ~%.1f s left)", epoch + 1, epochs, epochLoss, value,
                 terms.maxCos, Math.toDegrees(Math.acos(Math.min(1, terms.maxCos))), terms.pairs,
                 (System.nanoTime() - te) / 1e9, now,
                 now / (epoch + 1 - first) * (epochs - epoch - 1)));
@@ -177,19 +194,25 @@ final class ArrangeCommand {
           learned.write(after);
           StepFunction steps = store != null ? store : new LocalRetrievalEngine(block);
           RetrievalSpec spec = RetrievalSpec.softmax(beta, 1);
+          RetrievalSpec[] specs = {spec.withKernel(before.toString()),
+              spec.withKernel(after.toString()), spec.withKernel(after.toString(), true)};
           java.util.List<String> lines = new java.util.ArrayList<>();
           for (int i = 0; i < noises.size(); i++) {
             Corruption noise = noises.get(i);
             QuerySet qs = QuerySet.fromMemories(mem, Math.min(REPORT_QUERIES, m), noise,
                 seed + 7 + i);
-            double s0 = RetrievalQuality.of(mem, qs.targets(), RetrievalLoop.run(steps,
-                qs.queries(), spec.withKernel(before.toString()), 1, false).states(), 0.2,
-                false).successRate;
-            double s1 = RetrievalQuality.of(mem, qs.targets(), RetrievalLoop.run(steps,
-                qs.queries(), spec.withKernel(after.toString()), 1, false).states(), 0.2,
-                false).successRate;
-            lines.add(String.format(Locale.ROOT, "retrieval success (softmax beta=%.4g, %s, %d "
-                + "queries): %.4f -> %.4f", beta, noise, qs.queries().rows(), s0, s1));
+            double[] success = new double[specs.length];
+            double[] right = new double[specs.length];
+            for (int k = 0; k < specs.length; k++) {
+              RetrievalResult r = RetrievalLoop.run(steps, qs.queries(), specs[k], 1, false);
+              success[k] = RetrievalQuality.of(mem, qs.targets(), r.states(), 0.2, false)
+                  .successRate;
+              right[k] = rightMemoryRate(r, qs.targets());
+            }
+            lines.add(String.format(Locale.ROOT, "retrieval (softmax beta=%.4g, %s, %d queries):"
+                + " success %.4f -> %.4f linear, %.4f normalised; right memory %.4f -> %.4f "
+                + "linear, %.4f normalised", beta, noise, qs.queries().rows(), success[0],
+                success[1], success[2], right[0], right[1], right[2]));
           }
           double a0 = minAngle(paddedIdentity(big, d), mem);
           double a1 = minAngle(learned, mem);
@@ -209,6 +232,22 @@ final class ArrangeCommand {
         }
       }
     }
+  }
+
+  /** tau of epoch e: geometric from {@code start} (first epoch) to {@code end} (last). */
+  static double annealed(double start, double end, int epoch, int epochs) {
+    return epochs == 1 ? end : start * Math.pow(end / start, epoch / (double) (epochs - 1));
+  }
+
+  /** Fraction of queries whose largest weight is on their own memory. */
+  static double rightMemoryRate(RetrievalResult r, long[] targets) {
+    int right = 0;
+    for (int b = 0; b < targets.length; b++) {
+      if (r.topIds(b)[0] == targets[b]) {
+        right++;
+      }
+    }
+    return right / (double) targets.length;
   }
 
   static double number(Args a, String key, double dflt) {

@@ -108,6 +108,27 @@ class ArrangeCommandTest {
   }
 
   @Test
+  void temperatureScheduleAndReportOfBothKernelForms() {
+    assertEquals(0.1, ArrangeCommand.annealed(0.1, 0.01, 0, 5), 1e-15);
+    assertEquals(0.01, ArrangeCommand.annealed(0.1, 0.01, 4, 5), 1e-15);
+    assertEquals(Math.sqrt(0.1 * 0.01), ArrangeCommand.annealed(0.1, 0.01, 2, 5), 1e-15);
+    RetrieveCommandTest.Run r = RetrieveCommandTest.run("arrange", "--memories",
+        memories().toString(), "--dim", "8", "--epochs", "3", "--loss", "spherical:0.2",
+        "--tau-final", "0.05", "--seed", "5", "--out", tmp.resolve("annealed.npy").toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.err().contains("epoch 1/3: spherical:0.2 loss"), r.err());
+    assertTrue(r.err().contains("epoch 3/3: spherical:0.05 loss"), r.err());
+    assertTrue(r.out().matches("(?s).*right memory [0-9.]+ -> [0-9.]+ linear, [0-9.]+ "
+        + "normalised.*"), r.out());
+    r = RetrieveCommandTest.run("arrange", "--memories", memories().toString(), "--dim", "8",
+        "--epochs", "2", "--loss", "uhop", "--tau-final", "0.05", "--out",
+        tmp.resolve("bad.npy").toString());
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.err().contains("--tau-final needs the spherical loss"), r.err());
+    assertFalse(Files.exists(tmp.resolve("bad.npy")));
+  }
+
+  @Test
   void badInputFailsCleanlyAndWritesNothing() throws IOException {
     Path out = tmp.resolve("w.npy");
     RetrieveCommandTest.Run r = arrange("--dim", "4", "--epochs", "2", "--out", out.toString());

@@ -5,43 +5,92 @@ import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.core.retrieval.StepFunction;
 
 /**
- * A retrieval step in kernel space, {@code x' = Xi^T p(beta K(Xi, x))} with {@code K(xi, x) =
- * <W xi, W x> = <xi, G x>} (U-Hop, arXiv 2404.03827, the kernelized update): the store scores
- * the transformed states {@code G x} and combines its ordinary memory rows, so any store (one
- * block in-process, or the Spark store) runs it unchanged and executors never see W.
+ * A retrieval step in kernel space, {@code x' = Xi^T p(beta K(Xi, x))} (U-Hop, arXiv 2404.03827,
+ * the kernelized update), for two feature maps:
+ * <ul>
+ *   <li>linear, {@code K(xi, x) = <W xi, W x> = <xi, G x>}: the store scores the transformed
+ *       states {@code G x} and combines its ordinary memory rows, so any store (one block
+ *       in-process, or the Spark store) runs it unchanged and executors never see W;
+ *   <li>normalised, {@code K(xi, x) = <W xi, W x> / (|W xi| |W x|)} (the images on the unit
+ *       sphere of the spherical-code paper, arXiv 2410.23126): the states become
+ *       {@code G x / |W x|} and the store scores with per-memory factors {@code 1 / |W xi|}
+ *       ({@link StepFunction#withRowScales}), computed once where the memories live.
+ * </ul>
  */
-public final class KernelStep implements StepFunction {
+public final class KernelStep implements StepFunction, AutoCloseable {
   private final StepFunction store;
+  private final LinearFeatureMap map;
   private final double[] gram;
+  private final boolean normalized;
   private final int d;
 
+  /** The linear feature map's kernel. */
   public KernelStep(StepFunction store, LinearFeatureMap map) {
+    this(store, map, false);
+  }
+
+  private KernelStep(StepFunction store, LinearFeatureMap map, boolean normalized) {
     if (map.inDim() != store.dim()) {
       throw new IllegalArgumentException("dimension mismatch: the kernel maps d=" + map.inDim()
           + " but memories have dimension " + store.dim());
     }
-    this.store = store;
+    this.store = normalized ? store.withRowScales(map.inverseImageNorms()) : store;
+    this.map = map;
     this.gram = map.gram();
+    this.normalized = normalized;
     this.d = store.dim();
   }
 
-  /** {@code G x} for each of {@code batch} row-major states. */
+  /**
+   * The normalised feature map's kernel over {@code store}: derives a store that scores with
+   * {@code 1 / |W xi|} per memory (a pass over the memories, no copy of their rows).
+   */
+  public static KernelStep normalized(StepFunction store, LinearFeatureMap map) {
+    return new KernelStep(store, map, true);
+  }
+
+  /** The kernel step a spec asks for ({@code kernel=PATH[,kernel_map=normalized]}). */
+  public static KernelStep of(StepFunction store, RetrievalSpec spec) {
+    LinearFeatureMap map = LinearFeatureMap.read(java.nio.file.Path.of(spec.kernel()));
+    return spec.kernelNormalized() ? normalized(store, map) : new KernelStep(store, map);
+  }
+
+  public boolean isNormalized() {
+    return normalized;
+  }
+
+  /** {@code G x} (or {@code G x / |W x|}) for each of {@code batch} row-major states. */
   public float[] transform(float[] states, int batch) {
     float[] out = new float[batch * d];
     for (int b = 0; b < batch; b++) {
+      double scale = 1;
+      if (normalized) {
+        double n = map.imageNorm(states, b * d);
+        if (!(n > 0)) {
+          throw new IllegalArgumentException("state " + b + " has a zero feature image W x: "
+              + "the normalised kernel is undefined for it");
+        }
+        scale = 1 / n;
+      }
       for (int i = 0; i < d; i++) {
         double s = 0;
         for (int j = 0; j < d; j++) {
           s += gram[i * d + j] * states[b * d + j];
         }
-        out[b * d + i] = (float) s;
+        out[b * d + i] = (float) (scale * s);
       }
     }
     return out;
   }
 
-  /** {@code <x, G x>} of row {@code offset / d} of states. */
+  /**
+   * {@code K(x, x)} of row {@code offset / d} of states: {@code <x, G x>}, or 1 for the
+   * normalised map (its images are unit vectors).
+   */
   public double quadratic(float[] states, int offset) {
+    if (normalized) {
+      return 1;
+    }
     double s = 0;
     for (int i = 0; i < d; i++) {
       double gi = 0;
@@ -77,5 +126,17 @@ public final class KernelStep implements StepFunction {
   @Override
   public long[] lowestIds(int n) {
     return store.lowestIds(n);
+  }
+
+  /** Releases the store derived for the normalised map (e.g. its cached Spark blocks). */
+  @Override
+  public void close() {
+    if (normalized && store instanceof AutoCloseable) {
+      try {
+        ((AutoCloseable) store).close();
+      } catch (Exception e) {
+        throw new IllegalStateException("could not release the normalised-kernel store", e);
+      }
+    }
   }
 }

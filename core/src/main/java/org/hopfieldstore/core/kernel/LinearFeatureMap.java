@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import org.hopfieldstore.core.data.SyntheticMemories;
 import org.hopfieldstore.core.io.Npy;
 import org.hopfieldstore.core.io.NpyArray;
+import org.hopfieldstore.core.retrieval.RowScaler;
 
 /**
  * The learnable linear feature map of the kernelized Hopfield model (U-Hop, arXiv 2404.03827,
@@ -111,6 +112,51 @@ public final class LinearFeatureMap {
       }
     }
     return g;
+  }
+
+  /**
+   * The per-memory score factors {@code 1 / |W xi|} of the normalised feature map, as a
+   * serializable function of a block (W travels with it, so executors compute their own blocks'
+   * factors). A memory with a zero image has no normalised image: that is an error naming it.
+   */
+  public RowScaler inverseImageNorms() {
+    final double[] weights = w;
+    final int dOut = outDim;
+    final int dIn = inDim;
+    return block -> {
+      if (block.dim() != dIn) {
+        throw new IllegalArgumentException("dimension mismatch: the kernel maps d=" + dIn
+            + " but memories have dimension " + block.dim());
+      }
+      float[] x = block.data();
+      float[] out = new float[block.size()];
+      for (int i = 0; i < out.length; i++) {
+        double n = imageNorm(weights, dOut, dIn, x, i * dIn);
+        if (!(n > 0)) {
+          throw new IllegalArgumentException("memory id " + block.id(i) + " has a zero feature "
+              + "image W xi: the normalised kernel is undefined for it");
+        }
+        out[i] = (float) (1 / n);
+      }
+      return out;
+    };
+  }
+
+  /** {@code |W x|} of the vector at {@code offset} of {@code x}. */
+  public double imageNorm(float[] x, int offset) {
+    return imageNorm(w, outDim, inDim, x, offset);
+  }
+
+  private static double imageNorm(double[] w, int dOut, int dIn, float[] x, int offset) {
+    double ss = 0;
+    for (int r = 0; r < dOut; r++) {
+      double s = 0;
+      for (int c = 0, o = r * dIn; c < dIn; c++) {
+        s += w[o + c] * x[offset + c];
+      }
+      ss += s * s;
+    }
+    return Math.sqrt(ss);
   }
 
   /** {@code Phi} of {@code rows} row-major vectors: rows x D. */

@@ -16,13 +16,47 @@ public final class MemoryBlock {
   private final long[] ids; // null: id == idOffset + row
   private final long idOffset;
   private final double maxNorm;
+  private final float[] rowScale; // null: every score scale is 1
   private Map<Long, Integer> rowById; // built lazily for explicit ids
 
   private MemoryBlock(FloatMatrix rows, long[] ids, long idOffset) {
+    this(rows, ids, idOffset, computeMaxNorm(rows), null);
+  }
+
+  private MemoryBlock(FloatMatrix rows, long[] ids, long idOffset, double maxNorm,
+      float[] rowScale) {
     this.rows = rows;
     this.ids = ids;
     this.idOffset = idOffset;
-    this.maxNorm = computeMaxNorm(rows);
+    this.maxNorm = maxNorm;
+    this.rowScale = rowScale;
+  }
+
+  /**
+   * The same memories (rows and ids shared, not copied) whose scores are multiplied by a positive
+   * per-memory factor: {@code score_i = scale_i <xi_i, q>}, as the normalised feature map of
+   * kernelized retrieval needs ({@code 1 / |W xi_i|}); the weighted sums still combine the
+   * unscaled rows. {@code null} removes the scales.
+   */
+  public MemoryBlock withRowScale(float[] scale) {
+    if (scale != null) {
+      if (scale.length != size()) {
+        throw new IllegalArgumentException("row scales: " + scale.length + " values for "
+            + size() + " memories");
+      }
+      for (int i = 0; i < scale.length; i++) {
+        if (!(scale[i] > 0) || !Float.isFinite(scale[i])) {
+          throw new IllegalArgumentException("row scales: value " + scale[i] + " at row " + i
+              + " must be finite and > 0");
+        }
+      }
+    }
+    return new MemoryBlock(rows, ids, idOffset, maxNorm, scale == null ? null : scale.clone());
+  }
+
+  /** Per-memory score factors, or null when every factor is 1. Callers must not modify it. */
+  public float[] rowScale() {
+    return rowScale;
   }
 
   /** Memories with ids 0..M-1. Validates shape and finiteness ("memories: ... at row r"). */
@@ -132,9 +166,10 @@ public final class MemoryBlock {
     return maxNorm;
   }
 
-  /** Raw payload size in bytes (float32 values plus explicit ids). */
+  /** Raw payload size in bytes (float32 values plus explicit ids and row scales). */
   public long sizeInBytes() {
-    return 4L * data().length + (ids == null ? 0 : 8L * ids.length);
+    return 4L * data().length + (ids == null ? 0 : 8L * ids.length)
+        + (rowScale == null ? 0 : 4L * rowScale.length);
   }
 
   @Override

@@ -43,10 +43,24 @@ public final class BlockScan {
     int m = block.size();
     int t = tileRows(batch, m, block.dim(), tileRows);
     float[] buf = new float[batch * t];
+    float[] rowScale = block.rowScale();
     for (int from = 0; from < m; from += t) {
       int to = Math.min(m, from + t);
       bound.scores(scaledQueries, batch, from, to, buf);
+      if (rowScale != null) {
+        scaleColumns(buf, batch, from, to, rowScale);
+      }
       partial.accumulate(new ScoreTile(buf, batch, from, to, block, bound));
+    }
+  }
+
+  /** {@code scores[b][j] *= scale[from + j]}: per-memory score factors of a scaled block. */
+  static void scaleColumns(float[] scores, int batch, int from, int to, float[] scale) {
+    int n = to - from;
+    for (int b = 0; b < batch; b++) {
+      for (int j = 0, o = b * n; j < n; j++) {
+        scores[o + j] *= scale[from + j];
+      }
     }
   }
 }

@@ -15,7 +15,7 @@ import org.hopfieldstore.core.score.ScoreKernels;
  * In-process retrieval over one memory block. Each step scores the memories tile by tile (so the
  * B x M score matrix is never materialised) and folds every tile into the same mergeable partial
  * result the distributed store uses, then finishes it: one code path for the math.
- * Thread-safe: calls are serialised, since a bound kernel reuses its buffers.
+ * Thread-safe: steps are serialised on the bound kernel, which reuses its buffers.
  */
 public final class LocalRetrievalEngine implements StepFunction {
   private final MemoryBlock memories;
@@ -46,6 +46,23 @@ public final class LocalRetrievalEngine implements StepFunction {
     this.bound = kernel.bind(memories);
     this.rows = RowSource.of(memories);
     this.tileRows = tileRows;
+  }
+
+  /** An engine over {@code memories} sharing an existing bound kernel (same rows). */
+  private LocalRetrievalEngine(MemoryBlock memories, ScoreKernel kernel, ScoreKernel.Bound bound,
+      int tileRows) {
+    this.memories = memories;
+    this.kernel = kernel;
+    this.bound = bound;
+    this.rows = RowSource.of(memories);
+    this.tileRows = tileRows;
+  }
+
+  /** The same memories with per-memory score factors; the bound kernel (rows) is shared. */
+  @Override
+  public LocalRetrievalEngine withRowScales(RowScaler scaler) {
+    return new LocalRetrievalEngine(memories.withRowScale(scaler.scales(memories)), kernel, bound,
+        tileRows);
   }
 
   public MemoryBlock memories() {
@@ -82,18 +99,20 @@ public final class LocalRetrievalEngine implements StepFunction {
   }
 
   @Override
-  public synchronized StepOutput step(
+  public StepOutput step(
       float[] states, int batch, RetrievalSpec spec, int report, boolean wantStates) {
     int d = memories.dim();
-    if (spec.isSummary()) {
-      KernelSummary summary = summaries.computeIfAbsent(spec.withSteps(1).withTol(0),
-          s -> new KernelSummary(s, d).add(memories, bound));
-      return StepOutput.ofSummary(summary.step(states, batch), batch, summary.count());
+    synchronized (bound) { // engines derived by withRowScales share the bound kernel
+      if (spec.isSummary()) {
+        KernelSummary summary = summaries.computeIfAbsent(spec.withSteps(1).withTol(0),
+            s -> new KernelSummary(s, d).add(memories, bound));
+        return StepOutput.ofSummary(summary.step(states, batch), batch, summary.count());
+      }
+      float[] q = BlockScan.scaledQueries(states, batch, d, spec.beta());
+      PartialScores<?> partial = Partials.empty(spec, batch, d, report);
+      BlockScan.fold(partial, memories, bound, q, batch, tileRows);
+      return partial.finish(rows, wantStates);
     }
-    float[] q = BlockScan.scaledQueries(states, batch, d, spec.beta());
-    PartialScores<?> partial = Partials.empty(spec, batch, d, report);
-    BlockScan.fold(partial, memories, bound, q, batch, tileRows);
-    return partial.finish(rows, wantStates);
   }
 
   @Override

@@ -2,7 +2,6 @@ package org.hopfieldstore.core.retrieval;
 
 import java.util.Arrays;
 import org.hopfieldstore.core.kernel.KernelStep;
-import org.hopfieldstore.core.kernel.LinearFeatureMap;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.reduce.StepOutput;
 
@@ -24,10 +23,17 @@ public final class RetrievalLoop {
    */
   public static RetrievalResult run(StepFunction plainStore, FloatMatrix queries,
       RetrievalSpec spec, int report, boolean trackEnergy) {
+    if (spec.kernel() == null) {
+      return run(plainStore, null, queries, spec, report, trackEnergy);
+    }
     // kernel space: the store scores G x; W is loaded here, once, on the driver
-    final KernelStep kernel = spec.kernel() == null ? null
-        : new KernelStep(plainStore, LinearFeatureMap.read(java.nio.file.Path.of(spec.kernel())));
-    final StepFunction store = kernel == null ? plainStore : kernel;
+    try (KernelStep kernel = KernelStep.of(plainStore, spec)) {
+      return run(kernel, kernel, queries, spec, report, trackEnergy);
+    }
+  }
+
+  private static RetrievalResult run(StepFunction store, KernelStep kernel, FloatMatrix queries,
+      RetrievalSpec spec, int report, boolean trackEnergy) {
     final int d = store.dim();
     if (queries.cols() != d) {
       throw new IllegalArgumentException("dimension mismatch: queries have dimension "

@@ -91,6 +91,8 @@ public final class RetrievalSpec {
   private final int features;
   /** Path of a saved feature map W (kernelized retrieval), or null. */
   private final String kernel;
+  /** Kernel of the normalised feature map {@code W u / |W u|} instead of {@code W u}. */
+  private final boolean kernelNormalized;
 
   private RetrievalSpec(
       Rule rule, double beta, int steps, double tol, double alpha, int k, boolean bisect) {
@@ -99,16 +101,21 @@ public final class RetrievalSpec {
 
   private RetrievalSpec(Rule rule, double beta, int steps, double tol, double alpha, int k,
       boolean bisect, double keep, long seed, int features) {
-    this(rule, beta, steps, tol, alpha, k, bisect, keep, seed, features, null);
+    this(rule, beta, steps, tol, alpha, k, bisect, keep, seed, features, null, false);
   }
 
   private RetrievalSpec(Rule rule, double beta, int steps, double tol, double alpha, int k,
-      boolean bisect, double keep, long seed, int features, String kernel) {
+      boolean bisect, double keep, long seed, int features, String kernel,
+      boolean kernelNormalized) {
     if (kernel != null && (kernel.isEmpty() || kernel.contains(",") || kernel.contains("="))) {
       throw new IllegalArgumentException("kernel=" + kernel
           + " is out of range: kernel is a path to a D x d .npy without ',' or '='");
     }
+    if (kernelNormalized && kernel == null) {
+      throw new IllegalArgumentException("kernel_map=normalized needs kernel=PATH (a saved W)");
+    }
     this.kernel = kernel;
+    this.kernelNormalized = kernelNormalized;
     this.rule = Objects.requireNonNull(rule);
     this.beta = check("beta", beta, beta > 0 && Double.isFinite(beta), "beta > 0");
     if (steps < 1) {
@@ -159,35 +166,48 @@ public final class RetrievalSpec {
   /** The same model with another tolerance. */
   public RetrievalSpec withTol(double newTol) {
     return new RetrievalSpec(rule, beta, steps, newTol, alpha, k, bisect, keep, seed, features,
-        kernel);
+        kernel, kernelNormalized);
   }
 
   /** The same model with another maximum number of steps. */
   public RetrievalSpec withSteps(int newSteps) {
     return new RetrievalSpec(rule, beta, newSteps, tol, alpha, k, bisect, keep, seed, features,
-        kernel);
+        kernel, kernelNormalized);
   }
 
   /** The same model with the threshold found by bisection (sparsemax, entmax only). */
   public RetrievalSpec withBisection() {
     requireSparse("solver");
     return new RetrievalSpec(rule, beta, steps, tol, alpha, k, true, keep, seed, features,
-        kernel);
+        kernel, kernelNormalized);
   }
 
   /** The same model retrieving in the kernel space of the feature map saved at {@code path}. */
   public RetrievalSpec withKernel(String path) {
+    return withKernel(path, false);
+  }
+
+  /**
+   * The same model retrieving in the kernel space of the feature map saved at {@code path}:
+   * {@code Phi(u) = W u}, or with {@code normalized} the spherical-code form {@code W u / |W u|}.
+   */
+  public RetrievalSpec withKernel(String path, boolean normalized) {
     if (!validKeys(rule).contains("kernel")) {
       throw new IllegalArgumentException("key 'kernel' is not valid for rule " + rule.key
           + ": valid keys are " + String.join(", ", validKeys(rule)));
     }
     return new RetrievalSpec(rule, beta, steps, tol, alpha, k, bisect, keep, seed, features,
-        path);
+        path, normalized && path != null);
   }
 
   /** Path of the feature map W of kernelized retrieval, or null for the plain inner product. */
   public String kernel() {
     return kernel;
+  }
+
+  /** Whether the kernel is that of the normalised feature map {@code W u / |W u|}. */
+  public boolean kernelNormalized() {
+    return kernelNormalized;
   }
 
   private void requireSparse(String key) {
@@ -252,8 +272,17 @@ public final class RetrievalSpec {
       }
     }
     int features = kv.containsKey("features") ? integer(kv, "features") : DEFAULT_FEATURES;
+    boolean normalized = false;
+    if (kv.containsKey("kernel_map")) {
+      String v = kv.get("kernel_map");
+      if (!v.equals("linear") && !v.equals("normalized")) {
+        throw new IllegalArgumentException(
+            "kernel_map=" + v + " is out of range: kernel_map is linear or normalized");
+      }
+      normalized = v.equals("normalized");
+    }
     return new RetrievalSpec(rule, beta, steps, tol, alpha, k, bisect, keep, seed, features,
-        kv.get("kernel"));
+        kv.get("kernel"), normalized);
   }
 
   /** The keys a rule accepts. */
@@ -283,6 +312,7 @@ public final class RetrievalSpec {
     }
     if (rule != Rule.LINEAR && rule != Rule.PRF) { // summaries have no per-memory scores
       keys.add("kernel");
+      keys.add("kernel_map");
     }
     return keys;
   }
@@ -426,6 +456,9 @@ public final class RetrievalSpec {
     }
     if (kernel != null) {
       sb.append(",kernel=").append(kernel);
+      if (kernelNormalized) {
+        sb.append(",kernel_map=normalized");
+      }
     }
     return sb.toString();
   }
@@ -447,12 +480,13 @@ public final class RetrievalSpec {
         && alpha() == s.alpha() && (rule != Rule.TOPK || k == s.k) && bisect == s.bisect
         && (rule != Rule.MASKED || keep == s.keep) && (rule != Rule.PRF || features == s.features)
         && ((rule != Rule.MASKED && rule != Rule.PRF) || seed == s.seed)
-        && Objects.equals(kernel, s.kernel);
+        && Objects.equals(kernel, s.kernel) && kernelNormalized == s.kernelNormalized;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(rule, beta, steps, tol, alpha(), rule == Rule.TOPK ? k : 0, bisect,
-        rule == Rule.MASKED ? keep : 0, rule == Rule.PRF ? features : 0, kernel);
+        rule == Rule.MASKED ? keep : 0, rule == Rule.PRF ? features : 0, kernel,
+        kernelNormalized);
   }
 }

@@ -25,4 +25,14 @@ public interface StepFunction {
 
   /** The {@code n} smallest memory ids in ascending order ({@code n <= memoryCount()}). */
   long[] lowestIds(int n);
+
+  /**
+   * The same memories with every score multiplied by a per-memory factor ({@code scale_i <xi_i,
+   * q>}) while the weighted sums still combine the stored rows: the store of the normalised
+   * feature map. Stores that cannot derive one say so.
+   */
+  default StepFunction withRowScales(RowScaler scaler) {
+    throw new UnsupportedOperationException(getClass().getSimpleName()
+        + " cannot score with per-memory factors");
+  }
 }

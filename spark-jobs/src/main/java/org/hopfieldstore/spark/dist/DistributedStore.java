@@ -33,6 +33,7 @@ import org.hopfieldstore.core.reduce.SoftmaxPartial;
 import org.hopfieldstore.core.reduce.StepOutput;
 import org.hopfieldstore.core.reduce.SupportPartial;
 import org.hopfieldstore.core.retrieval.BlockScan;
+import org.hopfieldstore.core.retrieval.RowScaler;
 import org.hopfieldstore.core.retrieval.RetrievalLoop;
 import org.hopfieldstore.core.retrieval.RetrievalResult;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
@@ -348,6 +349,18 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
     return out;
   }
 
+  /**
+   * The same memories scoring with per-memory factors (the normalised feature map): each
+   * partition computes its block's factors with {@code scaler}; the derived blocks share the
+   * cached rows (and the executors' bound kernels), adding one float per memory. Close it when
+   * done to unpersist the derived blocks.
+   */
+  @Override
+  public DistributedStore withRowScales(RowScaler scaler) {
+    JavaRDD<MemoryBlock> scaled = blocks.map(b -> b.withRowScale(scaler.scales(b)));
+    return new DistributedStore(jsc, scaled, kernelName, blocks.getStorageLevel());
+  }
+
   private final Map<RetrievalSpec, KernelSummary> summaries = new HashMap<>();
 
   /**
@@ -365,7 +378,7 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
     String kernel = kernelName;
     LongAccumulator bytes = jsc.sc().longAccumulator();
     byte[] merged = merge(blocks.map(block -> {
-      ScoreKernel.Bound bound = BOUND.computeIfAbsent(block, ScoreKernels.byName(kernel)::bind);
+      ScoreKernel.Bound bound = bound(block, kernel);
       byte[] b;
       synchronized (bound) {
         b = new KernelSummary(RetrievalSpec.parse(specText), d).add(block, bound).toBytes();
@@ -442,15 +455,21 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
     return rows;
   }
 
-  /** Executor-side kernels bound to cached blocks, so ND4J copies a block off-heap only once. */
-  private static final Map<MemoryBlock, ScoreKernel.Bound> BOUND =
+  /**
+   * Executor-side kernels bound to the rows of cached blocks, so ND4J copies rows off-heap only
+   * once (a block derived by {@link #withRowScales} shares its parent's rows and kernel).
+   */
+  private static final Map<FloatMatrix, ScoreKernel.Bound> BOUND =
       Collections.synchronizedMap(new WeakHashMap<>());
+
+  private static ScoreKernel.Bound bound(MemoryBlock block, String kernelName) {
+    return BOUND.computeIfAbsent(block.matrix(), m -> ScoreKernels.byName(kernelName).bind(block));
+  }
 
   /** One partition's partial: the core partial folded over the block tile by tile. */
   static PartialScores<?> foldBlock(MemoryBlock block, float[] q, int batch, int d,
       RetrievalSpec spec, int report, String kernelName) {
-    ScoreKernel kernel = ScoreKernels.byName(kernelName);
-    ScoreKernel.Bound bound = BOUND.computeIfAbsent(block, kernel::bind);
+    ScoreKernel.Bound bound = bound(block, kernelName);
     PartialScores<?> partial = Partials.empty(spec, batch, d, report);
     synchronized (bound) {
       BlockScan.fold(partial, block, bound, q, batch, 0);

@@ -63,7 +63,7 @@ public final class HopfieldKryoRegistrator implements KryoRegistrator {
       "org.apache.spark.sql.types.BooleanType$",
   };
 
-  /** A memory block as (size, dim, id offset, has-ids, floats, ids). */
+  /** A memory block as (size, dim, id offset, has-ids, floats, ids, has-scales, scales). */
   static final class MemoryBlockSerializer extends Serializer<MemoryBlock> {
     @Override
     public void write(Kryo kryo, Output out, MemoryBlock b) {
@@ -76,6 +76,11 @@ public final class HopfieldKryoRegistrator implements KryoRegistrator {
       if (ids != null) {
         out.writeLongs(ids);
       }
+      float[] scale = b.rowScale();
+      out.writeBoolean(scale != null);
+      if (scale != null) {
+        out.writeFloats(scale);
+      }
     }
 
     @Override
@@ -85,10 +90,9 @@ public final class HopfieldKryoRegistrator implements KryoRegistrator {
       long offset = in.readLong();
       boolean hasIds = in.readBoolean();
       float[] data = in.readFloats(size * dim);
-      if (hasIds) {
-        return MemoryBlock.withIds(data, in.readLongs(size), dim);
-      }
-      return MemoryBlock.withIdOffset(data, size, dim, offset);
+      MemoryBlock block = hasIds ? MemoryBlock.withIds(data, in.readLongs(size), dim)
+          : MemoryBlock.withIdOffset(data, size, dim, offset);
+      return in.readBoolean() ? block.withRowScale(in.readFloats(size)) : block;
     }
   }
 

@@ -102,6 +102,42 @@ class DistributedStoreTest {
     }
   }
 
+  /**
+   * Kernelized retrieval (linear and normalised feature maps; the normalised one makes every
+   * partition derive per-memory factors from W) equals the in-process answer for P in {1, 3, 7}.
+   */
+  @Test
+  void kernelRetrievalGivesTheLocalAnswerForEveryPartitioning(
+      @org.junit.jupiter.api.io.TempDir Path tmp) {
+    long seed = 31;
+    FloatMatrix sphere = SyntheticMemories.uniformSphere(500, 12, seed);
+    float[] data = sphere.data().clone();
+    for (int i = 0; i < data.length; i++) {
+      data[i] *= 0.5f + ((i / 12) % 5) * 0.3f; // uneven norms
+    }
+    FloatMatrix memories = FloatMatrix.of("memories", data, 500, 12);
+    FloatMatrix queries = QuerySet.fromMemories(memories, 9, Corruption.parse("gaussian:0.3"),
+        seed + 1).queries();
+    Path w = tmp.resolve("w.npy");
+    org.hopfieldstore.core.kernel.LinearFeatureMap.gaussian(16, 12, seed + 2).write(w);
+    LocalRetrievalEngine local =
+        new LocalRetrievalEngine(MemoryBlock.of(memories), ScoreKernels.byName("java"));
+    for (String s : new String[] {"softmax:beta=8,steps=3", "sparsemax:beta=8,steps=2",
+        "entmax:alpha=1.5,beta=8,steps=2", "topk:k=5,beta=8,steps=2"}) {
+      for (boolean normalized : new boolean[] {false, true}) {
+        RetrievalSpec spec = RetrievalSpec.parse(s).withKernel(w.toString(), normalized);
+        RetrievalResult want = local.retrieve(queries, spec, 10, true);
+        for (int p : new int[] {1, 3, 7}) {
+          try (DistributedStore store = DistributedStore.fromMatrix(jsc, memories, p,
+              StorageLevel.MEMORY_ONLY(), "nd4j")) {
+            assertSame(want, store.retrieve(queries, spec, 10, true),
+                "seed=" + seed + " " + spec + " P=" + p);
+          }
+        }
+      }
+    }
+  }
+
   private void checkInvariance(FloatMatrix memories, FloatMatrix queries, String what) {
     LocalRetrievalEngine local =
         new LocalRetrievalEngine(MemoryBlock.of(memories), ScoreKernels.byName("java"));

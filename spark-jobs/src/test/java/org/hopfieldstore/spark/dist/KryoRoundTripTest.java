@@ -51,6 +51,11 @@ class KryoRoundTripTest {
     back = roundTrip(explicit);
     assertArrayEquals(explicit.explicitIds(), back.explicitIds());
     assertEquals(explicit.maxNorm(), back.maxNorm());
+    MemoryBlock scaled = explicit.withRowScale(new float[] {1, 2, 0.5f, 3, 1, 0.25f, 7});
+    back = roundTrip(scaled);
+    assertArrayEquals(scaled.rowScale(), back.rowScale());
+    assertArrayEquals(scaled.explicitIds(), back.explicitIds());
+    assertEquals(null, roundTrip(offset).rowScale());
   }
 
   @Test
