@@ -44,7 +44,7 @@ final class ArrangeCommand {
       "                              [--tau-final TAU_END] [--lr RATE] [--decay]",
       "                              [--norm-penalty LAMBDA]",
       "                              [--init identity|gaussian] [--seed S] [--checkpoint DIR]",
-      "                              [--noise KIND] [--beta BETA] [--overwrite] [--quiet]",
+      "                              [--noise KIND] [--beta BETA[,BETA...]] [--overwrite] [--quiet]",
       "                              [--master MASTER [--partitions P]]",
       "",
       "Learns W (D x d, D >= d) minimising a separation loss of the normalised images",
@@ -64,7 +64,7 @@ final class ArrangeCommand {
       "20,000 memories, else on the first 20,000) and the retrieval success (cosine distance to",
       "the stored memory <= 0.2) and the right-memory rate (largest weight on the stored",
       "memory) on noisy copies of 256 memories (--noise KIND[,KIND...], default gaussian:0.2;",
-      "softmax, --beta, default 16), for the plain model and the learned kernel, linear and",
+      "softmax at each --beta, default 16), for the plain model and the learned kernel, linear and",
       "normalised.",
       "Retrieve with the learned kernel: --spec 'softmax:beta=16,kernel=W.npy', or with the",
       "normalised feature map W u / |W u| (the images the losses separate):",
@@ -106,7 +106,10 @@ final class ArrangeCommand {
     for (String n : a.get("noise", "gaussian:0.2").split(",")) {
       noises.add(Corruption.parse(n.trim()));
     }
-    double beta = number(a, "beta", 16);
+    java.util.List<Double> betas = new java.util.ArrayList<>();
+    for (String b : a.get("beta", "16").split(",")) {
+      betas.add(positive("beta", b.trim()));
+    }
     boolean quiet = a.has("quiet");
     String master = a.get("master", System.getProperty("spark.master"));
     int partitions = a.integer("partitions", 0, 1);
@@ -193,26 +196,28 @@ final class ArrangeCommand {
           paddedIdentity(big, d).write(before);
           learned.write(after);
           StepFunction steps = store != null ? store : new LocalRetrievalEngine(block);
-          RetrievalSpec spec = RetrievalSpec.softmax(beta, 1);
-          RetrievalSpec[] specs = {spec.withKernel(before.toString()),
-              spec.withKernel(after.toString()), spec.withKernel(after.toString(), true)};
           java.util.List<String> lines = new java.util.ArrayList<>();
-          for (int i = 0; i < noises.size(); i++) {
-            Corruption noise = noises.get(i);
-            QuerySet qs = QuerySet.fromMemories(mem, Math.min(REPORT_QUERIES, m), noise,
-                seed + 7 + i);
-            double[] success = new double[specs.length];
-            double[] right = new double[specs.length];
-            for (int k = 0; k < specs.length; k++) {
-              RetrievalResult r = RetrievalLoop.run(steps, qs.queries(), specs[k], 1, false);
-              success[k] = RetrievalQuality.of(mem, qs.targets(), r.states(), 0.2, false)
-                  .successRate;
-              right[k] = rightMemoryRate(r, qs.targets());
+          for (double beta : betas) {
+            RetrievalSpec spec = RetrievalSpec.softmax(beta, 1);
+            RetrievalSpec[] specs = {spec.withKernel(before.toString()),
+                spec.withKernel(after.toString()), spec.withKernel(after.toString(), true)};
+            for (int i = 0; i < noises.size(); i++) {
+              Corruption noise = noises.get(i);
+              QuerySet qs = QuerySet.fromMemories(mem, Math.min(REPORT_QUERIES, m), noise,
+                  seed + 7 + i);
+              double[] success = new double[specs.length];
+              double[] right = new double[specs.length];
+              for (int k = 0; k < specs.length; k++) {
+                RetrievalResult r = RetrievalLoop.run(steps, qs.queries(), specs[k], 1, false);
+                success[k] = RetrievalQuality.of(mem, qs.targets(), r.states(), 0.2, false)
+                    .successRate;
+                right[k] = rightMemoryRate(r, qs.targets());
+              }
+              lines.add(String.format(Locale.ROOT, "retrieval (softmax beta=%.4g, %s, %d "
+                  + "queries): success %.4f -> %.4f linear, %.4f normalised; right memory %.4f "
+                  + "-> %.4f linear, %.4f normalised", beta, noise, qs.queries().rows(),
+                  success[0], success[1], success[2], right[0], right[1], right[2]));
             }
-            lines.add(String.format(Locale.ROOT, "retrieval (softmax beta=%.4g, %s, %d queries):"
-                + " success %.4f -> %.4f linear, %.4f normalised; right memory %.4f -> %.4f "
-                + "linear, %.4f normalised", beta, noise, qs.queries().rows(), success[0],
-                success[1], success[2], right[0], right[1], right[2]));
           }
           double a0 = minAngle(paddedIdentity(big, d), mem);
           double a1 = minAngle(learned, mem);
@@ -250,14 +255,19 @@ final class ArrangeCommand {
     return right / (double) targets.length;
   }
 
+  static double positive(String key, String v) {
+    return parse(key, v, true);
+  }
+
   static double number(Args a, String key, double dflt) {
     String v = a.get(key, null);
-    if (v == null) {
-      return dflt;
-    }
+    return v == null ? dflt : parse(key, v, !key.equals("norm-penalty"));
+  }
+
+  private static double parse(String key, String v, boolean positive) {
     try {
       double x = Double.parseDouble(v);
-      if (!Double.isFinite(x) || (!key.equals("norm-penalty") && x <= 0)) {
+      if (!Double.isFinite(x) || (positive && x <= 0)) {
         throw new UsageException("arrange: --" + key + " must be a finite number > 0, got " + v);
       }
       return x;
