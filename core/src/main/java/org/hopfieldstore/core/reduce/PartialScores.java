@@ -31,4 +31,13 @@ public interface PartialScores<P extends PartialScores<P>> {
    * communicates. Dense softmax carries none beyond its report list.
    */
   long candidateCount();
+
+  /**
+   * The distinct ids (ascending) of every memory this partial may still put into a query's final
+   * support, so a partition can send their rows along with the partial and spare a second pass.
+   * Empty for dense softmax, whose weighted sums travel inside the partial.
+   */
+  default long[] candidateIds() {
+    return new long[0];
+  }
 }

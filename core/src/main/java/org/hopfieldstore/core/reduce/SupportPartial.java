@@ -61,6 +61,12 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
     return n;
   }
 
+  @Override
+  public long[] candidateIds() {
+    return IntStream.range(0, batch).boxed()
+        .flatMapToLong(b -> Arrays.stream(ids[b], 0, size[b])).distinct().sorted().toArray();
+  }
+
   /** Number of candidates query b currently keeps. */
   public int candidates(int b) {
     return size[b];

@@ -46,6 +46,12 @@ public final class TopKPartial implements PartialScores<TopKPartial> {
     return n;
   }
 
+  @Override
+  public long[] candidateIds() {
+    return java.util.Arrays.stream(lists).flatMapToLong(
+        t -> IntStream.range(0, t.size()).mapToLong(t::id)).distinct().sorted().toArray();
+  }
+
   /** Offers every score of the tile to its query's list. */
   @Override
   public void accumulate(ScoreTile tile) {

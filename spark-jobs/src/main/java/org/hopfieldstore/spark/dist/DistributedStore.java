@@ -55,6 +55,12 @@ import scala.Tuple2;
 public final class DistributedStore implements StepFunction, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DistributedStore.class);
   private static final int LOWEST_IDS_KEPT = 1024;
+  /**
+   * A partition sends its sparse candidates' rows with its partial when they take at most this
+   * many bytes (or at most its share of a weighted-sum pass, if larger): one Spark job per step
+   * instead of two. {@code -Dhopfield.spark.shipRowsBytes=0} turns it off.
+   */
+  private volatile long shipRowsBytes = Long.getLong("hopfield.spark.shipRowsBytes", 8L << 20);
 
   private final JavaSparkContext jsc;
   private final JavaRDD<MemoryBlock> blocks;
@@ -303,7 +309,11 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
     String specText = spec.toString();
     String kernel = kernelName;
     int d = dim;
-    byte[] merged = merge(blocks.map(block -> {
+    // sparse rules: a partition whose candidate rows are few sends them with its partial, so
+    // the states need no second job (an empty array: it had too many, the driver fetches)
+    long shipLimit = shipRowsBytes <= 0 ? -1 : Math.max((long) batch * d * 4, shipRowsBytes);
+    boolean ship = wantStates;
+    Tuple2<byte[], byte[]> merged = merge(blocks.map(block -> {
       RetrievalSpec s = RetrievalSpec.parse(specText);
       PartialScores<?> partial = foldBlock(block, bq.value(), batch, d, s, report, kernel);
       if (partial instanceof SupportPartial) {
@@ -312,17 +322,31 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
       byte[] b = partial.toBytes();
       bytes.add(b.length);
       candidates.add(partial.candidateCount());
-      return b;
-    }), (a, b) -> Partials.merge(Partials.fromBytes(a), Partials.fromBytes(b)).toBytes());
+      byte[] rows = new byte[0];
+      if (ship && !(partial instanceof SoftmaxPartial)) {
+        long[] ids = partial.candidateIds();
+        if (ids.length * (8L + 4L * d) <= shipLimit) {
+          rows = ShippedRows.pack(block, ids);
+        }
+      }
+      return new Tuple2<>(b, rows);
+    }), (a, b) -> new Tuple2<>(
+        Partials.merge(Partials.fromBytes(a._1()), Partials.fromBytes(b._1())).toBytes(),
+        ShippedRows.concat(a._2(), b._2())));
     bq.destroy();
-    PartialScores<?> total = Partials.fromBytes(merged);
+    PartialScores<?> total = Partials.fromBytes(merged._1());
     StepOutput out;
     long rowBytes = 0;
     if (total instanceof SoftmaxPartial) { // softmax and masked carry their weighted sums
       out = total.finish(null, wantStates);
     } else {
       out = total.finish(null, false);
-      if (wantStates) {
+      Map<Long, float[]> shipped = wantStates ? ShippedRows.unpack(merged._2(), dim) : null;
+      if (shipped != null && Arrays.stream(out.supportIds).flatMapToLong(Arrays::stream)
+          .allMatch(shipped::containsKey)) {
+        rowBytes = merged._2().length;
+        out = out.withStatesFrom(RowSource.of(shipped, dim));
+      } else if (wantStates) {
         // either fetch the support rows, or let each partition add up its part of the weighted
         // sum: whichever sends fewer bytes (rows win for small sparse supports, partial sums for
         // wide top-K supports over few partitions)
@@ -359,6 +383,15 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
   public DistributedStore withRowScales(RowScaler scaler) {
     JavaRDD<MemoryBlock> scaled = blocks.map(b -> b.withRowScale(scaler.scales(b)));
     return new DistributedStore(jsc, scaled, kernelName, blocks.getStorageLevel());
+  }
+
+  /**
+   * Sets the size under which a partition sends its sparse candidates' rows with its partial
+   * (default 8 MiB, {@code -Dhopfield.spark.shipRowsBytes}); 0 always fetches them in a second
+   * job. Results are the same either way.
+   */
+  public void setShipRowsBytes(long bytes) {
+    this.shipRowsBytes = bytes;
   }
 
   private final Map<RetrievalSpec, KernelSummary> summaries = new HashMap<>();

@@ -103,6 +103,51 @@ class DistributedStoreTest {
   }
 
   /**
+   * Sparse rules: partitions send their candidates' rows with their partials (one Spark job per
+   * step) unless they are too many (then the driver fetches the support rows: two jobs); both
+   * give the in-process answer.
+   */
+  @Test
+  void candidateRowsShippedWithPartialsSpareTheSecondJob() throws Exception {
+    long seed = 17;
+    FloatMatrix memories = SyntheticMemories.uniformSphere(3000, 24, seed);
+    FloatMatrix queries = QuerySet.fromMemories(memories, 16, Corruption.parse("gaussian:0.2"),
+        seed + 1).queries();
+    java.util.concurrent.atomic.AtomicInteger jobs = new java.util.concurrent.atomic.AtomicInteger();
+    org.apache.spark.scheduler.SparkListener counter = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart e) {
+        jobs.incrementAndGet();
+      }
+    };
+    jsc.sc().addSparkListener(counter);
+    try {
+      LocalRetrievalEngine local =
+          new LocalRetrievalEngine(MemoryBlock.of(memories), ScoreKernels.byName("java"));
+      for (String s : new String[] {"sparsemax:beta=8", "entmax:alpha=1.5,beta=8",
+          "topk:k=8,beta=8"}) {
+        RetrievalSpec spec = RetrievalSpec.parse(s);
+        RetrievalResult want = local.retrieve(queries, spec, 10, false);
+        try (DistributedStore store = DistributedStore.fromMatrix(jsc, memories, 3,
+            StorageLevel.MEMORY_ONLY(), "nd4j")) {
+          for (long limit : new long[] {8L << 20, 0}) {
+            store.setShipRowsBytes(limit);
+            jsc.sc().listenerBus().waitUntilEmpty();
+            int before = jobs.get();
+            RetrievalResult got = store.retrieve(queries, spec, 10, false);
+            jsc.sc().listenerBus().waitUntilEmpty();
+            assertSame(want, got, "seed=" + seed + " " + s + " ship limit " + limit);
+            assertEquals(limit > 0 ? 1 : 2, jobs.get() - before,
+                "seed=" + seed + " " + s + " Spark jobs for one step, ship limit " + limit);
+          }
+        }
+      }
+    } finally {
+      jsc.sc().removeSparkListener(counter);
+    }
+  }
+
+  /**
    * Kernelized retrieval (linear and normalised feature maps; the normalised one makes every
    * partition derive per-memory factors from W) equals the in-process answer for P in {1, 3, 7}.
    */
@@ -205,11 +250,10 @@ class DistributedStoreTest {
       // keeps every local support tiny, so candidates stay far below M per query
       assertTrue(t.candidates <= (long) p * 8 * 20, "candidates " + t.candidates);
       assertTrue(t.candidates < 20_000L * 8 / 100, "candidates " + t.candidates);
-      long supportRows = 0;
-      for (int b = 0; b < 8; b++) {
-        supportRows += r.supportSize(b);
-      }
-      assertTrue(t.rowBytes <= supportRows * (8 + 4 * 64), "row bytes " + t.rowBytes);
+      // the rows come with the partials: at most every candidate's row (plus a header each)
+      assertTrue(t.rowBytes > 0 && t.rowBytes <= t.candidates * (8 + 4 * 64) + 8L * p,
+          "row bytes " + t.rowBytes + " for " + t.candidates + " candidates");
+      assertTrue(r.supportSize(0) >= 1);
       // softmax, for contrast, sends d + 2 numbers per query per partition
       store.retrieve(queries, RetrievalSpec.parse("softmax:beta=16"), 10, false);
       DistributedStore.StepTraffic soft = store.traffic().get(1);
