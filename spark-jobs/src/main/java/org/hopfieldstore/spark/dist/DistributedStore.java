@@ -496,6 +496,7 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
       Collections.synchronizedMap(new WeakHashMap<>());
 
   private static ScoreKernel.Bound bound(MemoryBlock block, String kernelName) {
+    ExecutorThreads.limit();
     return BOUND.computeIfAbsent(block.matrix(), m -> ScoreKernels.byName(kernelName).bind(block));
   }
 
