@@ -40,16 +40,19 @@ import org.hopfieldstore.spark.dist.SparkSetup;
 final class ArrangeCommand {
   static final String USAGE = String.join("\n",
       "usage: hopfield-store arrange --memories PATH --dim D --epochs E --out W.npy",
-      "                              [--negatives K] [--loss spherical[:TAU]|uhop[:T]]",
+      "                              [--negatives K]",
+      "                              [--loss spherical[:TAU]|uhop[:T]|uhop-max[:T]]",
       "                              [--tau-final TAU_END] [--lr RATE] [--decay]",
       "                              [--norm-penalty LAMBDA]",
       "                              [--init identity|gaussian] [--seed S] [--checkpoint DIR]",
-      "                              [--noise KIND] [--beta BETA[,BETA...]] [--overwrite] [--quiet]",
+      "                              [--noise KIND] [--beta BETA[,BETA...]]",
+      "                              [--overwrite] [--quiet]",
       "                              [--master MASTER [--partitions P]]",
       "",
       "Learns W (D x d, D >= d) minimising a separation loss of the normalised images",
       "u = W xi / |W xi| of the memories: spherical (U-Hop+, (1/M) log mean exp(<u,u'>/tau),",
-      "tau 0.1 by default) or uhop (log mean exp(-t |u-u'|^2), t 2), plus LAMBDA (default 1)",
+      "tau 0.1 by default), uhop (log mean exp(-t |u-u'|^2), t 2) or uhop-max (U-Hop's",
+      "worst pair: log max exp(-t |u-u'|^2), only the closest pair moves), plus LAMBDA (default 1)",
       "--tau-final TAU_END (spherical only) lowers tau geometrically from TAU to TAU_END over",
       "the epochs: the smooth maximum then tends to the largest overlap itself, the limit in",
       "which U-Hop+ reaches the optimal spherical code (arXiv 2410.23126).",
@@ -77,8 +80,8 @@ final class ArrangeCommand {
 
   static void run(String[] argv, PrintStream out, PrintStream err) throws IOException {
     Args a = Args.parse("arrange", argv, Set.of("memories", "dim", "epochs", "out", "negatives",
-        "loss", "tau-final", "lr", "norm-penalty", "init", "seed", "checkpoint", "noise", "beta", "master",
-        "partitions"), Set.of("decay", "overwrite", "quiet"));
+        "loss", "tau-final", "lr", "norm-penalty", "init", "seed", "checkpoint", "noise", "beta",
+        "master", "partitions"), Set.of("decay", "overwrite", "quiet"));
     Path memPath = a.path("memories");
     a.required("dim");
     a.required("epochs");

@@ -36,33 +36,36 @@ class ArrangeCommandTest {
     long seed = 404;
     FloatMatrix mem = SyntheticMemories.clustered(301, 6, 3, 2, 0.3, seed);
     LinearFeatureMap map = LinearFeatureMap.gaussian(8, 6, seed + 1);
-    SeparationLoss loss = SeparationLoss.parse("spherical:0.1");
     MemoryBlock sample = ArrangeCommand.sample(mem, 40, seed, 3);
     SparkSession spark = SparkSetup.session("local[2]", "ArrangeCommandTest");
     try {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      for (MemoryBlock negatives : new MemoryBlock[] {null, sample}) {
-        double[] pen = new double[1];
-        double[] penGrad = new double[48];
-        SeparationLoss.Partial want = ArrangeCommand.localTerms(map, loss, MemoryBlock.of(mem),
-            negatives, pen, penGrad);
-        for (int p : new int[] {1, 3, 7}) {
-          String msg = "seed=" + seed + " P=" + p + (negatives == null ? " all pairs"
-              : " 40 negatives");
-          try (DistributedStore store = DistributedStore.fromMatrix(jsc, mem, p,
-              StorageLevel.MEMORY_ONLY(), "nd4j")) {
-            double[] gotPen = new double[1];
-            double[] gotPenGrad = new double[48];
-            SeparationLoss.Partial got = store.separationTerms(map, loss, negatives, gotPen,
-                gotPenGrad);
-            assertEquals(want.pairs, got.pairs, msg);
-            assertEquals(loss.loss(want, 301), loss.loss(got, 301), 1e-10, msg);
-            assertEquals(pen[0], gotPen[0], 1e-9 * Math.max(1, pen[0]), msg);
-            double[] gw = loss.gradient(want, 301);
-            double[] gg = loss.gradient(got, 301);
-            for (int i = 0; i < gw.length; i++) {
-              assertEquals(gw[i], gg[i], 1e-9 + 1e-9 * Math.abs(gw[i]), msg + " entry " + i);
-              assertEquals(penGrad[i], gotPenGrad[i], 1e-9 + 1e-9 * Math.abs(penGrad[i]), msg);
+      for (String lossText : new String[] {"spherical:0.1", "uhop-max:2"}) {
+        SeparationLoss loss = SeparationLoss.parse(lossText);
+        for (MemoryBlock negatives : new MemoryBlock[] {null, sample}) {
+          double[] pen = new double[1];
+          double[] penGrad = new double[48];
+          SeparationLoss.Partial want = ArrangeCommand.localTerms(map, loss, MemoryBlock.of(mem),
+              negatives, pen, penGrad);
+          for (int p : new int[] {1, 3, 7}) {
+            String msg = "seed=" + seed + " " + lossText + " P=" + p
+                + (negatives == null ? " all pairs" : " 40 negatives");
+            try (DistributedStore store = DistributedStore.fromMatrix(jsc, mem, p,
+                StorageLevel.MEMORY_ONLY(), "nd4j")) {
+              double[] gotPen = new double[1];
+              double[] gotPenGrad = new double[48];
+              SeparationLoss.Partial got = store.separationTerms(map, loss, negatives, gotPen,
+                  gotPenGrad);
+              assertEquals(want.pairs, got.pairs, msg);
+              assertEquals(loss.loss(want, 301), loss.loss(got, 301), 1e-10, msg);
+              assertEquals(pen[0], gotPen[0], 1e-9 * Math.max(1, pen[0]), msg);
+              double[] gw = loss.gradient(want, 301);
+              double[] gg = loss.gradient(got, 301);
+              for (int i = 0; i < gw.length; i++) {
+                assertEquals(gw[i], gg[i], 1e-9 + 1e-9 * Math.abs(gw[i]), msg + " entry " + i);
+                assertEquals(penGrad[i], gotPenGrad[i], 1e-9 + 1e-9 * Math.abs(penGrad[i]),
+                    msg);
+              }
             }
           }
         }

@@ -28,9 +28,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * and {@code dL/dW = sum_mu (dL/dv_mu) xi_mu^T}.
  */
 public final class SeparationLoss {
-  /** The two losses of section 6. */
+  /** The losses of section 6. */
   public enum Form {
+    /** U-Hop, average: {@code log mean exp(-t |u - u'|^2)}. */
     UHOP,
+    /** U-Hop, worst pair: {@code log max exp(-t |u - u'|^2) = -2t + 2t max <u, u'>}. */
+    UHOP_MAX,
+    /** Spherical code (U-Hop+): {@code (1/M) log mean exp(<u, u'>/tau)}. */
     SPHERICAL
   }
 
@@ -46,14 +50,17 @@ public final class SeparationLoss {
    */
   public SeparationLoss(Form form, double param) {
     if (!(param > 0) || !Double.isFinite(param)) {
-      throw new IllegalArgumentException((form == Form.UHOP ? "t" : "tau") + "=" + param
+      throw new IllegalArgumentException((form == Form.SPHERICAL ? "tau" : "t") + "=" + param
           + " is out of range: must be > 0");
     }
     this.form = form;
     this.param = param;
   }
 
-  /** "uhop" (t = 2) or "spherical" (tau = 0.1), optionally ":VALUE" for t or tau. */
+  /**
+   * "uhop" (t = 2), "uhop-max" (the worst pair, t = 2) or "spherical" (tau = 0.1), optionally
+   * ":VALUE" for t or tau.
+   */
   public static SeparationLoss parse(String text) {
     String[] p = text.trim().split(":", 2);
     Form f;
@@ -63,13 +70,17 @@ public final class SeparationLoss {
         f = Form.UHOP;
         dflt = 2;
         break;
+      case "uhop-max":
+        f = Form.UHOP_MAX;
+        dflt = 2;
+        break;
       case "spherical":
         f = Form.SPHERICAL;
         dflt = 0.1;
         break;
       default:
         throw new IllegalArgumentException("unknown loss '" + p[0]
-            + "': expected uhop[:t] or spherical[:tau]");
+            + "': expected uhop[:t], uhop-max[:t] or spherical[:tau]");
     }
     double v = dflt;
     if (p.length == 2) {
@@ -93,17 +104,20 @@ public final class SeparationLoss {
 
   /** The scale s of the overlaps inside the log-mean-exp. */
   public double scale() {
-    return form == Form.UHOP ? 2 * param : 1 / param;
+    return form == Form.SPHERICAL ? 1 / param : 2 * param;
   }
 
   @Override
   public String toString() {
-    return (form == Form.UHOP ? "uhop:" : "spherical:") + param;
+    return (form == Form.UHOP ? "uhop:" : form == Form.UHOP_MAX ? "uhop-max:" : "spherical:")
+        + param;
   }
 
   /**
    * Pair terms of a set of pairs: {@code sum = sum exp(s c - max)}, {@code grad = sum exp(s c -
    * max) dc/dW} (D x d), the pair count and the largest overlap seen. Merge adds them exactly.
+   * For the worst-pair loss ({@code worst}) only the pair of the largest overlap counts: sum 1,
+   * grad its {@code dc/dW}, and merge keeps the larger.
    */
   public static final class Partial implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
@@ -112,6 +126,7 @@ public final class SeparationLoss {
     public long pairs;
     public double maxCos = -2;
     public double[] grad;
+    public boolean worst;
 
     public Partial(int gradLength) {
       grad = new double[gradLength];
@@ -128,6 +143,20 @@ public final class SeparationLoss {
         pairs = o.pairs;
         maxCos = o.maxCos;
         grad = o.grad.clone();
+        worst = o.worst;
+        return this;
+      }
+      if (worst != o.worst) {
+        throw new IllegalArgumentException("cannot merge worst-pair and averaged pair terms");
+      }
+      if (worst) {
+        if (o.max > max) {
+          max = o.max;
+          sum = o.sum;
+          grad = o.grad.clone();
+        }
+        pairs += o.pairs;
+        maxCos = Math.max(maxCos, o.maxCos);
         return this;
       }
       double m = Math.max(max, o.max);
@@ -149,13 +178,16 @@ public final class SeparationLoss {
     if (p.pairs == 0) {
       throw new IllegalArgumentException("the separation loss needs at least one pair");
     }
+    if (form == Form.UHOP_MAX) {
+      return -2 * param + p.max; // log exp(s c_max), s = 2t
+    }
     double logMeanExp = p.max + Math.log(p.sum) - Math.log(p.pairs); // log mean exp(s c)
     return form == Form.UHOP ? -2 * param + logMeanExp : logMeanExp / memoryCount;
   }
 
   /** {@code dL/dW} (D x d, row-major) from the merged partial. */
   public double[] gradient(Partial p, long memoryCount) {
-    double f = scale() / p.sum * (form == Form.UHOP ? 1 : 1.0 / memoryCount);
+    double f = scale() / p.sum * (form == Form.SPHERICAL ? 1.0 / memoryCount : 1);
     double[] g = new double[p.grad.length];
     for (int i = 0; i < g.length; i++) {
       g[i] = f * p.grad[i];
@@ -187,8 +219,10 @@ public final class SeparationLoss {
     // V = X W^T: rows x D
     double[] va = gemm(xa, a.size(), d, false, map.weights(), big, d, true);
     double[] vb = same ? va : gemm(xb, b.size(), d, false, map.weights(), big, d, true);
-    Terms t = terms(va, a.size(), vb, b.size(), big, same, a, b, scale());
+    Terms t = terms(va, a.size(), vb, b.size(), big, same, a, b, scale(),
+        form == Form.UHOP_MAX);
     Partial p = new Partial(big * d);
+    p.worst = form == Form.UHOP_MAX;
     p.max = t.max;
     p.sum = t.sum;
     p.pairs = t.pairs;
@@ -212,6 +246,7 @@ public final class SeparationLoss {
     int m = block.size();
     int t = blockRows > 0 ? blockRows : 2048;
     Partial total = new Partial(map.outDim() * map.inDim());
+    total.worst = form == Form.UHOP_MAX;
     for (int i = 0; i < m; i += t) {
       MemoryBlock bi = slice(block, i, Math.min(m, i + t));
       for (int j = i; j < m; j += t) {
@@ -261,14 +296,15 @@ public final class SeparationLoss {
 
   /** Loss terms and {@code dL/dV} of a free point set (rows of v, n x dim), all pairs. */
   public double[] pointGradient(double[] v, int n, int dim, double[] lossOut) {
-    Terms t = terms(v, n, v, n, dim, true, null, null, scale());
-    double f = scale() / t.sum * (form == Form.UHOP ? 1 : 1.0 / n);
+    Terms t = terms(v, n, v, n, dim, true, null, null, scale(), form == Form.UHOP_MAX);
+    double f = scale() / t.sum * (form == Form.SPHERICAL ? 1.0 / n : 1);
     double[] g = new double[n * dim];
     for (int i = 0; i < g.length; i++) {
       g[i] = f * (t.dva[i] + t.dvb[i]);
     }
     if (lossOut != null) {
       Partial p = new Partial(0);
+      p.worst = form == Form.UHOP_MAX;
       p.max = t.max;
       p.sum = t.sum;
       p.pairs = t.pairs;
@@ -278,7 +314,10 @@ public final class SeparationLoss {
     return g;
   }
 
-  /** Unnormalised pair terms: weights exp(s c - max), and the E-weighted dV of both sides. */
+  /**
+   * Unnormalised pair terms: weights exp(s c - max) (with {@code worst}: 1 on the first pair of
+   * the largest overlap, 0 elsewhere), and the E-weighted dV of both sides.
+   */
   private static final class Terms {
     double max = Double.NEGATIVE_INFINITY;
     double sum;
@@ -289,7 +328,7 @@ public final class SeparationLoss {
   }
 
   private static Terms terms(double[] va, int na, double[] vb, int nb, int dim, boolean same,
-      MemoryBlock a, MemoryBlock b, double s) {
+      MemoryBlock a, MemoryBlock b, double s, boolean worst) {
     double[] norma = norms(va, na, dim);
     double[] normb = same ? norma : norms(vb, nb, dim);
     double[] ua = unit(va, na, dim, norma);
@@ -311,8 +350,15 @@ public final class SeparationLoss {
     double[] e = new double[na * nb];
     for (int k = 0; k < e.length; k++) {
       if (keep[k]) {
-        e[k] = Math.exp(s * c[k] - t.max);
-        t.sum += e[k];
+        if (worst) {
+          if (t.sum == 0 && s * c[k] == t.max) {
+            e[k] = 1;
+            t.sum = 1;
+          }
+        } else {
+          e[k] = Math.exp(s * c[k] - t.max);
+          t.sum += e[k];
+        }
       }
     }
     double[] dua = gemm(e, na, nb, false, ub, nb, dim, false); // E Ub

@@ -24,7 +24,8 @@ class SeparationLossTest {
   @ParameterizedTest(name = "{0} na={1} nb={2} D={3} d={4} same={5}")
   @CsvSource({"uhop:2, 5, 5, 4, 3, true", "spherical:0.1, 6, 6, 5, 4, true",
       "uhop:2, 6, 7, 5, 4, false", "spherical:0.1, 4, 9, 8, 8, false",
-      "spherical:0.5, 9, 9, 8, 8, true"})
+      "spherical:0.5, 9, 9, 8, 8, true", "uhop-max:2, 5, 5, 4, 3, true",
+      "uhop-max:2, 6, 7, 5, 4, false"})
   void gradientMatchesFiniteDifferences(String lossText, int na, int nb, int big, int d,
       boolean same) {
     long seed = 31L * na + 7L * nb + big + d;

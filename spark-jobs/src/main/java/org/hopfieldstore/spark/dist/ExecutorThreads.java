@@ -1,5 +1,7 @@
 package org.hopfieldstore.spark.dist;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.nd4j.linalg.factory.Nd4j;
@@ -14,6 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ExecutorThreads {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutorThreads.class);
+  private static final Pattern LOCAL = Pattern.compile("local\\[(\\*|\\d+)");
   private static volatile boolean set;
 
   private ExecutorThreads() {}
@@ -48,8 +51,9 @@ final class ExecutorThreads {
     String master = conf.get("spark.master", "local[*]");
     int executorCores;
     if (master.startsWith("local")) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\*|\\d+)").matcher(master);
-      executorCores = !m.find() ? 1 : m.group(1).equals("*") ? cores : Integer.parseInt(m.group(1));
+      Matcher m = LOCAL.matcher(master);
+      executorCores = !m.find() ? 1
+          : m.group(1).equals("*") ? cores : Integer.parseInt(m.group(1));
     } else {
       executorCores = conf.getInt("spark.executor.cores", cores);
     }
