@@ -13,6 +13,16 @@ import org.hopfieldstore.core.io.CsvSeries;
 import org.hopfieldstore.core.models.Forecasting;
 import org.hopfieldstore.core.models.PlugAndPlayMemory;
 import org.hopfieldstore.core.models.StanHopNet;
+import org.hopfieldstore.core.models.TuneAndPlayMemory;
+import org.hopfieldstore.core.memory.FloatMatrix;
+import org.hopfieldstore.core.memory.MemoryBlock;
+import org.hopfieldstore.core.retrieval.LocalRetrievalEngine;
+import org.hopfieldstore.core.retrieval.StepFunction;
+import org.hopfieldstore.spark.dist.DistributedStore;
+import org.hopfieldstore.spark.dist.SparkSetup;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -20,7 +30,8 @@ import org.knowm.xchart.CategoryChartBuilder;
 
 /**
  * {@code hopfield-store forecast}: STanHop-Net, its dense (softmax) variant and a seasonal-naive
- * baseline on a CSV of multivariate series, each with and without the Plug-and-Play memory.
+ * baseline on a CSV of multivariate series, each without memory, with the Plug-and-Play and with
+ * the Tune-and-Play memory (in-process or on a Spark store).
  */
 final class ForecastCommand {
   static final String USAGE = String.join("\n",
@@ -28,6 +39,7 @@ final class ForecastCommand {
       "                               [--patch P] [--d-model D] [--levels N] [--beta B]",
       "                               [--epochs E] [--patience K] [--lr RATE] [--season S]",
       "                               [--memory-gate G] [--memory-spec SPEC] [--seed S]",
+      "                               [--tune-steps N] [--master MASTER [--partitions P]]",
       "                               [--out DIR] [--overwrite] [--quiet]",
       "",
       "Reads one column per series from CSV (header row; --columns picks them, default every",
@@ -38,15 +50,21 @@ final class ForecastCommand {
       "patch L/4, d-model 16, 2 levels, beta 1, season H (must be <= L). Each model is also run",
       "with the Plug-and-Play memory: the training windows of every series in a store, retrieved",
       "with --memory-spec (default entmax:alpha=1.5,beta=4) and mixed in with weight --memory-gate",
-      "(default 0.5). Prints per epoch and a table of test MSE and MAE (standardised scale);",
-      "--out DIR writes results.tsv, mse.png and the table, atomically.");
+      "(default 0.5), and with the Tune-and-Play memory: the same retrieval, its per-horizon",
+      "gate and a linear map of the retrieved futures tuned with Adam (--tune-steps, default",
+      "300) on the validation windows, whose futures are not in the memory. With --master the",
+      "memory is a Spark store (P partitions, default the default parallelism) instead of an",
+      "in-process one: the same answers, for memories of millions of windows.",
+      "Prints per epoch and a table of test MSE and MAE (standardised scale); --out DIR writes",
+      "results.tsv, mse.png and the table, atomically.");
 
   private ForecastCommand() {}
 
   static void run(String[] argv, PrintStream out, PrintStream err) throws IOException {
     Args a = Args.parse("forecast", argv, Set.of("data", "lookback", "horizon", "columns",
         "patch", "d-model", "levels", "beta", "epochs", "patience", "lr", "season",
-        "memory-gate", "memory-spec", "seed", "out"), Set.of("overwrite", "quiet"));
+        "memory-gate", "memory-spec", "seed", "out", "tune-steps", "master", "partitions"),
+        Set.of("overwrite", "quiet"));
     Path data = a.path("data");
     a.required("lookback");
     a.required("horizon");
@@ -67,6 +85,9 @@ final class ForecastCommand {
     RetrievalSpec memorySpec = RetrievalSpec.parse(a.get("memory-spec",
         "entmax:alpha=1.5,beta=4"));
     long seed = a.longValue("seed", 1);
+    int tuneSteps = a.integer("tune-steps", 300, 1);
+    String master = a.get("master", null);
+    int partitions = a.integer("partitions", 0, 1);
     boolean quiet = a.has("quiet");
     if (season > lookback) {
       throw new IllegalArgumentException("--season " + season + " is longer than the lookback "
@@ -74,6 +95,8 @@ final class ForecastCommand {
     }
     AtomicOutput output = a.has("out") ? AtomicOutput.directory(a.path("out"),
         a.has("overwrite")) : null;
+    SparkSession spark = null;
+    DistributedStore distributed = null;
     try {
       List<String> columns = a.has("columns")
           ? Arrays.asList(a.get("columns", "").split(",")) : null;
@@ -92,8 +115,26 @@ final class ForecastCommand {
             + "%d, validation %d, test %d", c, String.join(", ", csv.names), n, split[0],
             split[1] - split[0], n - split[1]));
       }
-      PlugAndPlayMemory memory = PlugAndPlayMemory.inProcess(s, 0, split[0], lookback, horizon,
-          memorySpec, gate);
+      // the memory: every training window [lookback ; future] of every series, in a store
+      FloatMatrix windows = PlugAndPlayMemory.windows(s, 0, split[0], lookback, horizon);
+      StepFunction store;
+      if (master != null) {
+        spark = SparkSetup.session(master, "forecast");
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int p = Math.min(windows.rows(), partitions > 0 ? partitions : jsc.defaultParallelism());
+        distributed = DistributedStore.fromMatrix(jsc, windows, p, StorageLevel.MEMORY_ONLY(),
+            "nd4j");
+        store = distributed;
+      } else {
+        store = new LocalRetrievalEngine(MemoryBlock.of(windows));
+      }
+      if (!quiet) {
+        err.println(String.format(Locale.ROOT, "memory: %d windows in %s", windows.rows(),
+            master == null ? "an in-process store" : "a Spark store (" + master + ", "
+                + distributed.partitions() + " partitions)"));
+      }
+      PlugAndPlayMemory memory = new PlugAndPlayMemory(store, lookback, horizon, memorySpec,
+          gate);
       List<String[]> rows = new ArrayList<>();
       Forecasting.Model naive = Forecasting.seasonalNaive(c, lookback, horizon, season);
       rows.add(row("seasonal-naive (season " + season + ")", "none",
@@ -112,6 +153,15 @@ final class ForecastCommand {
             lookback, horizon), ran));
         rows.add(row(name, "plug-and-play", Forecasting.evaluate(
             x -> memory.apply(net.forward(x), x, c), s, split[1], n, lookback, horizon), ran));
+        TuneAndPlayMemory tuned = new TuneAndPlayMemory(memory, horizon);
+        double[] fit = tuned.tune(net::forward, s, split[0], split[1], lookback, tuneSteps,
+            0.05);
+        if (!quiet) {
+          err.println(String.format(Locale.ROOT, "tune-and-play: validation mse %.4f -> %.4f "
+              + "in %d steps, gate of step 1 %.3f", fit[0], fit[1], tuneSteps, tuned.gate(0)));
+        }
+        rows.add(row(name, "tune-and-play", Forecasting.evaluate(
+            x -> tuned.apply(net.forward(x), x, c), s, split[1], n, lookback, horizon), ran));
         if (!dense && !quiet) {
           err.println(String.format(Locale.ROOT, "learned alpha: %.3f (temporal, level 1)",
               net.temporal.get(0).alpha()));
@@ -136,7 +186,7 @@ final class ForecastCommand {
         CategoryChart chart = new CategoryChartBuilder().width(800).height(420)
             .title("Test MSE, " + data.getFileName() + ", lookback " + lookback + ", horizon "
                 + horizon).yAxisTitle("MSE (standardised)").build();
-        for (String mem : new String[] {"none", "plug-and-play"}) {
+        for (String mem : new String[] {"none", "plug-and-play", "tune-and-play"}) {
           List<String> names = new ArrayList<>();
           List<Number> mse = new ArrayList<>();
           for (String[] r : rows) {
@@ -145,11 +195,11 @@ final class ForecastCommand {
               mse.add(Double.parseDouble(r[2]));
             }
           }
-          if (mem.equals("plug-and-play")) {
+          if (!mem.equals("none")) {
             names.add(0, "seasonal-naive");
             mse.add(0, 0.0);
           }
-          chart.addSeries(mem.equals("none") ? "without memory" : "with plug-and-play memory",
+          chart.addSeries(mem.equals("none") ? "without memory" : "with " + mem + " memory",
               names, mse);
         }
         BitmapEncoder.saveBitmap(chart, output.path().resolve("mse.png").toString(),
@@ -158,6 +208,12 @@ final class ForecastCommand {
         out.println("wrote " + a.get("out", ""));
       }
     } finally {
+      if (distributed != null) {
+        distributed.close();
+      }
+      if (spark != null) {
+        spark.stop();
+      }
       if (output != null) {
         output.close();
       }

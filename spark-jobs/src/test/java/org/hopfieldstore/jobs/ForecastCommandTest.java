@@ -44,13 +44,39 @@ class ForecastCommandTest {
     List<String[]> rows = Files.readAllLines(out.resolve("results.tsv")).stream()
         .filter(l -> !l.startsWith("#")).skip(1).map(l -> l.split("\t"))
         .collect(Collectors.toList());
-    assertEquals(5, rows.size(), "naive + 2 models x (with, without memory)");
+    assertEquals(7, rows.size(), "naive + 2 models x (no memory, plug-and-play, tune-and-play)");
+    assertEquals("tune-and-play", rows.get(3)[1]);
     assertTrue(Files.readString(tmp.resolve("fc/results.tsv")).contains("# series = a,b"));
     assertTrue(Files.size(out.resolve("mse.png")) > 1000);
     double naive = Double.parseDouble(rows.get(0)[2]);
     double stanhop = Double.parseDouble(rows.get(1)[2]);
     assertTrue(stanhop < naive, "seed=2: on a noisy period-8 pair of series the trained net "
         + "(test mse " + stanhop + ") beats seasonal naive with season 4 (" + naive + ")");
+  }
+
+  /** The memory on a Spark store (local[2], 3 partitions) gives the in-process numbers. */
+  @Test
+  void aSparkMemoryGivesTheInProcessResults() throws IOException {
+    String[] base = {"forecast", "--data", seasonal().toString(), "--lookback", "16",
+        "--horizon", "4", "--epochs", "3", "--tune-steps", "50", "--seed", "2", "--quiet"};
+    RetrieveCommandTest.Run local = RetrieveCommandTest.run(base);
+    assertEquals(0, local.status(), local.err());
+    String[] spark = Stream.concat(Stream.of(base),
+        Stream.of("--master", "local[2]", "--partitions", "3")).toArray(String[]::new);
+    RetrieveCommandTest.Run dist = RetrieveCommandTest.run(spark);
+    assertEquals(0, dist.status(), dist.err());
+    String[] a = local.out().trim().split("\n");
+    String[] b = dist.out().trim().split("\n");
+    assertEquals(a.length, b.length, dist.out());
+    for (int i = 2; i < a.length; i++) {
+      String[] x = a[i].split("\\|");
+      String[] y = b[i].split("\\|");
+      assertEquals(x[1] + x[2], y[1] + y[2]);
+      for (int k = 3; k <= 4; k++) { // test MSE and MAE, printed with 4 decimals
+        assertEquals(Double.parseDouble(x[k].trim()), Double.parseDouble(y[k].trim()), 1.5e-4,
+            "seed=2 row " + a[i] + " vs " + b[i]);
+      }
+    }
   }
 
   @Test
