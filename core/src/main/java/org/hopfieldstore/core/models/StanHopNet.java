@@ -12,8 +12,10 @@ import org.hopfieldstore.core.data.SyntheticMemories;
  * each other) then a cross-series GSH layer (at each patch position the series attend to each
  * other), both with residual connections; between levels adjacent patches are averaged
  * (coarser resolution); a linear head maps each series' final patches to the H-step forecast.
- * Left out relative to the paper: layer normalisation, feed-forward sublayers, the router
- * tokens of the cross-series stage and the memory plug-ins. Forward and hand-derived backward
+ * {@link #full} replaces each level's two residual GSH layers with the full {@link StanHopBlock}
+ * (layer norms, feed-forward sublayers, router vectors); left out relative to the paper: the
+ * learnable positional embedding and the decoder (a linear head instead). Forward and
+ * hand-derived backward
  * in float64; parameters and gradients are exposed as arrays for an optimiser.
  */
 public final class StanHopNet {
@@ -33,6 +35,8 @@ public final class StanHopNet {
   public final double[] gBh;
   public final List<GshLayer> temporal = new ArrayList<>();
   public final List<GshLayer> cross = new ArrayList<>();
+  /** The full blocks (layer norms, feed-forward, routers), one per level; empty when compact. */
+  public final List<StanHopBlock> blocks = new ArrayList<>();
 
   // forward cache
   private double[] input;
@@ -54,11 +58,30 @@ public final class StanHopNet {
   public static StanHopNet dense(int series, int lookback, int patch, int dModel, int horizon,
       int levels, double beta, long seed) {
     return new StanHopNet(series, lookback, patch, dModel, horizon, levels, beta, 1.0, seed,
-        true);
+        true, 0);
+  }
+
+  /**
+   * STanHop-Net with the full block of each level ({@link StanHopBlock}: layer norms,
+   * feed-forward sublayers of width 2 dModel, {@code routers} router vectors in the cross-series
+   * stage); {@code dense} fixes every GSH layer at alpha = 1 (softmax).
+   */
+  public static StanHopNet full(int series, int lookback, int patch, int dModel, int horizon,
+      int levels, double beta, double alpha, int routers, boolean dense, long seed) {
+    if (routers < 1) {
+      throw new IllegalArgumentException("routers must be >= 1, got " + routers);
+    }
+    return new StanHopNet(series, lookback, patch, dModel, horizon, levels, beta,
+        dense ? 1.0 : alpha, seed, dense, routers);
   }
 
   private StanHopNet(int series, int lookback, int patch, int dModel, int horizon, int levels,
       double beta, double alpha, long seed, boolean fixedAlpha) {
+    this(series, lookback, patch, dModel, horizon, levels, beta, alpha, seed, fixedAlpha, 0);
+  }
+
+  private StanHopNet(int series, int lookback, int patch, int dModel, int horizon, int levels,
+      double beta, double alpha, long seed, boolean fixedAlpha, int routers) {
     if (series < 1 || patch < 1 || dModel < 1 || horizon < 1 || levels < 1) {
       throw new IllegalArgumentException("STanHop-Net sizes must be >= 1");
     }
@@ -82,7 +105,11 @@ public final class StanHopNet {
     gBe = new double[be.length];
     gWh = new double[wh.length];
     gBh = new double[bh.length];
-    for (int l = 0; l < levels; l++) {
+    for (int l = 0; l < levels && routers > 0; l++) {
+      blocks.add(new StanHopBlock(series, dModel, routers, 2 * dModel, beta, alpha, fixedAlpha,
+          rnd.nextLong()));
+    }
+    for (int l = 0; l < levels && routers == 0; l++) {
       temporal.add(fixedAlpha
           ? GshLayer.fixedAlpha(dModel, dModel, dModel, beta, alpha, rnd.nextLong())
           : new GshLayer(dModel, dModel, dModel, beta, alpha, rnd.nextLong()));
@@ -118,6 +145,10 @@ public final class StanHopNet {
     for (GshLayer g : cross) {
       addLayer(out, g);
     }
+    for (StanHopBlock b : blocks) {
+      b.gshLayers().forEach(g -> addLayer(out, g));
+      b.addParameters(out);
+    }
     return out;
   }
 
@@ -131,6 +162,7 @@ public final class StanHopNet {
   public List<GshLayer> gshLayers() {
     List<GshLayer> all = new ArrayList<>(temporal);
     all.addAll(cross);
+    blocks.forEach(b -> all.addAll(b.gshLayers()));
     return all;
   }
 
@@ -141,6 +173,10 @@ public final class StanHopNet {
     java.util.Arrays.fill(gBh, 0);
     temporal.forEach(GshLayer::zeroGrad);
     cross.forEach(GshLayer::zeroGrad);
+    blocks.forEach(b -> {
+      b.zeroGrad();
+      b.gshLayers().forEach(GshLayer::zeroGrad);
+    });
   }
 
   /** Forecast for one window: x is C x L (row per series); returns C x H. */
@@ -173,6 +209,10 @@ public final class StanHopNet {
         z = coarsen(z, 2 * n);
       }
       levelInputs.add(z);
+      if (!blocks.isEmpty()) {
+        z = blocks.get(l).forward(z, n);
+        continue;
+      }
       List<GshLayer.Call> tc = new ArrayList<>();
       double[] z1 = z.clone();
       for (int c = 0; c < series; c++) { // temporal: patches of one series attend to each other
@@ -231,6 +271,11 @@ public final class StanHopNet {
     }
     for (int l = levels - 1; l >= 0; l--) {
       int n = patches(l);
+      if (!blocks.isEmpty()) {
+        double[] d0 = blocks.get(l).backward(dz);
+        dz = l > 0 ? uncoarsen(d0, 2 * n) : d0;
+        continue;
+      }
       // z2 = z1 + cross(z1 columns): dz1 = dz2 + backprop through cross
       double[] dz1 = dz.clone();
       for (int t = 0; t < n; t++) {

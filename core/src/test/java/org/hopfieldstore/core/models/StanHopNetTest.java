@@ -51,10 +51,76 @@ class StanHopNetTest {
     }
   }
 
+  /** The full block: every parameter group, the input and every alpha logit. */
+  @Test
+  void fullNetworkGradientsMatchFiniteDifferences() {
+    long seed = 13;
+    SplittableRandom rnd = new SplittableRandom(seed);
+    StanHopNet net = StanHopNet.full(3, 8, 2, 3, 2, 2, 2.0, 1.5, 2, false, seed);
+    double[] x = GshLayerTest.gaussian(24, rnd);
+    double[] g = GshLayerTest.gaussian(6, rnd);
+    net.forward(x);
+    net.zeroGrad();
+    double[] dx = net.backward(g);
+    double h = 1e-6;
+    GshLayerTest.check("seed=13 dx", x, dx, () -> loss(net, x, g), h);
+    List<double[][]> params = net.parameters();
+    assertEquals(4 + 2 * (3 * 3 + 8 + 8 + 1), params.size());
+    for (int k = 0; k < params.size(); k++) {
+      double[][] p = params.get(k);
+      GshLayerTest.check("seed=13 parameter group " + k, p[0], p[1].clone(),
+          () -> loss(net, x, g), h);
+    }
+    assertEquals(6, net.gshLayers().size());
+    for (GshLayer layer : net.gshLayers()) {
+      double a = layer.a;
+      layer.a = a + h;
+      double up = loss(net, x, g);
+      layer.a = a - h;
+      double down = loss(net, x, g);
+      layer.a = a;
+      double fd = (up - down) / (2 * h);
+      assertEquals(fd, layer.gA, 1e-6 + 1e-5 * Math.abs(fd), "seed=13 d alpha-logit");
+    }
+  }
+
+  @Test
+  void layerNormRowsHaveMeanZeroAndUnitVariance() {
+    SplittableRandom rnd = new SplittableRandom(4);
+    LayerNorm ln = new LayerNorm(7);
+    double[] x = GshLayerTest.gaussian(21, rnd);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = 5 + 3 * x[i];
+    }
+    double[] y = ln.forward(x, 3).output;
+    for (int r = 0; r < 3; r++) {
+      double mean = 0;
+      double var = 0;
+      for (int k = 0; k < 7; k++) {
+        mean += y[r * 7 + k] / 7;
+      }
+      for (int k = 0; k < 7; k++) {
+        var += (y[r * 7 + k] - mean) * (y[r * 7 + k] - mean) / 7;
+      }
+      assertEquals(0, mean, 1e-12, "row " + r);
+      assertEquals(1, var, 1e-4, "row " + r); // eps 1e-5 in the denominator
+    }
+  }
+
   /** Three coupled seasonal series; 24 windows of 16 steps forecasting 4. */
   @Test
   void aTinyNetOverfitsAShortSyntheticSeries() {
-    long seed = 2024;
+    overfits(new StanHopNet(3, 16, 4, 8, 4, 2, 2.0, 1.5, 2024), 2024, "compact", 300);
+  }
+
+  @Test
+  void aTinyFullNetOverfitsAShortSyntheticSeries() {
+        // layer norms and the feed-forward sublayers make it slower to fit: more epochs
+    overfits(StanHopNet.full(3, 16, 4, 8, 4, 2, 2.0, 1.5, 2, false, 2024), 2024, "full block",
+        1000);
+  }
+
+  static void overfits(StanHopNet net, long seed, String what, int epochs) {
     SplittableRandom rnd = new SplittableRandom(seed);
     int series = 3;
     int lookback = 16;
@@ -67,13 +133,12 @@ class StanHopNetTest {
       s[1][t] = Math.cos(2 * Math.PI * t / 5.0) + 0.1 * rnd.nextGaussian();
       s[2][t] = 0.5 * s[0][t] + 0.5 * s[1][t] + 0.1 * rnd.nextGaussian();
     }
-    StanHopNet net = new StanHopNet(series, lookback, 4, 8, horizon, 2, 2.0, 1.5, seed);
     List<double[][]> params = net.parameters();
     Adam[] adams = params.stream().map(p -> new Adam(p[0].length, 0.01, false))
         .toArray(Adam[]::new);
     double first = Double.NaN;
     double last = Double.NaN;
-    for (int epoch = 0; epoch < 300; epoch++) {
+    for (int epoch = 0; epoch < epochs; epoch++) {
       net.zeroGrad();
       double mse = 0;
       for (int w = 0; w < windows; w++) {
@@ -100,8 +165,8 @@ class StanHopNetTest {
         adams[k].step(params.get(k)[0], params.get(k)[1]);
       }
     }
-    System.out.printf("seed=%d STanHop-Net overfit: mse %.4f -> %.5f in 300 epochs%n", seed,
-        first, last);
+    System.out.printf("seed=%d STanHop-Net (%s) overfit: mse %.4f -> %.5f in %d epochs%n",
+        seed, what, first, last, epochs);
     assertTrue(last < 0.05 && last < 0.1 * first, "seed=" + seed + " mse " + first + " -> "
         + last);
   }

@@ -1,0 +1,198 @@
+package org.hopfieldstore.core.models;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.hopfieldstore.core.data.SyntheticMemories;
+
+/**
+ * The full STanHop block (arXiv 2312.17346, Sec. 3.2, Fig. 1; the STHM layer of the official
+ * code), on z laid out [series C][patch n][d]:
+ * <ul>
+ *   <li>temporal stage, per series: {@code a = z + GSH(z, z)}, {@code t = LN1(a)},
+ *       {@code t = LN2(t + FFN1(t))};
+ *   <li>cross-series stage with routers (the Crossformer router mechanism the paper adopts), per
+ *       patch position with the series' vectors X (C x d): the {@code factor} learnable router
+ *       vectors R gather from the series, {@code B = GSH_gather(R, X)}, the series retrieve from
+ *       them, {@code H = GSH_distribute(X, B)}, then {@code e = LN3(X + H)},
+ *       {@code e = LN4(e + FFN2(e))}. Routers cost O(C factor) instead of O(C^2).
+ * </ul>
+ * Hand-derived backward; every GSH layer has learnable alpha unless the block is dense.
+ */
+public final class StanHopBlock {
+  final int series;
+  final int dModel;
+  final int factor;
+  public final GshLayer temporal;
+  public final GshLayer gather;
+  public final GshLayer distribute;
+  final LayerNorm ln1;
+  final LayerNorm ln2;
+  final LayerNorm ln3;
+  final LayerNorm ln4;
+  final FeedForward ff1;
+  final FeedForward ff2;
+  public final double[] routers;
+  public final double[] gRouters;
+
+  // forward caches
+  private int n;
+  private final List<GshLayer.Call> tCalls = new ArrayList<>();
+  private final List<LayerNorm.Call> l1 = new ArrayList<>();
+  private final List<FeedForward.Call> f1 = new ArrayList<>();
+  private final List<LayerNorm.Call> l2 = new ArrayList<>();
+  private final List<GshLayer.Call> gCalls = new ArrayList<>();
+  private final List<GshLayer.Call> dCalls = new ArrayList<>();
+  private final List<LayerNorm.Call> l3 = new ArrayList<>();
+  private final List<FeedForward.Call> f2 = new ArrayList<>();
+  private final List<LayerNorm.Call> l4 = new ArrayList<>();
+
+  StanHopBlock(int series, int dModel, int factor, int hidden, double beta, double alpha,
+      boolean dense, long seed) {
+    if (factor < 1) {
+      throw new IllegalArgumentException("router count must be >= 1, got " + factor);
+    }
+    this.series = series;
+    this.dModel = dModel;
+    this.factor = factor;
+    SplittableRandom rnd = new SplittableRandom(seed);
+    temporal = layer(dModel, beta, alpha, dense, rnd.nextLong());
+    gather = layer(dModel, beta, alpha, dense, rnd.nextLong());
+    distribute = layer(dModel, beta, alpha, dense, rnd.nextLong());
+    ln1 = new LayerNorm(dModel);
+    ln2 = new LayerNorm(dModel);
+    ln3 = new LayerNorm(dModel);
+    ln4 = new LayerNorm(dModel);
+    ff1 = new FeedForward(dModel, hidden, rnd.nextLong());
+    ff2 = new FeedForward(dModel, hidden, rnd.nextLong());
+    routers = new double[factor * dModel];
+    for (int i = 0; i < routers.length; i++) {
+      routers[i] = SyntheticMemories.gaussian(rnd);
+    }
+    gRouters = new double[routers.length];
+  }
+
+  private static GshLayer layer(int d, double beta, double alpha, boolean dense, long seed) {
+    return dense ? GshLayer.fixedAlpha(d, d, d, beta, 1.0, seed)
+        : new GshLayer(d, d, d, beta, alpha, seed);
+  }
+
+  List<GshLayer> gshLayers() {
+    return List.of(temporal, gather, distribute);
+  }
+
+  /** Every non-GSH parameter with its gradient (GSH projections are listed by the net). */
+  void addParameters(List<double[][]> out) {
+    for (LayerNorm l : new LayerNorm[] {ln1, ln2, ln3, ln4}) {
+      out.add(new double[][] {l.gain, l.gGain});
+      out.add(new double[][] {l.bias, l.gBias});
+    }
+    for (FeedForward f : new FeedForward[] {ff1, ff2}) {
+      out.add(new double[][] {f.w1, f.gW1});
+      out.add(new double[][] {f.b1, f.gB1});
+      out.add(new double[][] {f.w2, f.gW2});
+      out.add(new double[][] {f.b2, f.gB2});
+    }
+    out.add(new double[][] {routers, gRouters});
+  }
+
+  void zeroGrad() {
+    for (LayerNorm l : new LayerNorm[] {ln1, ln2, ln3, ln4}) {
+      l.zeroGrad();
+    }
+    ff1.zeroGrad();
+    ff2.zeroGrad();
+    java.util.Arrays.fill(gRouters, 0);
+  }
+
+  /** z is [C][n][d]; returns the block's output in the same layout. */
+  double[] forward(double[] z, int patches) {
+    n = patches;
+    for (List<?> l : List.of(tCalls, l1, f1, l2, gCalls, dCalls, l3, f2, l4)) {
+      l.clear();
+    }
+    int d = dModel;
+    double[] t = new double[z.length];
+    for (int c = 0; c < series; c++) {
+      double[] zc = java.util.Arrays.copyOfRange(z, c * n * d, (c + 1) * n * d);
+      GshLayer.Call g = temporal.call(zc, n, zc, n);
+      tCalls.add(g);
+      double[] a = zc.clone();
+      Mat.addTo(a, g.output);
+      LayerNorm.Call n1 = ln1.forward(a, n);
+      l1.add(n1);
+      FeedForward.Call ff = ff1.forward(n1.output, n);
+      f1.add(ff);
+      double[] b = n1.output.clone();
+      Mat.addTo(b, ff.output);
+      LayerNorm.Call n2 = ln2.forward(b, n);
+      l2.add(n2);
+      System.arraycopy(n2.output, 0, t, c * n * d, n * d);
+    }
+    double[] out = new double[z.length];
+    for (int p = 0; p < n; p++) {
+      double[] x = column(t, p);
+      GshLayer.Call gb = gather.call(routers, factor, x, series);
+      gCalls.add(gb);
+      GshLayer.Call dh = distribute.call(x, series, gb.output, factor);
+      dCalls.add(dh);
+      double[] a = x.clone();
+      Mat.addTo(a, dh.output);
+      LayerNorm.Call n3 = ln3.forward(a, series);
+      l3.add(n3);
+      FeedForward.Call ff = ff2.forward(n3.output, series);
+      f2.add(ff);
+      double[] b = n3.output.clone();
+      Mat.addTo(b, ff.output);
+      LayerNorm.Call n4 = ln4.forward(b, series);
+      l4.add(n4);
+      for (int c = 0; c < series; c++) {
+        System.arraycopy(n4.output, c * d, out, (c * n + p) * d, d);
+      }
+    }
+    return out;
+  }
+
+  /** Accumulates every gradient for upstream dOut ([C][n][d]); returns dL/dz. */
+  double[] backward(double[] dOut) {
+    int d = dModel;
+    double[] dt = new double[dOut.length];
+    for (int p = 0; p < n; p++) {
+      double[] g = column(dOut, p);
+      double[] db = ln4.backward(l4.get(p), g);
+      double[] dn3 = db.clone();
+      Mat.addTo(dn3, ff2.backward(f2.get(p), db));
+      double[] da = ln3.backward(l3.get(p), dn3);
+      double[] dx = da.clone(); // residual
+      double[][] dd = distribute.backward(dCalls.get(p), da); // {dX, dB}
+      Mat.addTo(dx, dd[0]);
+      double[][] dg = gather.backward(gCalls.get(p), dd[1]); // {dRouters, dX}
+      Mat.addTo(gRouters, dg[0]);
+      Mat.addTo(dx, dg[1]);
+      for (int c = 0; c < series; c++) {
+        System.arraycopy(dx, c * d, dt, (c * n + p) * d, d);
+      }
+    }
+    double[] dz = new double[dOut.length];
+    for (int c = 0; c < series; c++) {
+      double[] g = java.util.Arrays.copyOfRange(dt, c * n * d, (c + 1) * n * d);
+      double[] db = ln2.backward(l2.get(c), g);
+      double[] dn1 = db.clone();
+      Mat.addTo(dn1, ff1.backward(f1.get(c), db));
+      double[] da = ln1.backward(l1.get(c), dn1);
+      double[][] dg = temporal.backward(tCalls.get(c), da);
+      for (int i = 0; i < n * d; i++) {
+        dz[c * n * d + i] = da[i] + dg[0][i] + dg[1][i];
+      }
+    }
+    return dz;
+  }
+
+  private double[] column(double[] z, int p) {
+    double[] out = new double[series * dModel];
+    for (int c = 0; c < series; c++) {
+      System.arraycopy(z, (c * n + p) * dModel, out, c * dModel, dModel);
+    }
+    return out;
+  }
+}
