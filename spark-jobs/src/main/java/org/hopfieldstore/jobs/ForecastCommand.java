@@ -39,14 +39,17 @@ final class ForecastCommand {
       "                               [--patch P] [--d-model D] [--levels N] [--beta B]",
       "                               [--epochs E] [--patience K] [--lr RATE] [--season S]",
       "                               [--memory-gate G] [--memory-spec SPEC] [--seed S]",
-      "                               [--tune-steps N] [--master MASTER [--partitions P]]",
+      "                               [--tune-steps N] [--block compact|full|both]",
+      "                               [--routers R] [--master MASTER [--partitions P]]",
       "                               [--out DIR] [--overwrite] [--quiet]",
       "",
       "Reads one column per series from CSV (header row; --columns picks them, default every",
       "all-numeric column), splits it 70/10/20 in time, standardises each series with the",
       "training part, and trains STanHop-Net (GSH layers, learnable alpha starting at 1.5) and",
       "its dense variant (alpha fixed at 1: softmax) with Adam (--lr, default 0.005) and early",
-      "stopping on the validation part (--patience, default 5; --epochs, default 30). Defaults:",
+      "stopping on the validation part (--patience, default 5; --epochs, default 30). --block",
+      "full uses the full STanHop block (layer norms, feed-forward sublayers, R router vectors",
+      "in the cross-series stage, --routers default 4), both trains both. Defaults:",
       "patch L/4, d-model 16, 2 levels, beta 1, season H (must be <= L). Each model is also run",
       "with the Plug-and-Play memory: the training windows of every series in a store, retrieved",
       "with --memory-spec (default entmax:alpha=1.5,beta=4) and mixed in with weight --memory-gate",
@@ -63,7 +66,7 @@ final class ForecastCommand {
   static void run(String[] argv, PrintStream out, PrintStream err) throws IOException {
     Args a = Args.parse("forecast", argv, Set.of("data", "lookback", "horizon", "columns",
         "patch", "d-model", "levels", "beta", "epochs", "patience", "lr", "season",
-        "memory-gate", "memory-spec", "seed", "out", "tune-steps", "master", "partitions"),
+        "memory-gate", "memory-spec", "seed", "out", "tune-steps", "master", "partitions", "block", "routers"),
         Set.of("overwrite", "quiet"));
     Path data = a.path("data");
     a.required("lookback");
@@ -86,6 +89,12 @@ final class ForecastCommand {
         "entmax:alpha=1.5,beta=4"));
     long seed = a.longValue("seed", 1);
     int tuneSteps = a.integer("tune-steps", 300, 1);
+    int routers = a.integer("routers", 4, 1);
+    String block = a.get("block", "compact");
+    if (!List.of("compact", "full", "both").contains(block)) {
+      throw new UsageException("forecast: --block must be compact, full or both, got '" + block
+          + "'");
+    }
     String master = a.get("master", null);
     int partitions = a.integer("partitions", 0, 1);
     boolean quiet = a.has("quiet");
@@ -139,11 +148,18 @@ final class ForecastCommand {
       Forecasting.Model naive = Forecasting.seasonalNaive(c, lookback, horizon, season);
       rows.add(row("seasonal-naive (season " + season + ")", "none",
           Forecasting.evaluate(naive, s, split[1], n, lookback, horizon), 0));
-      for (boolean dense : new boolean[] {false, true}) {
-        StanHopNet net = dense
-            ? StanHopNet.dense(c, lookback, patch, dModel, horizon, levels, beta, seed)
+      List<Boolean> fullBlocks = block.equals("both") ? List.of(false, true)
+          : List.of(block.equals("full"));
+      for (int variant = 0; variant < 2 * fullBlocks.size(); variant++) {
+        boolean full = fullBlocks.get(variant / 2);
+        boolean dense = variant % 2 == 1;
+        StanHopNet net = full
+            ? StanHopNet.full(c, lookback, patch, dModel, horizon, levels, beta, 1.5, routers,
+                dense, seed)
+            : dense ? StanHopNet.dense(c, lookback, patch, dModel, horizon, levels, beta, seed)
             : new StanHopNet(c, lookback, patch, dModel, horizon, levels, beta, 1.5, seed);
-        String name = dense ? "dense Hopfield (softmax)" : "STanHop-Net (GSH)";
+        String name = (dense ? "dense Hopfield (softmax)" : "STanHop-Net (GSH)")
+            + (full ? ", full block" : "");
         if (!quiet) {
           err.println("== training " + name);
         }
@@ -164,7 +180,7 @@ final class ForecastCommand {
             x -> tuned.apply(net.forward(x), x, c), s, split[1], n, lookback, horizon), ran));
         if (!dense && !quiet) {
           err.println(String.format(Locale.ROOT, "learned alpha: %.3f (temporal, level 1)",
-              net.temporal.get(0).alpha()));
+              net.gshLayers().get(0).alpha()));
         }
       }
       StringBuilder table = new StringBuilder("| model | memory | test MSE | test MAE | epochs |\n"
@@ -191,7 +207,7 @@ final class ForecastCommand {
           List<Number> mse = new ArrayList<>();
           for (String[] r : rows) {
             if (r[1].equals(mem) || (r[0].startsWith("seasonal") && mem.equals("none"))) {
-              names.add(r[0].replaceAll(" \\(.*", ""));
+              names.add(r[0].replaceAll(" \\([^)]*\\)", ""));
               mse.add(Double.parseDouble(r[2]));
             }
           }

@@ -54,6 +54,24 @@ class ForecastCommandTest {
         + "(test mse " + stanhop + ") beats seasonal naive with season 4 (" + naive + ")");
   }
 
+  @Test
+  void bothBlocksTrainAndChart() throws IOException {
+    Path out = tmp.resolve("fc-both");
+    RetrieveCommandTest.Run r = RetrieveCommandTest.run("forecast", "--data",
+        seasonal().toString(), "--lookback", "16", "--horizon", "4", "--epochs", "3",
+        "--tune-steps", "20", "--block", "both", "--routers", "2", "--seed", "2", "--out",
+        out.toString(), "--quiet");
+    assertEquals(0, r.status(), r.err());
+    String tsv = Files.readString(out.resolve("results.tsv"));
+    assertTrue(tsv.contains("STanHop-Net (GSH), full block\ttune-and-play"), tsv);
+    assertTrue(tsv.contains("dense Hopfield (softmax), full block\tnone"), tsv);
+    assertEquals(1 + 1 + 4 * 3, tsv.lines().filter(l -> !l.startsWith("#")).count(), tsv);
+    r = RetrieveCommandTest.run("forecast", "--data", seasonal().toString(), "--lookback", "16",
+        "--horizon", "4", "--block", "deep");
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.err().contains("--block must be compact, full or both"), r.err());
+  }
+
   /** The memory on a Spark store (local[2], 3 partitions) gives the in-process numbers. */
   @Test
   void aSparkMemoryGivesTheInProcessResults() throws IOException {
