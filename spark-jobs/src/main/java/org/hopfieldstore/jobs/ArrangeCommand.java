@@ -214,7 +214,7 @@ final class ArrangeCommand {
                 RetrievalResult r = RetrievalLoop.run(steps, qs.queries(), specs[k], 1, false);
                 success[k] = RetrievalQuality.of(mem, qs.targets(), r.states(), 0.2, false)
                     .successRate;
-                right[k] = rightMemoryRate(r, qs.targets());
+                right[k] = RetrievalQuality.rightMemoryRate(r, qs.targets());
               }
               lines.add(String.format(Locale.ROOT, "retrieval (softmax beta=%.4g, %s, %d "
                   + "queries): success %.4f -> %.4f linear, %.4f normalised; right memory %.4f "
@@ -245,17 +245,6 @@ final class ArrangeCommand {
   /** tau of epoch e: geometric from {@code start} (first epoch) to {@code end} (last). */
   static double annealed(double start, double end, int epoch, int epochs) {
     return epochs == 1 ? end : start * Math.pow(end / start, epoch / (double) (epochs - 1));
-  }
-
-  /** Fraction of queries whose largest weight is on their own memory. */
-  static double rightMemoryRate(RetrievalResult r, long[] targets) {
-    int right = 0;
-    for (int b = 0; b < targets.length; b++) {
-      if (r.topIds(b)[0] == targets[b]) {
-        right++;
-      }
-    }
-    return right / (double) targets.length;
   }
 
   static double positive(String key, String v) {

@@ -9,6 +9,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.hopfieldstore.core.io.CsvSeries;
 import org.hopfieldstore.core.models.Forecasting;
 import org.hopfieldstore.core.models.PlugAndPlayMemory;
@@ -18,12 +21,9 @@ import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.retrieval.LocalRetrievalEngine;
 import org.hopfieldstore.core.retrieval.StepFunction;
+import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.spark.dist.DistributedStore;
 import org.hopfieldstore.spark.dist.SparkSetup;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
-import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -45,7 +45,8 @@ final class ForecastCommand {
       "",
       "Reads one column per series from CSV (header row; --columns picks them, default every",
       "all-numeric column), splits it 70/10/20 in time, standardises each series with the",
-      "training part, and trains STanHop-Net (GSH layers, learnable alpha starting at 1.5) and",
+      "training part, scores two baselines (seasonal naive, the last value repeated), and",
+      "trains STanHop-Net (GSH layers, learnable alpha starting at 1.5) and",
       "its dense variant (alpha fixed at 1: softmax) with Adam (--lr, default 0.005) and early",
       "stopping on the validation part (--patience, default 5; --epochs, default 30). --block",
       "full uses the full STanHop block (layer norms, feed-forward sublayers, R router vectors",
@@ -148,6 +149,9 @@ final class ForecastCommand {
       Forecasting.Model naive = Forecasting.seasonalNaive(c, lookback, horizon, season);
       rows.add(row("seasonal-naive (season " + season + ")", "none",
           Forecasting.evaluate(naive, s, split[1], n, lookback, horizon), 0));
+      rows.add(row("last-value naive", "none", Forecasting.evaluate(
+          Forecasting.seasonalNaive(c, lookback, horizon, 1), s, split[1], n, lookback,
+          horizon), 0));
       List<Boolean> fullBlocks = block.equals("both") ? List.of(false, true)
           : List.of(block.equals("full"));
       for (int variant = 0; variant < 2 * fullBlocks.size(); variant++) {
@@ -206,12 +210,14 @@ final class ForecastCommand {
           List<String> names = new ArrayList<>();
           List<Number> mse = new ArrayList<>();
           for (String[] r : rows) {
-            if (r[1].equals(mem) || (r[0].startsWith("seasonal") && mem.equals("none"))) {
+            if (r[1].equals(mem) || (r[0].contains("naive") && mem.equals("none"))) {
               names.add(r[0].replaceAll(" \\([^)]*\\)", ""));
               mse.add(Double.parseDouble(r[2]));
             }
           }
           if (!mem.equals("none")) {
+            names.add(0, "last-value naive");
+            mse.add(0, 0.0);
             names.add(0, "seasonal-naive");
             mse.add(0, 0.0);
           }

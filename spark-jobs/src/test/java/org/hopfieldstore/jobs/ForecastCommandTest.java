@@ -44,12 +44,13 @@ class ForecastCommandTest {
     List<String[]> rows = Files.readAllLines(out.resolve("results.tsv")).stream()
         .filter(l -> !l.startsWith("#")).skip(1).map(l -> l.split("\t"))
         .collect(Collectors.toList());
-    assertEquals(7, rows.size(), "naive + 2 models x (no memory, plug-and-play, tune-and-play)");
-    assertEquals("tune-and-play", rows.get(3)[1]);
+    assertEquals(8, rows.size(), "2 baselines + 2 models x (no memory, plug, tune)");
+    assertEquals("last-value naive", rows.get(1)[0]);
+    assertEquals("tune-and-play", rows.get(4)[1]);
     assertTrue(Files.readString(tmp.resolve("fc/results.tsv")).contains("# series = a,b"));
     assertTrue(Files.size(out.resolve("mse.png")) > 1000);
     double naive = Double.parseDouble(rows.get(0)[2]);
-    double stanhop = Double.parseDouble(rows.get(1)[2]);
+    double stanhop = Double.parseDouble(rows.get(2)[2]);
     assertTrue(stanhop < naive, "seed=2: on a noisy period-8 pair of series the trained net "
         + "(test mse " + stanhop + ") beats seasonal naive with season 4 (" + naive + ")");
   }
@@ -65,7 +66,7 @@ class ForecastCommandTest {
     String tsv = Files.readString(out.resolve("results.tsv"));
     assertTrue(tsv.contains("STanHop-Net (GSH), full block\ttune-and-play"), tsv);
     assertTrue(tsv.contains("dense Hopfield (softmax), full block\tnone"), tsv);
-    assertEquals(1 + 1 + 4 * 3, tsv.lines().filter(l -> !l.startsWith("#")).count(), tsv);
+    assertEquals(1 + 2 + 4 * 3, tsv.lines().filter(l -> !l.startsWith("#")).count(), tsv);
     r = RetrieveCommandTest.run("forecast", "--data", seasonal().toString(), "--lookback", "16",
         "--horizon", "4", "--block", "deep");
     assertEquals(2, r.status(), r.err());

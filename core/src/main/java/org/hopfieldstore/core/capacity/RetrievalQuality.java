@@ -20,6 +20,22 @@ public final class RetrievalQuality {
     this.count = count;
   }
 
+  /**
+   * The right-memory rate: the fraction of queries whose largest weight is on their own stored
+   * memory ({@code targets[b]}), i.e. retrieval landed on that memory rather than on another one
+   * or a mixture led by another one.
+   */
+  public static double rightMemoryRate(org.hopfieldstore.core.retrieval.RetrievalResult r,
+      long[] targets) {
+    int right = 0;
+    for (int b = 0; b < targets.length; b++) {
+      if (r.topIds(b)[0] == targets[b]) {
+        right++;
+      }
+    }
+    return right / (double) targets.length;
+  }
+
   public static RetrievalQuality of(FloatMatrix memories, long[] targets, FloatMatrix states,
       double cosineTolerance, boolean clampToUnit) {
     int d = memories.cols();

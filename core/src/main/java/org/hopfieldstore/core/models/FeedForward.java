@@ -1,7 +1,6 @@
 package org.hopfieldstore.core.models;
 
 import java.util.SplittableRandom;
-import org.hopfieldstore.core.data.SyntheticMemories;
 
 /**
  * The position-wise feed-forward sublayer of a Transformer block (the MLP of STanHop's STHM
@@ -46,22 +45,14 @@ public final class FeedForward {
     this.dim = dim;
     this.hidden = hidden;
     SplittableRandom rnd = new SplittableRandom(seed);
-    w1 = gaussian(dim * hidden, 1 / Math.sqrt(dim), rnd);
+    w1 = Mat.gaussian(dim * hidden, 1 / Math.sqrt(dim), rnd);
     b1 = new double[hidden];
-    w2 = gaussian(hidden * dim, 1 / Math.sqrt(hidden), rnd);
+    w2 = Mat.gaussian(hidden * dim, 1 / Math.sqrt(hidden), rnd);
     b2 = new double[dim];
     gW1 = new double[w1.length];
     gB1 = new double[hidden];
     gW2 = new double[w2.length];
     gB2 = new double[dim];
-  }
-
-  private static double[] gaussian(int n, double sd, SplittableRandom rnd) {
-    double[] w = new double[n];
-    for (int i = 0; i < n; i++) {
-      w[i] = sd * SyntheticMemories.gaussian(rnd);
-    }
-    return w;
   }
 
   static double gelu(double u) {

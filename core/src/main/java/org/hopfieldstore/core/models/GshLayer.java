@@ -1,7 +1,6 @@
 package org.hopfieldstore.core.models;
 
 import java.util.SplittableRandom;
-import org.hopfieldstore.core.data.SyntheticMemories;
 
 /**
  * The generalized sparse Hopfield (GSH) layer of STanHop (Wu et al. 2024, arXiv 2312.17346,
@@ -80,9 +79,9 @@ public final class GshLayer {
     this.dOut = dOut;
     this.beta = beta;
     SplittableRandom rnd = new SplittableRandom(seed);
-    wq = gaussian(dIn * dK, 1 / Math.sqrt(dIn), rnd);
-    wk = gaussian(dIn * dK, 1 / Math.sqrt(dIn), rnd);
-    wv = gaussian(dK * dOut, 1 / Math.sqrt(dK), rnd);
+    wq = Mat.gaussian(dIn * dK, 1 / Math.sqrt(dIn), rnd);
+    wk = Mat.gaussian(dIn * dK, 1 / Math.sqrt(dIn), rnd);
+    wv = Mat.gaussian(dK * dOut, 1 / Math.sqrt(dK), rnd);
     gWq = new double[wq.length];
     gWk = new double[wk.length];
     gWv = new double[wv.length];
@@ -103,14 +102,6 @@ public final class GshLayer {
   public static GshLayer fixedAlpha(int dIn, int dK, int dOut, double beta, double alpha,
       long seed) {
     return new GshLayer(dIn, dK, dOut, beta, alpha, seed, true);
-  }
-
-  private static double[] gaussian(int len, double sd, SplittableRandom rnd) {
-    double[] w = new double[len];
-    for (int i = 0; i < len; i++) {
-      w[i] = sd * SyntheticMemories.gaussian(rnd);
-    }
-    return w;
   }
 
   public boolean learnsAlpha() {

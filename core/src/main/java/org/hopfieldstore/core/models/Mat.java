@@ -1,5 +1,8 @@
 package org.hopfieldstore.core.models;
 
+import java.util.SplittableRandom;
+import org.hopfieldstore.core.data.SyntheticMemories;
+
 /** Small row-major float64 matrix products for the model layers (shapes are tiny). */
 final class Mat {
   private Mat() {}
@@ -51,6 +54,15 @@ final class Mat {
       }
     }
     return c;
+  }
+
+  /** n seeded N(0, sd^2) values: the initialisation of every weight matrix here. */
+  static double[] gaussian(int n, double sd, SplittableRandom rnd) {
+    double[] w = new double[n];
+    for (int i = 0; i < n; i++) {
+      w[i] = sd * SyntheticMemories.gaussian(rnd);
+    }
+    return w;
   }
 
   static void addTo(double[] acc, double[] x) {

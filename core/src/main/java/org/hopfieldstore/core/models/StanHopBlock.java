@@ -3,7 +3,6 @@ package org.hopfieldstore.core.models;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.hopfieldstore.core.data.SyntheticMemories;
 
 /**
  * The full STanHop block (arXiv 2312.17346, Sec. 3.2, Fig. 1; the STHM layer of the official
@@ -65,10 +64,7 @@ public final class StanHopBlock {
     ln4 = new LayerNorm(dModel);
     ff1 = new FeedForward(dModel, hidden, rnd.nextLong());
     ff2 = new FeedForward(dModel, hidden, rnd.nextLong());
-    routers = new double[factor * dModel];
-    for (int i = 0; i < routers.length; i++) {
-      routers[i] = SyntheticMemories.gaussian(rnd);
-    }
+    routers = Mat.gaussian(factor * dModel, 1, rnd);
     gRouters = new double[routers.length];
   }
 
@@ -117,17 +113,8 @@ public final class StanHopBlock {
       double[] zc = java.util.Arrays.copyOfRange(z, c * n * d, (c + 1) * n * d);
       GshLayer.Call g = temporal.call(zc, n, zc, n);
       tCalls.add(g);
-      double[] a = zc.clone();
-      Mat.addTo(a, g.output);
-      LayerNorm.Call n1 = ln1.forward(a, n);
-      l1.add(n1);
-      FeedForward.Call ff = ff1.forward(n1.output, n);
-      f1.add(ff);
-      double[] b = n1.output.clone();
-      Mat.addTo(b, ff.output);
-      LayerNorm.Call n2 = ln2.forward(b, n);
-      l2.add(n2);
-      System.arraycopy(n2.output, 0, t, c * n * d, n * d);
+      double[] y = normFeedForwardNorm(zc, g.output, n, ln1, ff1, ln2, l1, f1, l2);
+      System.arraycopy(y, 0, t, c * n * d, n * d);
     }
     double[] out = new double[z.length];
     for (int p = 0; p < n; p++) {
@@ -136,18 +123,9 @@ public final class StanHopBlock {
       gCalls.add(gb);
       GshLayer.Call dh = distribute.call(x, series, gb.output, factor);
       dCalls.add(dh);
-      double[] a = x.clone();
-      Mat.addTo(a, dh.output);
-      LayerNorm.Call n3 = ln3.forward(a, series);
-      l3.add(n3);
-      FeedForward.Call ff = ff2.forward(n3.output, series);
-      f2.add(ff);
-      double[] b = n3.output.clone();
-      Mat.addTo(b, ff.output);
-      LayerNorm.Call n4 = ln4.forward(b, series);
-      l4.add(n4);
+      double[] y = normFeedForwardNorm(x, dh.output, series, ln3, ff2, ln4, l3, f2, l4);
       for (int c = 0; c < series; c++) {
-        System.arraycopy(n4.output, c * d, out, (c * n + p) * d, d);
+        System.arraycopy(y, c * d, out, (c * n + p) * d, d);
       }
     }
     return out;
@@ -158,11 +136,8 @@ public final class StanHopBlock {
     int d = dModel;
     double[] dt = new double[dOut.length];
     for (int p = 0; p < n; p++) {
-      double[] g = column(dOut, p);
-      double[] db = ln4.backward(l4.get(p), g);
-      double[] dn3 = db.clone();
-      Mat.addTo(dn3, ff2.backward(f2.get(p), db));
-      double[] da = ln3.backward(l3.get(p), dn3);
+      double[] da = normFeedForwardNormBackward(column(dOut, p), ln3, ff2, ln4, l3.get(p),
+          f2.get(p), l4.get(p));
       double[] dx = da.clone(); // residual
       double[][] dd = distribute.backward(dCalls.get(p), da); // {dX, dB}
       Mat.addTo(dx, dd[0]);
@@ -175,17 +150,41 @@ public final class StanHopBlock {
     }
     double[] dz = new double[dOut.length];
     for (int c = 0; c < series; c++) {
-      double[] g = java.util.Arrays.copyOfRange(dt, c * n * d, (c + 1) * n * d);
-      double[] db = ln2.backward(l2.get(c), g);
-      double[] dn1 = db.clone();
-      Mat.addTo(dn1, ff1.backward(f1.get(c), db));
-      double[] da = ln1.backward(l1.get(c), dn1);
+      double[] da = normFeedForwardNormBackward(
+          java.util.Arrays.copyOfRange(dt, c * n * d, (c + 1) * n * d), ln1, ff1, ln2,
+          l1.get(c), f1.get(c), l2.get(c));
       double[][] dg = temporal.backward(tCalls.get(c), da);
       for (int i = 0; i < n * d; i++) {
         dz[c * n * d + i] = da[i] + dg[0][i] + dg[1][i];
       }
     }
     return dz;
+  }
+
+  /** {@code LN_b(u + FFN(u))} with {@code u = LN_a(x + h)}: the sublayers after a GSH layer. */
+  private static double[] normFeedForwardNorm(double[] x, double[] h, int rows, LayerNorm lnA,
+      FeedForward ff, LayerNorm lnB, List<LayerNorm.Call> callsA, List<FeedForward.Call> callsF,
+      List<LayerNorm.Call> callsB) {
+    double[] a = x.clone();
+    Mat.addTo(a, h);
+    LayerNorm.Call na = lnA.forward(a, rows);
+    callsA.add(na);
+    FeedForward.Call f = ff.forward(na.output, rows);
+    callsF.add(f);
+    double[] b = na.output.clone();
+    Mat.addTo(b, f.output);
+    LayerNorm.Call nb = lnB.forward(b, rows);
+    callsB.add(nb);
+    return nb.output;
+  }
+
+  /** dL/d(x + h) of {@link #normFeedForwardNorm} for upstream dy. */
+  private static double[] normFeedForwardNormBackward(double[] dy, LayerNorm lnA,
+      FeedForward ff, LayerNorm lnB, LayerNorm.Call na, FeedForward.Call f, LayerNorm.Call nb) {
+    double[] db = lnB.backward(nb, dy);
+    double[] du = db.clone();
+    Mat.addTo(du, ff.backward(f, db));
+    return lnA.backward(na, du);
   }
 
   private double[] column(double[] z, int p) {

@@ -3,7 +3,6 @@ package org.hopfieldstore.core.models;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.hopfieldstore.core.data.SyntheticMemories;
 
 /**
  * A compact STanHop-Net (arXiv 2312.17346, Sec. 3.2-3.3, Fig. 1): each of C series' lookback
@@ -96,10 +95,10 @@ public final class StanHopNet {
     this.horizon = horizon;
     this.levels = levels;
     SplittableRandom rnd = new SplittableRandom(seed);
-    we = gaussian(patch * dModel, 1 / Math.sqrt(patch), rnd);
+    we = Mat.gaussian(patch * dModel, 1 / Math.sqrt(patch), rnd);
     be = new double[dModel];
     int last = patches(levels - 1) * dModel;
-    wh = gaussian(last * horizon, 1 / Math.sqrt(last), rnd);
+    wh = Mat.gaussian(last * horizon, 1 / Math.sqrt(last), rnd);
     bh = new double[horizon];
     gWe = new double[we.length];
     gBe = new double[be.length];
@@ -117,14 +116,6 @@ public final class StanHopNet {
           ? GshLayer.fixedAlpha(dModel, dModel, dModel, beta, alpha, rnd.nextLong())
           : new GshLayer(dModel, dModel, dModel, beta, alpha, rnd.nextLong()));
     }
-  }
-
-  private static double[] gaussian(int n, double sd, SplittableRandom rnd) {
-    double[] w = new double[n];
-    for (int i = 0; i < n; i++) {
-      w[i] = sd * SyntheticMemories.gaussian(rnd);
-    }
-    return w;
   }
 
   /** Patches per series at a level (halved at each coarsening). */

@@ -297,17 +297,9 @@ class KernelRetrievalTest {
     assertTrue(learnedLinear < learnedNormalized, msg);
   }
 
-  /** Fraction of queries whose largest weight is on their own memory. */
   static double rightMemoryRate(LocalRetrievalEngine engine, QuerySet qs, RetrievalSpec spec) {
-    RetrievalResult r = engine.retrieve(qs.queries(), spec);
-    long[] targets = qs.targets();
-    int right = 0;
-    for (int b = 0; b < targets.length; b++) {
-      if (r.topIds(b)[0] == targets[b]) {
-        right++;
-      }
-    }
-    return right / (double) targets.length;
+    return org.hopfieldstore.core.capacity.RetrievalQuality.rightMemoryRate(
+        engine.retrieve(qs.queries(), spec), qs.targets());
   }
 
   static double minAngle(LinearFeatureMap map, FloatMatrix xi) {

@@ -40,14 +40,7 @@ class StanHopNetTest {
         net.cross.get(1))) {
       GshLayerTest.check("seed=12 dWq", layer.wq, layer.gWq.clone(), () -> loss(net, x, g), h);
       GshLayerTest.check("seed=12 dWv", layer.wv, layer.gWv.clone(), () -> loss(net, x, g), h);
-      double a = layer.a;
-      layer.a = a + h;
-      double up = loss(net, x, g);
-      layer.a = a - h;
-      double down = loss(net, x, g);
-      layer.a = a;
-      double fd = (up - down) / (2 * h);
-      assertEquals(fd, layer.gA, 1e-6 + 1e-5 * Math.abs(fd), "seed=12 d alpha-logit");
+      checkAlphaLogit("seed=12", layer, () -> loss(net, x, g), h);
     }
   }
 
@@ -73,15 +66,21 @@ class StanHopNetTest {
     }
     assertEquals(6, net.gshLayers().size());
     for (GshLayer layer : net.gshLayers()) {
-      double a = layer.a;
-      layer.a = a + h;
-      double up = loss(net, x, g);
-      layer.a = a - h;
-      double down = loss(net, x, g);
-      layer.a = a;
-      double fd = (up - down) / (2 * h);
-      assertEquals(fd, layer.gA, 1e-6 + 1e-5 * Math.abs(fd), "seed=13 d alpha-logit");
+      checkAlphaLogit("seed=13", layer, () -> loss(net, x, g), h);
     }
+  }
+
+  /** The alpha-logit gradient of one GSH layer against a central difference of the loss. */
+  static void checkAlphaLogit(String what, GshLayer layer, java.util.function.DoubleSupplier f,
+      double h) {
+    double a = layer.a;
+    layer.a = a + h;
+    double up = f.getAsDouble();
+    layer.a = a - h;
+    double down = f.getAsDouble();
+    layer.a = a;
+    double fd = (up - down) / (2 * h);
+    assertEquals(fd, layer.gA, 1e-6 + 1e-5 * Math.abs(fd), what + " d alpha-logit");
   }
 
   @Test
