@@ -95,9 +95,10 @@ class LoopbackClusterIT {
     work = dir.resolve("work");
     Files.createDirectories(work);
 
-    masterPort = freePort();
-    masterUiPort = freePort();
-    int workerUiPort = freePortPair();
+    int ports = freePorts(4); // master, master UI, two worker UIs
+    masterPort = ports;
+    masterUiPort = ports + 1;
+    int workerUiPort = ports + 2;
     env = Map.of(
         "HOPFIELD_WORK", work.toString(),
         "HOPFIELD_MASTER_PORT", Integer.toString(masterPort),
@@ -558,26 +559,34 @@ class LoopbackClusterIT {
     return false;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  /** A free port p with p + 1 free too (the two workers' UIs). */
-  private static int freePortPair() throws IOException {
-    for (int tries = 0; tries < 50; tries++) {
-      int p = freePort();
-      if (p < 65535) {
-        try (ServerSocket next = new ServerSocket(p + 1, 1, InetAddress.getLoopbackAddress())) {
-          next.setReuseAddress(true);
-          return p;
-        } catch (IOException e) {
-          // taken: try another
-        }
+  /**
+   * {@code count} consecutive free ports below Linux's ephemeral range (32768 and up): a port
+   * taken from the ephemeral range could be handed to another daemon's own socket (its RPC
+   * port, an outgoing connection) between this check and the daemon that should bind it, which
+   * once made a worker's UI fail to bind.
+   */
+  private static int freePorts(int count) throws IOException {
+    // where to start looking only (every candidate is probed): differs between concurrent runs
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(ProcessHandle.current().pid());
+    for (int tries = 0; tries < 200; tries++) {
+      int p = 20_000 + rnd.nextInt(12_000 - count);
+      if (allFree(p, count)) {
+        return p;
       }
     }
-    throw new IOException("no two consecutive free ports on 127.0.0.1");
+    throw new IOException("no " + count + " consecutive free ports in 20000-32000 on 127.0.0.1");
+  }
+
+  private static boolean allFree(int first, int count) {
+    for (int p = first; p < first + count; p++) {
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(true);
+        s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), p), 1);
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void deleteTree(Path root) throws IOException {
