@@ -67,7 +67,8 @@ final class ForecastCommand {
   static void run(String[] argv, PrintStream out, PrintStream err) throws IOException {
     Args a = Args.parse("forecast", argv, Set.of("data", "lookback", "horizon", "columns",
         "patch", "d-model", "levels", "beta", "epochs", "patience", "lr", "season",
-        "memory-gate", "memory-spec", "seed", "out", "tune-steps", "master", "partitions", "block", "routers"),
+        "memory-gate", "memory-spec", "seed", "out", "tune-steps", "master", "partitions",
+        "block", "routers"),
         Set.of("overwrite", "quiet"));
     Path data = a.path("data");
     a.required("lookback");

@@ -150,13 +150,19 @@ public final class LinearFeatureMap {
   private static double imageNorm(double[] w, int dOut, int dIn, float[] x, int offset) {
     double ss = 0;
     for (int r = 0; r < dOut; r++) {
-      double s = 0;
-      for (int c = 0, o = r * dIn; c < dIn; c++) {
-        s += w[o + c] * x[offset + c];
-      }
+      double s = imageEntry(w, dIn, r, x, offset);
       ss += s * s;
     }
     return Math.sqrt(ss);
+  }
+
+  /** Entry r of {@code W x} for the vector at {@code offset} of x. */
+  private static double imageEntry(double[] w, int dIn, int r, float[] x, int offset) {
+    double s = 0;
+    for (int c = 0, o = r * dIn; c < dIn; c++) {
+      s += w[o + c] * x[offset + c];
+    }
+    return s;
   }
 
   /** {@code Phi} of {@code rows} row-major vectors: rows x D. */
@@ -164,11 +170,7 @@ public final class LinearFeatureMap {
     double[] out = new double[rows * outDim];
     for (int b = 0; b < rows; b++) {
       for (int r = 0; r < outDim; r++) {
-        double s = 0;
-        for (int c = 0; c < inDim; c++) {
-          s += w[r * inDim + c] * x[b * inDim + c];
-        }
-        out[b * outDim + r] = s;
+        out[b * outDim + r] = imageEntry(w, inDim, r, x, b * inDim);
       }
     }
     return out;

@@ -28,6 +28,9 @@ import org.hopfieldstore.core.normalize.TopKNormalizer;
  * takes {@code alpha} in (1, 2] (default 1.5); {@code topk} takes {@code k} >= 1 (default 32);
  * {@code sparsemax} and {@code entmax} take {@code solver} = {@code exact} (default: threshold by
  * selection/sort, bisection for alpha other than 1.5 and 2) or {@code bisect} (always bisection).
+ * Every rule but {@code linear} and {@code prf} takes {@code kernel=PATH} (a saved feature map W:
+ * retrieval scores with {@code <W xi, W x>}) and then {@code kernel_map} = {@code linear}
+ * (default) or {@code normalized} (scores with the cosine of the images, {@code W u / |W u|}).
  *
  * <p>The nonparametric variants (Hu et al. 2024, arXiv 2404.03900): {@code masked:keep=0.1,seed=1}
  * (softmax over a seeded random fraction of the memories, exact on those), {@code linear:beta=1}

@@ -170,7 +170,8 @@ class KernelRetrievalTest {
         () -> MemoryBlock.of(data, 3, 3).withRowScale(new float[] {1, 0, 1}));
     assertTrue(e.getMessage().contains("value 0.0 at row 1 must be finite and > 0"),
         e.getMessage());
-    RetrievalSpec parsed = RetrievalSpec.parse("sparsemax:beta=2,kernel=w.npy,kernel_map=normalized");
+    RetrievalSpec parsed =
+        RetrievalSpec.parse("sparsemax:beta=2,kernel=w.npy,kernel_map=normalized");
     assertEquals(parsed, RetrievalSpec.parse(parsed.toString()));
   }
 

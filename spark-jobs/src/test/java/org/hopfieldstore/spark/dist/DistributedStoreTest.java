@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.hopfieldstore.core.data.Corruption;
@@ -113,10 +116,10 @@ class DistributedStoreTest {
     FloatMatrix memories = SyntheticMemories.uniformSphere(3000, 24, seed);
     FloatMatrix queries = QuerySet.fromMemories(memories, 16, Corruption.parse("gaussian:0.2"),
         seed + 1).queries();
-    java.util.concurrent.atomic.AtomicInteger jobs = new java.util.concurrent.atomic.AtomicInteger();
-    org.apache.spark.scheduler.SparkListener counter = new org.apache.spark.scheduler.SparkListener() {
+    AtomicInteger jobs = new AtomicInteger();
+    SparkListener counter = new SparkListener() {
       @Override
-      public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart e) {
+      public void onJobStart(SparkListenerJobStart e) {
         jobs.incrementAndGet();
       }
     };
