@@ -13,7 +13,7 @@ if [ ! -d bench/target/lib ] || [ ! -d bench/target/classes/META-INF ]; then
 fi
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # Spark on Java 17 needs these in every forked benchmark JVM
-opens="-Djdk.reflect.useDirectMethodHandle=false"
+opens="-Djdk.reflect.useDirectMethodHandle=false --add-modules=jdk.incubator.vector"
 for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util \
   java.util.concurrent java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs \
   sun.security.action sun.util.calendar; do

@@ -14,7 +14,7 @@ JAVA_BIN=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
 # Spark on Java 17 needs these on a JVM started by a plain java command (Spark's own launcher
 # scripts add them; the same list as bin/hopfield-store and spark.jvm.opens in pom.xml)
-SPARK_OPENS=(-Djdk.reflect.useDirectMethodHandle=false)
+SPARK_OPENS=(-Djdk.reflect.useDirectMethodHandle=false --add-modules=jdk.incubator.vector)
 for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util \
   java.util.concurrent java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs \
   sun.security.action sun.util.calendar; do

@@ -36,7 +36,7 @@ mkdir -p "$spec"
 /usr/bin/python3 - "$java_bin" "$target" "$spec/kernel.json" <<'PY'
 import json, sys
 java, target, out = sys.argv[1:]
-opens = ["-Djdk.reflect.useDirectMethodHandle=false"] + [
+opens = ["-Djdk.reflect.useDirectMethodHandle=false", "--add-modules=jdk.incubator.vector"] + [
     "--add-opens=java.base/%s=ALL-UNNAMED" % p for p in (
         "java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util "
         "java.util.concurrent java.util.concurrent.atomic jdk.internal.ref sun.nio.ch "

@@ -6,7 +6,9 @@ import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.score.Nd4jScoreKernel;
 import org.hopfieldstore.core.score.ScoreKernel;
+import org.hopfieldstore.core.score.ScalarRowOps;
 import org.hopfieldstore.core.score.ScoreKernels;
+import org.hopfieldstore.core.score.SimdScoreKernel;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -22,8 +24,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The two GEMMs of a retrieval step over one tile of memories: scores {@code Q Xi^T} and the
- * weighted sum {@code W Xi}, for the plain-Java reference, ND4J with the block resident
- * off-heap, and ND4J streaming the block through an off-heap tile. GFLOP/s = 2 B M d / time.
+ * weighted sum {@code W Xi}, for the plain-Java reference, ND4J's GEMMs with the block resident
+ * off-heap, ND4J streaming the block through an off-heap tile, the heap SIMD loops (JDK Vector
+ * API, one thread) and the same loops without the module ("simd-scalar").
+ * GFLOP/s = 2 B M d / time.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 2, jvmArgsAppend = {"-Xmx6g"})
 public class ScoreKernelBench {
-  @Param({"java", "nd4j", "nd4j-streaming"})
+  @Param({"java", "nd4j", "nd4j-streaming", "simd", "simd-scalar"})
   public String kernel;
 
   @Param({"20011"})
@@ -53,8 +57,20 @@ public class ScoreKernelBench {
   @Setup
   public void setUp() {
     FloatMatrix xi = BenchData.memories(memories, dim);
-    ScoreKernel k = kernel.equals("nd4j-streaming")
-        ? new Nd4jScoreKernel(0) : ScoreKernels.byName(kernel);
+    ScoreKernel k;
+    switch (kernel) {
+      case "nd4j": // the GEMMs themselves, whatever the batch
+        k = new Nd4jScoreKernel(Nd4jScoreKernel.DEFAULT_RESIDENT_LIMIT, 0);
+        break;
+      case "nd4j-streaming":
+        k = new Nd4jScoreKernel(0, 0);
+        break;
+      case "simd-scalar":
+        k = new SimdScoreKernel(ScalarRowOps.INSTANCE);
+        break;
+      default:
+        k = ScoreKernels.byName(kernel);
+    }
     bound = k.bind(MemoryBlock.of(xi));
     queries = BenchData.queries(xi, batch).data();
     scores = new float[batch * memories];

@@ -22,7 +22,7 @@ import org.hopfieldstore.core.retrieval.StepFunction;
 final class BenchCommand {
   static final String USAGE = String.join("\n",
       "usage: hopfield-store bench --memories PATH --queries PATH --spec SPEC [--reps N]",
-      "                            [--warmup N] [--states PATH.npy] [--kernel nd4j|java]",
+      "                            [--warmup N] [--states PATH.npy] [--kernel nd4j|simd|java]",
       "                            [--master MASTER [--partitions P]]",
       "",
       "Retrieves the whole query batch --warmup times (default 2) untimed, then --reps times",

@@ -19,7 +19,7 @@ import org.hopfieldstore.core.score.ScoreKernels;
 final class RetrieveCommand {
   static final String USAGE = String.join("\n",
       "usage: hopfield-store retrieve --memories PATH --queries PATH --spec SPEC --out DIR",
-      "                               [--overwrite] [--targets PATH] [--kernel nd4j|java]",
+      "                               [--overwrite] [--targets PATH] [--kernel nd4j|simd|java]",
       "                               [--batch-size N] [--report N] [--no-energy] [--quiet]",
       "                               [--master MASTER [--partitions P] [--storage-level L]]",
       "",
@@ -51,7 +51,8 @@ final class RetrieveCommand {
       "  --overwrite       replace an existing DIR (only once the new output is complete)",
       "  --targets PATH    int64 .npy with the memory index each query came from; adds the",
       "                    top-1 accuracy to the summary",
-      "  --kernel NAME     score kernel: nd4j (native BLAS, default) or java (plain reference)",
+      "  --kernel NAME     score kernel: nd4j (native BLAS GEMMs; batches <= 16 scanned with",
+      "                    simd, the default), simd (heap SIMD loops) or java (plain reference)",
       "  --batch-size N    queries per batch (default 256); progress is printed per batch",
       "  --report N        number of top ids/weights per query R (default 10)",
       "  --no-energy       skip the extra scoring pass that computes the final energies",

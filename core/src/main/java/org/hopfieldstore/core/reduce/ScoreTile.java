@@ -1,5 +1,6 @@
 package org.hopfieldstore.core.reduce;
 
+import java.util.stream.IntStream;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.score.ScoreKernel;
 
@@ -24,6 +25,18 @@ public final class ScoreTile {
     this.to = to;
     this.block = block;
     this.kernel = kernel;
+  }
+
+  /** Fewest scores in a tile worth folding its queries on several threads. */
+  static final int PARALLEL_MIN_SCORES = 1 << 15;
+
+  /**
+   * The tile's query indices: parallel only when there is enough work to pay for the fork (a
+   * small-batch scan already runs one tile per core, and its tiles are small).
+   */
+  IntStream queries() {
+    IntStream s = IntStream.range(0, batch);
+    return batch > 1 && (long) batch * width() >= PARALLEL_MIN_SCORES ? s.parallel() : s;
   }
 
   int width() {

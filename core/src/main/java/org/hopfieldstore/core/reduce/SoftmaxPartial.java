@@ -2,7 +2,6 @@ package org.hopfieldstore.core.reduce;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.stream.IntStream;
 
 /**
  * Online softmax (Milakov and Gimelshein 2018) for a batch of queries: per query the running max
@@ -92,7 +91,7 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
         return;
       }
     }
-    IntStream.range(0, batch).parallel().forEach(b -> {
+    tile.queries().forEach(b -> {
       double mNew = Math.max(max[b], kept == null ? tile.max(b) : maskedMax(tile, b, kept));
       rescale(b, mNew);
       int o = b * t;

@@ -90,7 +90,7 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
       throw new IllegalArgumentException("tile has " + tile.batch + " queries, partial " + batch);
     }
     final int t = tile.width();
-    IntStream.range(0, batch).parallel().forEach(b -> {
+    tile.queries().forEach(b -> {
       xmax[b] = Math.max(xmax[b], normalizer.toX(tile.max(b)));
       int o = b * t;
       if (t > 4 * PROBE) {

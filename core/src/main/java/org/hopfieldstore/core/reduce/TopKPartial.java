@@ -59,7 +59,7 @@ public final class TopKPartial implements PartialScores<TopKPartial> {
       throw new IllegalArgumentException("tile has " + tile.batch + " queries, partial " + batch);
     }
     final int t = tile.width();
-    IntStream.range(0, batch).parallel().forEach(b -> {
+    tile.queries().forEach(b -> {
       TopList list = lists[b];
       int o = b * t;
       double floor = list.floor();

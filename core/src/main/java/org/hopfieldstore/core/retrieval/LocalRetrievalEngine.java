@@ -10,17 +10,24 @@ import org.hopfieldstore.core.reduce.RowSource;
 import org.hopfieldstore.core.reduce.StepOutput;
 import org.hopfieldstore.core.score.ScoreKernel;
 import org.hopfieldstore.core.score.ScoreKernels;
+import org.hopfieldstore.core.score.SimdScoreKernel;
 
 /**
  * In-process retrieval over one memory block. Each step scores the memories tile by tile (so the
  * B x M score matrix is never materialised) and folds every tile into the same mergeable partial
  * result the distributed store uses, then finishes it: one code path for the math.
+ * Small batches ({@link ScoreKernels#heapScan}) are a pass over memory, not a GEMM: they are
+ * scanned from the heap by {@link SimdScoreKernel} on all cores, each core folding its own rows
+ * into its own partial, merged exactly.
  * Thread-safe: steps are serialised on the bound kernel, which reuses its buffers.
  */
 public final class LocalRetrievalEngine implements StepFunction {
+
   private final MemoryBlock memories;
   private final ScoreKernel kernel;
   private final ScoreKernel.Bound bound;
+  /** Stateless heap scan for small batches (or every batch with the "simd" kernel). */
+  private final ScoreKernel.Bound heapBound;
   private final RowSource rows;
   private final int tileRows;
   private long[] sortedIds;
@@ -44,6 +51,7 @@ public final class LocalRetrievalEngine implements StepFunction {
     this.memories = memories;
     this.kernel = kernel;
     this.bound = kernel.bind(memories);
+    this.heapBound = heapBound(memories, kernel, bound);
     this.rows = RowSource.of(memories);
     this.tileRows = tileRows;
   }
@@ -54,6 +62,7 @@ public final class LocalRetrievalEngine implements StepFunction {
     this.memories = memories;
     this.kernel = kernel;
     this.bound = bound;
+    this.heapBound = heapBound(memories, kernel, bound);
     this.rows = RowSource.of(memories);
     this.tileRows = tileRows;
   }
@@ -63,6 +72,11 @@ public final class LocalRetrievalEngine implements StepFunction {
   public LocalRetrievalEngine withRowScales(RowScaler scaler) {
     return new LocalRetrievalEngine(memories.withRowScale(scaler.scales(memories)), kernel, bound,
         tileRows);
+  }
+
+  private static ScoreKernel.Bound heapBound(
+      MemoryBlock memories, ScoreKernel kernel, ScoreKernel.Bound bound) {
+    return kernel instanceof SimdScoreKernel ? bound : SimdScoreKernel.INSTANCE.bind(memories);
   }
 
   public MemoryBlock memories() {
@@ -109,8 +123,15 @@ public final class LocalRetrievalEngine implements StepFunction {
         return StepOutput.ofSummary(summary.step(states, batch), batch, summary.count());
       }
       float[] q = BlockScan.scaledQueries(states, batch, d, spec.beta());
-      PartialScores<?> partial = Partials.empty(spec, batch, d, report);
-      BlockScan.fold(partial, memories, bound, q, batch, tileRows);
+      PartialScores<?> partial;
+      if (ScoreKernels.heapScan(kernel, batch)) {
+        int t = tileRows > 0 ? tileRows : BlockScan.cacheTileRows(d);
+        partial = BlockScan.foldParallel(() -> Partials.empty(spec, batch, d, report), memories,
+            heapBound, q, batch, t, BlockScan.scanThreads());
+      } else {
+        partial = Partials.empty(spec, batch, d, report);
+        BlockScan.fold(partial, memories, bound, q, batch, tileRows);
+      }
       return partial.finish(rows, wantStates);
     }
   }

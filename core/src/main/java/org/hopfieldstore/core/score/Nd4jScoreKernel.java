@@ -20,18 +20,44 @@ public final class Nd4jScoreKernel implements ScoreKernel {
   /** Default resident limit: 512 MiB. */
   public static final long DEFAULT_RESIDENT_LIMIT = 512L << 20;
 
+  /**
+   * System property: largest batch handed to the heap SIMD scan ({@link SimdScoreKernel}) instead
+   * of a GEMM; default 16, where the two cross over at 100k x 784 (bench/results).
+   */
+  public static final String SMALL_BATCH_PROPERTY = "hopfield.smallBatch";
+
   public static final Nd4jScoreKernel INSTANCE = new Nd4jScoreKernel(
-      Long.getLong(RESIDENT_LIMIT_PROPERTY, DEFAULT_RESIDENT_LIMIT));
+      Long.getLong(RESIDENT_LIMIT_PROPERTY, DEFAULT_RESIDENT_LIMIT),
+      Integer.getInteger(SMALL_BATCH_PROPERTY, 16));
 
   private final long residentLimitBytes;
+  private final int smallBatchLimit;
 
   /** @param residentLimitBytes largest block copied off-heap whole; 0 streams every block */
   public Nd4jScoreKernel(long residentLimitBytes) {
+    this(residentLimitBytes, 0);
+  }
+
+  /**
+   * @param residentLimitBytes largest block copied off-heap whole; 0 streams every block
+   * @param smallBatchLimit batches up to this size are scanned from the heap; 0: always GEMM
+   */
+  public Nd4jScoreKernel(long residentLimitBytes, int smallBatchLimit) {
     if (residentLimitBytes < 0) {
       throw new IllegalArgumentException(
           "resident limit must be >= 0 bytes, got " + residentLimitBytes);
     }
+    if (smallBatchLimit < 0) {
+      throw new IllegalArgumentException(
+          "small-batch limit must be >= 0, got " + smallBatchLimit);
+    }
     this.residentLimitBytes = residentLimitBytes;
+    this.smallBatchLimit = smallBatchLimit;
+  }
+
+  /** Batches up to this size take the heap SIMD scan instead of this kernel's GEMMs. */
+  public int smallBatchLimit() {
+    return smallBatchLimit;
   }
 
   public long residentLimitBytes() {

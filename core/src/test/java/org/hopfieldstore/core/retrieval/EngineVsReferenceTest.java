@@ -10,8 +10,10 @@ import org.hopfieldstore.core.ReferenceMath;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.score.Nd4jScoreKernel;
+import org.hopfieldstore.core.score.ScalarRowOps;
 import org.hopfieldstore.core.score.ScoreKernel;
 import org.hopfieldstore.core.score.ScoreKernels;
+import org.hopfieldstore.core.score.SimdScoreKernel;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,7 +31,9 @@ class EngineVsReferenceTest {
       "topk:k=2000,beta=2"};
 
   static Arguments[] cases() {
-    int[][] shapes = {{1, 7, 1}, {7, 1, 3}, {13, 13, 2}, {207, 64, 5}, {1021, 13, 9}};
+    // d = 37 and 785 leave a tail after the SIMD lanes; B <= 16 takes the heap scan with nd4j
+    int[][] shapes = {{1, 7, 1}, {7, 1, 3}, {13, 13, 2}, {207, 64, 5}, {1021, 13, 9},
+        {301, 37, 4}, {97, 785, 1}};
     Arguments[] out = new Arguments[shapes.length * SPECS.length];
     int i = 0;
     for (int[] s : shapes) {
@@ -81,12 +85,16 @@ class EngineVsReferenceTest {
       wantEnergy[i][spec.steps()] =
           ReferenceMath.energy(xiD, want[i], beta, rule, spec.alpha(), spec.k());
     }
-    // nd4j resident, and nd4j streaming every block through an off-heap tile (limit 0 bytes)
-    ScoreKernel[] kernels = {ScoreKernels.byName("java"), ScoreKernels.byName("nd4j"),
-        new Nd4jScoreKernel(0)};
+    // nd4j's GEMMs resident and streaming every block through an off-heap tile (limit 0
+    // bytes), both with the small-batch scan off; the default nd4j (small batches scanned from
+    // the heap); the heap scan with the best row loops (Vector API under surefire) and plain ones
+    ScoreKernel[] kernels = {ScoreKernels.byName("java"), new Nd4jScoreKernel(1L << 30, 0),
+        new Nd4jScoreKernel(0, 0), ScoreKernels.byName("nd4j"), ScoreKernels.byName("simd"),
+        new SimdScoreKernel(ScalarRowOps.INSTANCE)};
+    String[] names = {"java", "nd4j-gemm", "nd4j-gemm-streaming", "nd4j", "simd", "simd-scalar"};
     for (int k = 0; k < kernels.length; k++) {
       for (int tile : new int[] {1, 7, 0}) {
-        String kernel = kernels[k].name() + (k == 2 ? "-streaming" : "");
+        String kernel = names[k];
         String msg = "seed=" + seed + " kernel=" + kernel + " tile=" + tile + " " + specText;
         LocalRetrievalEngine engine =
             new LocalRetrievalEngine(MemoryBlock.of(xi.clone(), m, d), kernels[k], tile);

@@ -40,6 +40,7 @@ import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.core.retrieval.StepFunction;
 import org.hopfieldstore.core.score.ScoreKernel;
 import org.hopfieldstore.core.score.ScoreKernels;
+import org.hopfieldstore.core.score.SimdScoreKernel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -503,8 +504,14 @@ public final class DistributedStore implements StepFunction, AutoCloseable {
   /** One partition's partial: the core partial folded over the block tile by tile. */
   static PartialScores<?> foldBlock(MemoryBlock block, float[] q, int batch, int d,
       RetrievalSpec spec, int report, String kernelName) {
-    ScoreKernel.Bound bound = bound(block, kernelName);
     PartialScores<?> partial = Partials.empty(spec, batch, d, report);
+    if (ScoreKernels.heapScan(ScoreKernels.byName(kernelName), batch)) {
+      // a pass over the cached rows on the heap: no off-heap copy, no shared state to lock
+      BlockScan.fold(partial, block, SimdScoreKernel.INSTANCE.bind(block), q, batch,
+          BlockScan.cacheTileRows(d));
+      return partial;
+    }
+    ScoreKernel.Bound bound = bound(block, kernelName);
     synchronized (bound) {
       BlockScan.fold(partial, block, bound, q, batch, 0);
     }

@@ -1,0 +1,131 @@
+package org.hopfieldstore.core.score;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link RowOps} with the JDK Vector API (FMA over the widest lanes the CPU has). Four rows per
+ * pass share each load of the query and each load/store of the accumulator. Only loaded by
+ * {@link RowOps#best()} when the {@code jdk.incubator.vector} module is present.
+ */
+final class VectorRowOps implements RowOps {
+  static final VectorRowOps INSTANCE = new VectorRowOps();
+  /** Must be a constant for the JIT to compile the lanes to SIMD registers. */
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+
+  private VectorRowOps() {}
+
+  @Override
+  public String name() {
+    return "vector" + (L * 32);
+  }
+
+  @Override
+  public void dots(float[] q, int qo, float[] xi, int d, int from, int to, float[] out,
+      int outOff) {
+    int body = S.loopBound(d);
+    int r = from;
+    for (; r + 4 <= to; r += 4) {
+      int o0 = r * d;
+      int o1 = o0 + d;
+      int o2 = o1 + d;
+      int o3 = o2 + d;
+      FloatVector a0 = FloatVector.zero(S);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      int k = 0;
+      for (; k < body; k += L) {
+        FloatVector qv = FloatVector.fromArray(S, q, qo + k);
+        a0 = FloatVector.fromArray(S, xi, o0 + k).fma(qv, a0);
+        a1 = FloatVector.fromArray(S, xi, o1 + k).fma(qv, a1);
+        a2 = FloatVector.fromArray(S, xi, o2 + k).fma(qv, a2);
+        a3 = FloatVector.fromArray(S, xi, o3 + k).fma(qv, a3);
+      }
+      float s0 = a0.reduceLanes(VectorOperators.ADD);
+      float s1 = a1.reduceLanes(VectorOperators.ADD);
+      float s2 = a2.reduceLanes(VectorOperators.ADD);
+      float s3 = a3.reduceLanes(VectorOperators.ADD);
+      for (; k < d; k++) {
+        float qk = q[qo + k];
+        s0 += xi[o0 + k] * qk;
+        s1 += xi[o1 + k] * qk;
+        s2 += xi[o2 + k] * qk;
+        s3 += xi[o3 + k] * qk;
+      }
+      int j = outOff + r - from;
+      out[j] = s0;
+      out[j + 1] = s1;
+      out[j + 2] = s2;
+      out[j + 3] = s3;
+    }
+    for (; r < to; r++) {
+      int o = r * d;
+      FloatVector a = FloatVector.zero(S);
+      int k = 0;
+      for (; k < body; k += L) {
+        a = FloatVector.fromArray(S, xi, o + k).fma(FloatVector.fromArray(S, q, qo + k), a);
+      }
+      float s = a.reduceLanes(VectorOperators.ADD);
+      for (; k < d; k++) {
+        s += xi[o + k] * q[qo + k];
+      }
+      out[outOff + r - from] = s;
+    }
+  }
+
+  @Override
+  public void addWeighted(float[] w, int wo, float[] xi, int d, int from, int to, float[] acc,
+      int ao) {
+    int body = S.loopBound(d);
+    int r = from;
+    for (; r + 4 <= to; r += 4) {
+      int j = wo + r - from;
+      float w0 = w[j];
+      float w1 = w[j + 1];
+      float w2 = w[j + 2];
+      float w3 = w[j + 3];
+      if (w0 == 0f && w1 == 0f && w2 == 0f && w3 == 0f) {
+        continue; // sparse weights: most quads of rows take no part
+      }
+      int o0 = r * d;
+      int o1 = o0 + d;
+      int o2 = o1 + d;
+      int o3 = o2 + d;
+      FloatVector v0 = FloatVector.broadcast(S, w0);
+      FloatVector v1 = FloatVector.broadcast(S, w1);
+      FloatVector v2 = FloatVector.broadcast(S, w2);
+      FloatVector v3 = FloatVector.broadcast(S, w3);
+      int k = 0;
+      for (; k < body; k += L) {
+        FloatVector a = FloatVector.fromArray(S, acc, ao + k);
+        a = FloatVector.fromArray(S, xi, o0 + k).fma(v0, a);
+        a = FloatVector.fromArray(S, xi, o1 + k).fma(v1, a);
+        a = FloatVector.fromArray(S, xi, o2 + k).fma(v2, a);
+        a = FloatVector.fromArray(S, xi, o3 + k).fma(v3, a);
+        a.intoArray(acc, ao + k);
+      }
+      for (; k < d; k++) {
+        acc[ao + k] += w0 * xi[o0 + k] + w1 * xi[o1 + k] + w2 * xi[o2 + k] + w3 * xi[o3 + k];
+      }
+    }
+    for (; r < to; r++) {
+      float wr = w[wo + r - from];
+      if (wr == 0f) {
+        continue;
+      }
+      int o = r * d;
+      FloatVector v = FloatVector.broadcast(S, wr);
+      int k = 0;
+      for (; k < body; k += L) {
+        FloatVector.fromArray(S, xi, o + k).fma(v, FloatVector.fromArray(S, acc, ao + k))
+            .intoArray(acc, ao + k);
+      }
+      for (; k < d; k++) {
+        acc[ao + k] += wr * xi[o + k];
+      }
+    }
+  }
+}
