@@ -43,14 +43,25 @@ public final class ScoreTile {
     return to - from;
   }
 
+  /** The per-score loops: Vector API lanes when the module is present. */
+  static final TileOps OPS = TileOps.best();
+
   /** Max score of query b in this tile. */
   double max(int b) {
     int t = width();
-    int o = b * t;
-    float m = Float.NEGATIVE_INFINITY;
-    for (int j = 0; j < t; j++) {
-      m = Math.max(m, scores[o + j]);
+    return OPS.max(scores, b * t, b * t + t);
+  }
+
+  /**
+   * Offers query b's scores to {@code list}, calling it only for those at or above the list's
+   * floor: the rest are skipped a vector of lanes at a time.
+   */
+  void offerRow(int b, TopList list) {
+    int o = b * width();
+    int end = o + width();
+    for (int j = OPS.nextAtLeast(scores, o, end, TileOps.floatAtMost(list.floor())); j < end;
+        j = OPS.nextAtLeast(scores, j + 1, end, TileOps.floatAtMost(list.floor()))) {
+      list.offer(scores[j], block.id(from + j - o));
     }
-    return m;
   }
 }

@@ -95,11 +95,16 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
       double mNew = Math.max(max[b], kept == null ? tile.max(b) : maskedMax(tile, b, kept));
       rescale(b, mNew);
       int o = b * t;
+      if (kept == null) { // the whole row in vector lanes
+        sum[b] += ScoreTile.OPS.expShifted(tile.scores, o, o + t, (float) mNew, w, o);
+        tile.offerRow(b, top[b]);
+        return;
+      }
       double s = 0;
       TopList list = top[b];
       double floor = list.floor();
       for (int j = 0; j < t; j++) {
-        if (kept != null && !kept[j]) {
+        if (!kept[j]) {
           continue; // w stays 0: a masked memory takes no part
         }
         double z = tile.scores[o + j];

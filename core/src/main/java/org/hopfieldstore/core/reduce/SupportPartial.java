@@ -100,10 +100,15 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
         floor[b] = Math.max(floor[b], probeBound(tile.scores, o, t));
       }
       double lowest = Math.max(floor[b], xmax[b] - 1.0);
-      for (int j = 0; j < t; j++) {
-        double z = tile.scores[o + j];
+      // a float bound a little below lowest / (alpha - 1) skips the losers a vector at a time;
+      // the exact test in x-space decides
+      double zLowest = lowest / normalizer.toX(1.0);
+      float skipBelow = TileOps.floatAtMost(zLowest - Math.abs(zLowest) * 1e-9);
+      for (int j = ScoreTile.OPS.nextAtLeast(tile.scores, o, o + t, skipBelow); j < o + t;
+          j = ScoreTile.OPS.nextAtLeast(tile.scores, j + 1, o + t, skipBelow)) {
+        double z = tile.scores[j];
         if (normalizer.toX(z) > lowest) {
-          add(b, z, tile.block.id(tile.from + j));
+          add(b, z, tile.block.id(tile.from + j - o));
         }
       }
       if (size[b] >= Math.max(MIN_PRUNE, 2 * prunedSize[b])) {
@@ -118,20 +123,21 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
     double[] top = new double[PROBE];
     int n = 0;
     int minAt = 0;
-    for (int j = 0; j < width; j++) {
-      double z = scores[offset + j];
-      if (n < PROBE) {
-        top[n] = z;
-        if (z < top[minAt]) {
-          minAt = n;
-        }
-        n++;
-      } else if (z > top[minAt]) {
-        top[minAt] = z;
-        for (int i = 0; i < PROBE; i++) {
-          if (top[i] < top[minAt]) {
-            minAt = i;
-          }
+    int end = offset + width;
+    int j = offset;
+    for (; j < end && n < PROBE; j++, n++) {
+      top[n] = scores[j];
+      if (top[n] < top[minAt]) {
+        minAt = n;
+      }
+    }
+    // then only scores above the smallest kept one matter: skip the rest a vector at a time
+    for (j = ScoreTile.OPS.nextAtLeast(scores, j, end, TileOps.floatAbove(top[minAt])); j < end;
+        j = ScoreTile.OPS.nextAtLeast(scores, j + 1, end, TileOps.floatAbove(top[minAt]))) {
+      top[minAt] = scores[j];
+      for (int i = 0; i < PROBE; i++) {
+        if (top[i] < top[minAt]) {
+          minAt = i;
         }
       }
     }

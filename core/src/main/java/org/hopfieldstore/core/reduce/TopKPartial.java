@@ -59,18 +59,7 @@ public final class TopKPartial implements PartialScores<TopKPartial> {
       throw new IllegalArgumentException("tile has " + tile.batch + " queries, partial " + batch);
     }
     final int t = tile.width();
-    tile.queries().forEach(b -> {
-      TopList list = lists[b];
-      int o = b * t;
-      double floor = list.floor();
-      for (int j = 0; j < t; j++) {
-        float z = tile.scores[o + j];
-        if (z >= floor) { // most scores lose at once: skip the call
-          list.offer(z, tile.block.id(tile.from + j));
-          floor = list.floor();
-        }
-      }
-    });
+    tile.queries().forEach(b -> tile.offerRow(b, lists[b]));
     count += t;
   }
 

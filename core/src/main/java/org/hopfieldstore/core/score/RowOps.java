@@ -23,23 +23,9 @@ public interface RowOps {
 
   /** Loads the best implementation once. */
   final class Holder {
-    /** System property: set to "scalar" to keep the Vector API out even where it is present. */
-    public static final String PROPERTY = "hopfield.rowOps";
-    static final RowOps BEST = load();
+    static final RowOps BEST = Simd.load("org.hopfieldstore.core.score.VectorRowOps",
+        RowOps.class, ScalarRowOps.INSTANCE);
 
     private Holder() {}
-
-    private static RowOps load() {
-      if ("scalar".equals(System.getProperty(PROPERTY))
-          || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-        return ScalarRowOps.INSTANCE;
-      }
-      try {
-        return (RowOps) Class.forName("org.hopfieldstore.core.score.VectorRowOps")
-            .getDeclaredField("INSTANCE").get(null);
-      } catch (ReflectiveOperationException | LinkageError e) {
-        return ScalarRowOps.INSTANCE; // a JVM without a usable Vector API
-      }
-    }
   }
 }
