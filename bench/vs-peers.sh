@@ -46,13 +46,14 @@ export JAVA_OPTS="${JAVA_OPTS:--Xmx14g}"
   echo
   echo "Command: \`HOPFIELD_BENCH_SIZES=\"$sizes\" HOPFIELD_BENCH_BATCHES=\"$batches\" bench/vs-peers.sh $*\` on $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)."
   echo "beta=$beta, K=$K, float32, 2 threads everywhere; best of $reps after warm-up; queries/s = B / best."
-  echo "Ours: \`bin/hopfield-store bench\` (in-process, nd4j). Peers: ../shared/peers/bench_peers.py methods on the same .npy files."
+  echo "Ours: \`bin/hopfield-store bench\` (in-process, default kernel: B <= 16 scanned from the heap with the Vector API, larger batches on the system BLAS). Peers: ../shared/peers/bench_peers.py methods on the same .npy files."
   echo "'max diff' is max |ours - peer| over all states (agreement check)."
   echo
   echo "| M | d | B | rule | ours q/s | peer | peer q/s | ours / peer | max diff |"
   echo "|---|---|---|---|---|---|---|---|---|"
 } > "$out.tmp"
 fail=0
+rm -f "$work/bandwidth.tmp" "$work/spark.tmp"
 for sz in $sizes; do
   m=${sz%%:*}; d=${sz##*:}
   mem="$work/mem-$m-$d.npy"
@@ -70,6 +71,10 @@ for sz in $sizes; do
       res=$(bin/hopfield-store bench --memories "$mem" --queries "$q" --spec "$rule" --reps $reps \
         --states "$pdir/ours-$name.npy")
       ours=$("$py" -c "import json,sys; print(json.loads(sys.argv[1])['qps'])" "$res")
+      blas=$("$py" -c "import json,sys; j=json.loads(sys.argv[1]); print(j['blas'], '/', j['row_ops'])" "$res")
+      if [ "$b" = 1 ] && [ "$name" = topk ]; then # one pass over the memories: its bandwidth
+        "$py" -c "import json,sys; j=json.loads(sys.argv[1]); print('| %s | %s | %.1f | %.1f |' % (j['M'], j['d'], j['best_s'] * 1e3, 4.0 * j['M'] * j['d'] / j['best_s'] / 1e9))" "$res" >> "$work/bandwidth.tmp"
+      fi
       case $name in
         softmax) cands="np_dense_qblk torch_dense" ;;
         sparsemax) cands="torch_sparsemax" ;;
@@ -91,7 +96,35 @@ for sz in $sizes; do
   done
 done
 if [ "$quick" = 0 ]; then
+  # Spark local mode vs in-process on the same cached memories (B = 256, local[2], 2 partitions)
+  for sz in ${HOPFIELD_BENCH_SPARK_SIZES:-100000:784 1000000:784}; do
+    m=${sz%%:*}; d=${sz##*:}
+    mem="$work/mem-$m-$d.npy"; q="$work/q-$m-$d-256.npy"
+    [ -f "$mem" ] && [ -f "$q" ] || continue
+    for rule in "softmax:beta=$beta" "sparsemax:beta=$beta" "topk:k=$K,beta=$beta"; do
+      inproc=$(bin/hopfield-store bench --memories "$mem" --queries "$q" --spec "$rule" --reps $reps)
+      spark=$(bin/hopfield-store bench --memories "$mem" --queries "$q" --spec "$rule" --reps $reps \
+        --master 'local[2]' --partitions 2)
+      "$py" -c "import json,sys; a=json.loads(sys.argv[1]); b=json.loads(sys.argv[2]); print('| %s | %s | %s | %.3f | %.3f | %.2f |' % (a['M'], a['d'], sys.argv[3], a['best_s'], b['best_s'], b['best_s'] / a['best_s']))" "$inproc" "$spark" "${rule%%:*}" >> "$work/spark.tmp"
+    done
+  done
   {
+    echo
+    echo "## B = 1: one pass over the memories (top-K, same run)"
+    echo
+    echo "Bandwidth = M x d x 4 bytes / best time; compare the machine's read bandwidth below."
+    echo
+    echo "| M | d | best ms | GB/s |"
+    echo "|---|---|---|---|"
+    cat "$work/bandwidth.tmp" 2>/dev/null || true
+    echo
+    echo "## Spark local[2] (2 partitions, cached) vs in-process, B = 256 (same run)"
+    echo
+    echo "| M | d | rule | in-process s | Spark s | Spark / in-process |"
+    echo "|---|---|---|---|---|---|"
+    cat "$work/spark.tmp" 2>/dev/null || true
+    echo
+    echo "Libraries: $blas"
     echo
     echo "## Machine limits (same run)"
     echo

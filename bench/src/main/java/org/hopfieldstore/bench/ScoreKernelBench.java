@@ -25,7 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The two GEMMs of a retrieval step over one tile of memories: scores {@code Q Xi^T} and the
  * weighted sum {@code W Xi}, for the plain-Java reference, ND4J's GEMMs with the block resident
- * off-heap, ND4J streaming the block through an off-heap tile, the heap SIMD loops (JDK Vector
+ * off-heap, ND4J streaming the block through an off-heap tile, the system BLAS (netlib JNI)
+ * straight on the heap, the heap SIMD loops (JDK Vector
  * API, one thread) and the same loops without the module ("simd-scalar").
  * GFLOP/s = 2 B M d / time.
  */
@@ -36,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 2, jvmArgsAppend = {"-Xmx6g"})
 public class ScoreKernelBench {
-  @Param({"java", "nd4j", "nd4j-streaming", "simd", "simd-scalar"})
+  @Param({"java", "nd4j", "nd4j-streaming", "system-blas", "simd", "simd-scalar"})
   public String kernel;
 
   @Param({"20011"})
@@ -59,11 +60,14 @@ public class ScoreKernelBench {
     FloatMatrix xi = BenchData.memories(memories, dim);
     ScoreKernel k;
     switch (kernel) {
-      case "nd4j": // the GEMMs themselves, whatever the batch
-        k = new Nd4jScoreKernel(Nd4jScoreKernel.DEFAULT_RESIDENT_LIMIT, 0);
+      case "nd4j": // ND4J's GEMMs themselves, whatever the batch
+        k = new Nd4jScoreKernel(Nd4jScoreKernel.DEFAULT_RESIDENT_LIMIT, 0, false);
         break;
       case "nd4j-streaming":
-        k = new Nd4jScoreKernel(0, 0);
+        k = new Nd4jScoreKernel(0, 0, false);
+        break;
+      case "system-blas": // the system BLAS on the heap (ND4J's if it does not load)
+        k = new Nd4jScoreKernel(0, 0, true);
         break;
       case "simd-scalar":
         k = new SimdScoreKernel(ScalarRowOps.INSTANCE);

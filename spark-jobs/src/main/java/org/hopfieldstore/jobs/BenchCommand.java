@@ -13,6 +13,8 @@ import org.hopfieldstore.core.retrieval.RetrievalLoop;
 import org.hopfieldstore.core.retrieval.RetrievalResult;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.core.retrieval.StepFunction;
+import org.hopfieldstore.core.score.HeapBlas;
+import org.hopfieldstore.core.score.RowOps;
 
 /**
  * {@code bench}: times retrieval of one query batch on already loaded memories, after a warm-up,
@@ -65,9 +67,10 @@ final class BenchCommand {
       }
       out.println(String.format(Locale.ROOT,
           "{\"spec\": \"%s\", \"mode\": \"%s\", \"M\": %d, \"d\": %d, \"B\": %d, \"best_s\": %.6f,"
-              + " \"median_s\": %.6f, \"qps\": %.2f}",
+              + " \"median_s\": %.6f, \"qps\": %.2f, \"blas\": \"%s\", \"row_ops\": \"%s\"}",
           spec, backend.describe(), store.memoryCount(), store.dim(), queries.rows(), t[0],
-          t[reps / 2], queries.rows() / t[0]));
+          t[reps / 2], queries.rows() / t[0], HeapBlas.library().replace("\"", "'"),
+          RowOps.best().name()));
     }
   }
 }

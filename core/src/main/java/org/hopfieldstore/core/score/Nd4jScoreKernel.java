@@ -8,7 +8,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * ND4J (native BLAS) GEMMs. BLAS cannot read the JVM heap, so memories are copied off-heap: a
+ * Native BLAS GEMMs. Where the system BLAS loads ({@link HeapBlas}), it works on the heap arrays
+ * directly: no copies at all, and the same OpenBLAS numpy uses. Otherwise ND4J's bundled
+ * OpenBLAS, which cannot read the JVM heap, so memories are copied off-heap: a
  * block of at most {@link #residentLimitBytes()} is copied once and stays there (fastest); a
  * larger block is streamed through one reused off-heap tile, so the store holds its memories
  * once, not twice (the memory target of a 10M-memory store). Result buffers are allocated once
@@ -28,21 +30,18 @@ public final class Nd4jScoreKernel implements ScoreKernel {
 
   public static final Nd4jScoreKernel INSTANCE = new Nd4jScoreKernel(
       Long.getLong(RESIDENT_LIMIT_PROPERTY, DEFAULT_RESIDENT_LIMIT),
-      Integer.getInteger(SMALL_BATCH_PROPERTY, 16));
+      Integer.getInteger(SMALL_BATCH_PROPERTY, 16), true);
 
   private final long residentLimitBytes;
   private final int smallBatchLimit;
-
-  /** @param residentLimitBytes largest block copied off-heap whole; 0 streams every block */
-  public Nd4jScoreKernel(long residentLimitBytes) {
-    this(residentLimitBytes, 0);
-  }
+  private final boolean systemBlas;
 
   /**
    * @param residentLimitBytes largest block copied off-heap whole; 0 streams every block
    * @param smallBatchLimit batches up to this size are scanned from the heap; 0: always GEMM
+   * @param systemBlas use the system BLAS on the heap where it loads, else ND4J off-heap
    */
-  public Nd4jScoreKernel(long residentLimitBytes, int smallBatchLimit) {
+  public Nd4jScoreKernel(long residentLimitBytes, int smallBatchLimit, boolean systemBlas) {
     if (residentLimitBytes < 0) {
       throw new IllegalArgumentException(
           "resident limit must be >= 0 bytes, got " + residentLimitBytes);
@@ -53,6 +52,12 @@ public final class Nd4jScoreKernel implements ScoreKernel {
     }
     this.residentLimitBytes = residentLimitBytes;
     this.smallBatchLimit = smallBatchLimit;
+    this.systemBlas = systemBlas;
+  }
+
+  /** Whether blocks bind to the system BLAS on the heap (it loaded and was not turned off). */
+  public boolean usesSystemBlas() {
+    return systemBlas && HeapBlas.available();
   }
 
   /** Batches up to this size take the heap SIMD scan instead of this kernel's GEMMs. */
@@ -71,6 +76,21 @@ public final class Nd4jScoreKernel implements ScoreKernel {
 
   @Override
   public Bound bind(MemoryBlock block) {
+    if (usesSystemBlas()) {
+      final float[] xi = block.data();
+      final int d = block.dim();
+      return new Bound() { // no state: safe for concurrent calls
+        @Override
+        public void scores(float[] queries, int batch, int from, int to, float[] out) {
+          HeapBlas.scores(xi, d, queries, batch, from, to, out);
+        }
+
+        @Override
+        public void addWeightedRows(float[] weights, int batch, int from, int to, float[] acc) {
+          HeapBlas.addWeightedRows(xi, d, weights, batch, from, to, acc);
+        }
+      };
+    }
     boolean resident = 4L * block.size() * block.dim() <= residentLimitBytes;
     return new BoundNd4j(block, resident);
   }

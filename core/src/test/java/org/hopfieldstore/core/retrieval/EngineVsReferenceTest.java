@@ -86,12 +86,15 @@ class EngineVsReferenceTest {
           ReferenceMath.energy(xiD, want[i], beta, rule, spec.alpha(), spec.k());
     }
     // nd4j's GEMMs resident and streaming every block through an off-heap tile (limit 0
-    // bytes), both with the small-batch scan off; the default nd4j (small batches scanned from
-    // the heap); the heap scan with the best row loops (Vector API under surefire) and plain ones
-    ScoreKernel[] kernels = {ScoreKernels.byName("java"), new Nd4jScoreKernel(1L << 30, 0),
-        new Nd4jScoreKernel(0, 0), ScoreKernels.byName("nd4j"), ScoreKernels.byName("simd"),
+    // bytes), and the system BLAS on the heap (where it loads: HeapBlasTest says whether), all
+    // with the small-batch scan off; the default (small batches scanned from the heap); the heap
+    // scan with the best row loops (Vector API under surefire) and plain ones
+    ScoreKernel[] kernels = {ScoreKernels.byName("java"),
+        new Nd4jScoreKernel(1L << 30, 0, false), new Nd4jScoreKernel(0, 0, false),
+        new Nd4jScoreKernel(0, 0, true), ScoreKernels.byName("nd4j"), ScoreKernels.byName("simd"),
         new SimdScoreKernel(ScalarRowOps.INSTANCE)};
-    String[] names = {"java", "nd4j-gemm", "nd4j-gemm-streaming", "nd4j", "simd", "simd-scalar"};
+    String[] names = {"java", "nd4j-gemm", "nd4j-gemm-streaming", "system-blas-gemm", "nd4j",
+        "simd", "simd-scalar"};
     for (int k = 0; k < kernels.length; k++) {
       for (int tile : new int[] {1, 7, 0}) {
         String kernel = names[k];
