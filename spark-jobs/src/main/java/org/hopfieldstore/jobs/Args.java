@@ -102,4 +102,22 @@ final class Args {
       throw new UsageException(command + ": --" + key + " must be an integer, got '" + v + "'");
     }
   }
+
+  /** A finite number >= 0. */
+  double decimal(String key, double dflt) {
+    String v = values.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    double x;
+    try {
+      x = Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      throw new UsageException(command + ": --" + key + " must be a number, got '" + v + "'");
+    }
+    if (!(x >= 0) || Double.isInfinite(x)) {
+      throw new UsageException(command + ": --" + key + " must be a finite number >= 0, got " + v);
+    }
+    return x;
+  }
 }

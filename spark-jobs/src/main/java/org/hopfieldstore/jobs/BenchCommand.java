@@ -24,23 +24,27 @@ import org.hopfieldstore.core.score.RowOps;
 final class BenchCommand {
   static final String USAGE = String.join("\n",
       "usage: hopfield-store bench --memories PATH --queries PATH --spec SPEC [--reps N]",
-      "                            [--warmup N] [--states PATH.npy] [--kernel nd4j|simd|java]",
-      "                            [--master MASTER [--partitions P]]",
+      "                            [--warmup N] [--warmup-seconds S] [--states PATH.npy]",
+      "                            [--kernel nd4j|simd|java] [--master MASTER [--partitions P]]",
       "",
-      "Retrieves the whole query batch --warmup times (default 2) untimed, then --reps times",
-      "(default 5) timed, without energies, and prints a JSON line: spec, M, d, B, best_s,",
-      "median_s, qps (B / best). --states writes the final states of the last run (.npy).");
+      "Retrieves the whole query batch untimed at least --warmup times (default 2) and for at",
+      "least --warmup-seconds (default 2: the JIT compiles the SIMD loops only after thousands",
+      "of calls, which a millisecond-long step reaches only after a few hundred runs), then",
+      "--reps times (default 5) timed, without energies, and prints a JSON line: spec, M, d,",
+      "B, best_s, median_s, qps (B / best), the BLAS library and the row loops in use.",
+      "--states writes the final states of the last run (.npy).");
 
   private BenchCommand() {}
 
   static void run(String[] argv, PrintStream out, PrintStream err) throws IOException {
     Args a = Args.parse("bench", argv, Set.of("memories", "queries", "spec", "reps", "warmup",
-        "states", "kernel", "master", "partitions"), Set.of());
+        "warmup-seconds", "states", "kernel", "master", "partitions"), Set.of());
+    int reps = a.integer("reps", 5, 1);
+    int warmup = a.integer("warmup", 2, 0);
+    double warmupSeconds = a.decimal("warmup-seconds", 2.0);
     Path memPath = a.path("memories");
     FloatMatrix queries = MatrixReader.read(a.path("queries"), "queries");
     RetrievalSpec spec = RetrievalSpec.parse(a.required("spec"));
-    int reps = a.integer("reps", 5, 1);
-    int warmup = a.integer("warmup", 2, 0);
     String kernel = a.get("kernel", "nd4j");
     String master = a.get("master", null);
     try (Backend backend = master == null ? LocalBackend.open(memPath, kernel)
@@ -52,7 +56,8 @@ final class BenchCommand {
             + queries.cols() + " but memories have dimension " + store.dim());
       }
       RetrievalResult last = null;
-      for (int i = 0; i < warmup; i++) {
+      long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+      for (int i = 0; i < warmup || System.nanoTime() < warmupEnd; i++) {
         last = RetrievalLoop.run(store, queries, spec, 10, false);
       }
       double[] t = new double[reps];

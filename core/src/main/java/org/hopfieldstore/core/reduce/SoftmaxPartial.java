@@ -22,6 +22,9 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
   private long count;
   private final double keep;
   private final long maskSeed;
+  /** Per-tile scratch, reused: a fresh 16 MB array per tile is a humongous G1 allocation. */
+  private float[] tileWeights;
+  private float[] tileSum;
 
   public SoftmaxPartial(int batch, int dim, int report) {
     this(batch, dim, report, 1.0, 0L);
@@ -78,7 +81,10 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
   public void accumulate(ScoreTile tile) {
     checkBatch(tile.batch);
     final int t = tile.width();
-    final float[] w = new float[tile.batch * t];
+    if (tileWeights == null || tileWeights.length < tile.batch * t) {
+      tileWeights = new float[tile.batch * t];
+    }
+    final float[] w = tileWeights; // every entry of the tile is written below
     final boolean[] kept = keep >= 1 ? null : new boolean[t];
     int keptCount = t;
     if (kept != null) {
@@ -105,7 +111,8 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
       double floor = list.floor();
       for (int j = 0; j < t; j++) {
         if (!kept[j]) {
-          continue; // w stays 0: a masked memory takes no part
+          w[o + j] = 0f; // a masked memory takes no part
+          continue;
         }
         double z = tile.scores[o + j];
         double e = FastExp.expNonPositive(z - mNew); // float weights: float precision suffices
@@ -120,7 +127,11 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
       }
       sum[b] += s;
     });
-    float[] acc = new float[batch * dim];
+    if (tileSum == null) {
+      tileSum = new float[batch * dim];
+    }
+    float[] acc = tileSum;
+    Arrays.fill(acc, 0f);
     tile.kernel.addWeightedRows(w, batch, tile.from, tile.to, acc);
     for (int i = 0; i < acc.length; i++) {
       weighted[i] += acc[i];
