@@ -53,7 +53,7 @@ export JAVA_OPTS="${JAVA_OPTS:--Xmx14g}"
   echo "|---|---|---|---|---|---|---|---|---|"
 } > "$out.tmp"
 fail=0
-rm -f "$work/bandwidth.tmp" "$work/spark.tmp"
+rm -f "$work/bandwidth.tmp" "$work/spark.tmp" "$work/gemm.tmp"
 for sz in $sizes; do
   m=${sz%%:*}; d=${sz##*:}
   mem="$work/mem-$m-$d.npy"
@@ -72,6 +72,9 @@ for sz in $sizes; do
         --states "$pdir/ours-$name.npy")
       ours=$("$py" -c "import json,sys; print(json.loads(sys.argv[1])['qps'])" "$res")
       blas=$("$py" -c "import json,sys; j=json.loads(sys.argv[1]); print(j['blas'], '/', j['row_ops'])" "$res")
+      if [ "$b" = 256 ] && [ "$name" = topk ]; then # one score GEMM plus selection
+        "$py" -c "import json,sys; j=json.loads(sys.argv[1]); print(j['M'], j['d'], j['B'], j['best_s'])" "$res" >> "$work/gemm.tmp"
+      fi
       if [ "$b" = 1 ] && [ "$name" = topk ]; then # one pass over the memories: its bandwidth
         "$py" -c "import json,sys; j=json.loads(sys.argv[1]); print('| %s | %s | %.1f | %.1f |' % (j['M'], j['d'], j['best_s'] * 1e3, 4.0 * j['M'] * j['d'] / j['best_s'] / 1e9))" "$res" >> "$work/bandwidth.tmp"
       fi
@@ -131,7 +134,17 @@ if [ "$quick" = 0 ]; then
     "$py" -c "
 import sys; sys.path.insert(0, '$peers'); import bench_peers as bp; bp.set_threads(2)
 print('| measurement | value | unit |'); print('|---|---|---|')
-for n, v, u in bp.machine_limits(quick=True): print(f'| {n} | {v:.1f} | {u} |')"
+limits = list(bp.machine_limits(quick=True))
+for n, v, u in limits: print(f'| {n} | {v:.1f} | {u} |')
+# the score GEMM's share of the sgemm peak: a whole top-K step (GEMM plus selection) at B = 256
+peak = max(v for n, v, u in limits if n.startswith('numpy sgemm') and '2 thr' in n and 'x' in n.split()[2])
+print(); print('## Score GEMM vs the sgemm peak (same run)'); print()
+print('A top-K step at B = 256 is one score GEMM (2 B M d flops) plus selection: its rate is a')
+print(f'lower bound on the GEMM\'s. Peak: the best numpy sgemm above, {peak:.1f} GFLOP/s.'); print()
+print('| M | d | step s | GFLOP/s (whole step) | share of peak |'); print('|---|---|---|---|---|')
+for line in open('$work/gemm.tmp') if __import__('os').path.exists('$work/gemm.tmp') else []:
+    m, d, b, s = line.split(); rate = 2 * int(b) * int(m) * int(d) / float(s) / 1e9
+    print(f'| {m} | {d} | {float(s):.3f} | {rate:.1f} | {rate / peak:.2f} |')"
   } >> "$out.tmp"
 fi
 mv "$out.tmp" "$out"
