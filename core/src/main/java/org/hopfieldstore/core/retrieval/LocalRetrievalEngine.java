@@ -26,8 +26,6 @@ public final class LocalRetrievalEngine implements StepFunction {
   private final MemoryBlock memories;
   private final ScoreKernel kernel;
   private final ScoreKernel.Bound bound;
-  /** Stateless heap scan for small batches (or every batch with the "simd" kernel). */
-  private final ScoreKernel.Bound heapBound;
   private final RowSource rows;
   private final int tileRows;
   private long[] sortedIds;
@@ -51,7 +49,6 @@ public final class LocalRetrievalEngine implements StepFunction {
     this.memories = memories;
     this.kernel = kernel;
     this.bound = kernel.bind(memories);
-    this.heapBound = heapBound(memories, kernel, bound);
     this.rows = RowSource.of(memories);
     this.tileRows = tileRows;
   }
@@ -62,7 +59,6 @@ public final class LocalRetrievalEngine implements StepFunction {
     this.memories = memories;
     this.kernel = kernel;
     this.bound = bound;
-    this.heapBound = heapBound(memories, kernel, bound);
     this.rows = RowSource.of(memories);
     this.tileRows = tileRows;
   }
@@ -72,11 +68,6 @@ public final class LocalRetrievalEngine implements StepFunction {
   public LocalRetrievalEngine withRowScales(RowScaler scaler) {
     return new LocalRetrievalEngine(memories.withRowScale(scaler.scales(memories)), kernel, bound,
         tileRows);
-  }
-
-  private static ScoreKernel.Bound heapBound(
-      MemoryBlock memories, ScoreKernel kernel, ScoreKernel.Bound bound) {
-    return kernel instanceof SimdScoreKernel ? bound : SimdScoreKernel.INSTANCE.bind(memories);
   }
 
   public MemoryBlock memories() {
@@ -126,8 +117,11 @@ public final class LocalRetrievalEngine implements StepFunction {
       PartialScores<?> partial;
       if (ScoreKernels.heapScan(kernel, batch)) {
         int t = tileRows > 0 ? tileRows : BlockScan.cacheTileRows(d);
+        // a heap scan keeps no state: binding it is free, and several threads may share it
+        ScoreKernel.Bound scan = kernel instanceof SimdScoreKernel ? bound
+            : SimdScoreKernel.INSTANCE.bind(memories);
         partial = BlockScan.foldParallel(() -> Partials.empty(spec, batch, d, report), memories,
-            heapBound, q, batch, t, BlockScan.scanThreads());
+            scan, q, batch, t, BlockScan.scanThreads());
       } else {
         partial = Partials.empty(spec, batch, d, report);
         BlockScan.fold(partial, memories, bound, q, batch, tileRows);
