@@ -46,7 +46,7 @@ export JAVA_OPTS="${JAVA_OPTS:--Xmx14g}"
   echo
   echo "Command: \`HOPFIELD_BENCH_SIZES=\"$sizes\" HOPFIELD_BENCH_BATCHES=\"$batches\" bench/vs-peers.sh $*\` on $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)."
   echo "beta=$beta, K=$K, float32, 2 threads everywhere; best of $reps after warm-up; queries/s = B / best."
-  echo "Ours: \`bin/hopfield-store bench\` (in-process, default kernel: B <= 16 scanned from the heap with the Vector API, larger batches on the system BLAS). Peers: ../shared/peers/bench_peers.py methods on the same .npy files."
+  echo "Ours: \`bin/hopfield-store bench\` (in-process, default kernel: B <= 8 scanned from the heap with the Vector API, larger batches on the system BLAS). Peers: ../shared/peers/bench_peers.py methods on the same .npy files."
   echo "'max diff' is max |ours - peer| over all states (agreement check)."
   echo
   echo "| M | d | B | rule | ours q/s | peer | peer q/s | ours / peer | max diff |"

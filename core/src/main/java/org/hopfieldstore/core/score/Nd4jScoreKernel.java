@@ -24,13 +24,17 @@ public final class Nd4jScoreKernel implements ScoreKernel {
 
   /**
    * System property: largest batch handed to the heap SIMD scan ({@link SimdScoreKernel}) instead
-   * of a GEMM; default 16, where the two cross over at 100k x 784 (bench/results).
+   * of a GEMM. Default {@link #AUTO}: where the two crossed over at 100k and 1M x 784 (B = 8 scans
+   * faster, B = 16 multiplies faster on the system BLAS; with ND4J's, which copies rows
+   * off-heap, the scan still won at B = 16).
    */
   public static final String SMALL_BATCH_PROPERTY = "hopfield.smallBatch";
+  /** Small-batch limit chosen by the BLAS in use: 8 on the system BLAS, 16 on ND4J's. */
+  public static final int AUTO = -1;
 
   public static final Nd4jScoreKernel INSTANCE = new Nd4jScoreKernel(
       Long.getLong(RESIDENT_LIMIT_PROPERTY, DEFAULT_RESIDENT_LIMIT),
-      Integer.getInteger(SMALL_BATCH_PROPERTY, 16), true);
+      Integer.getInteger(SMALL_BATCH_PROPERTY, AUTO), true);
 
   private final long residentLimitBytes;
   private final int smallBatchLimit;
@@ -38,7 +42,8 @@ public final class Nd4jScoreKernel implements ScoreKernel {
 
   /**
    * @param residentLimitBytes largest block copied off-heap whole; 0 streams every block
-   * @param smallBatchLimit batches up to this size are scanned from the heap; 0: always GEMM
+   * @param smallBatchLimit batches up to this size are scanned from the heap; 0: always GEMM;
+   *     {@link #AUTO}: by the BLAS in use
    * @param systemBlas use the system BLAS on the heap where it loads, else ND4J off-heap
    */
   public Nd4jScoreKernel(long residentLimitBytes, int smallBatchLimit, boolean systemBlas) {
@@ -46,9 +51,9 @@ public final class Nd4jScoreKernel implements ScoreKernel {
       throw new IllegalArgumentException(
           "resident limit must be >= 0 bytes, got " + residentLimitBytes);
     }
-    if (smallBatchLimit < 0) {
+    if (smallBatchLimit < AUTO) {
       throw new IllegalArgumentException(
-          "small-batch limit must be >= 0, got " + smallBatchLimit);
+          "small-batch limit must be >= 0 (or AUTO), got " + smallBatchLimit);
     }
     this.residentLimitBytes = residentLimitBytes;
     this.smallBatchLimit = smallBatchLimit;
@@ -62,7 +67,10 @@ public final class Nd4jScoreKernel implements ScoreKernel {
 
   /** Batches up to this size take the heap SIMD scan instead of this kernel's GEMMs. */
   public int smallBatchLimit() {
-    return smallBatchLimit;
+    if (smallBatchLimit != AUTO) {
+      return smallBatchLimit;
+    }
+    return usesSystemBlas() ? 8 : 16;
   }
 
   public long residentLimitBytes() {
