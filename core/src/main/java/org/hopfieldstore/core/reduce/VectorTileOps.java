@@ -95,8 +95,8 @@ final class VectorTileOps implements TileOps {
     p = p.mul(r).add(1f);
     p = p.mul(r).add(1f);
     // 2^k: (k + 127) << 23, where the bits of t are ROUND's plus k
-    FloatVector scale = t.reinterpretAsInts().sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23)
-        .reinterpretAsFloats();
+    FloatVector scale = t.reinterpretAsInts().sub(ROUND_BITS - 127)
+        .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
     FloatVector e = p.mul(scale);
     VectorMask<Float> zero = x.compare(VectorOperators.LT, -87f)
         .or(e.compare(VectorOperators.LT, Float.MIN_NORMAL));

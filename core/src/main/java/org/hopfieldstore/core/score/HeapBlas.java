@@ -51,7 +51,10 @@ public final class HeapBlas {
     try (java.util.stream.Stream<String> lines =
         java.nio.file.Files.lines(java.nio.file.Path.of("/proc/self/maps"))) {
       return lines.map(l -> l.substring(l.lastIndexOf(' ') + 1))
-          .filter(p -> p.contains("blas") && !p.contains("netlibblasjni") && p.contains(".so"))
+          // not netlib's JNI stub, nor ND4J's bundled OpenBLAS (javacpp's cache), which may be
+          // mapped already and would pass a reference libblas.so.3 off as optimised
+          .filter(p -> p.contains("blas") && p.contains(".so") && !p.contains("netlibblasjni")
+              && !p.contains("/.javacpp/"))
           .map(p -> {
             try {
               return java.nio.file.Path.of(p).toRealPath().toString();
@@ -68,11 +71,6 @@ public final class HeapBlas {
   /** The system BLAS library in use (its resolved path), or "none". */
   public static String library() {
     return NATIVE == null ? "none (" + library + ")" : library;
-  }
-
-  /** The native BLAS, or null when none loaded. */
-  public static BLAS instance() {
-    return NATIVE;
   }
 
   public static boolean available() {

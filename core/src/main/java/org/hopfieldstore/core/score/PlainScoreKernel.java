@@ -20,10 +20,7 @@ public final class PlainScoreKernel implements ScoreKernel {
       public void scores(float[] queries, int batch, int from, int to, float[] out) {
         int t = to - from;
         for (int b = 0; b < batch; b++) {
-          int qo = b * d;
-          for (int j = 0; j < t; j++) {
-            out[b * t + j] = dot(queries, qo, xi, (from + j) * d, d);
-          }
+          ScalarRowOps.INSTANCE.dots(queries, b * d, xi, d, from, to, out, b * t);
         }
       }
 
@@ -31,17 +28,7 @@ public final class PlainScoreKernel implements ScoreKernel {
       public void addWeightedRows(float[] weights, int batch, int from, int to, float[] acc) {
         int t = to - from;
         for (int b = 0; b < batch; b++) {
-          int ao = b * d;
-          for (int j = 0; j < t; j++) {
-            float w = weights[b * t + j];
-            if (w == 0f) {
-              continue;
-            }
-            int ro = (from + j) * d;
-            for (int c = 0; c < d; c++) {
-              acc[ao + c] += w * xi[ro + c];
-            }
-          }
+          ScalarRowOps.INSTANCE.addWeighted(weights, b * t, xi, d, from, to, acc, b * d);
         }
       }
     };
