@@ -78,7 +78,7 @@ public final class Idx {
         throw new IllegalArgumentException(p + ": " + e.getMessage(), e);
       }
     } catch (IOException e) {
-      throw Npy.ioFailure(p, e);
+      throw NpyFiles.ioFailure(p, e);
     }
   }
 
@@ -100,7 +100,7 @@ public final class Idx {
       }
       return out;
     } catch (IOException e) {
-      throw Npy.ioFailure(p, e);
+      throw NpyFiles.ioFailure(p, e);
     }
   }
 
@@ -121,7 +121,7 @@ public final class Idx {
 
     static Source open(Path path) throws IOException {
       String p = path.toString();
-      FileChannel ch = Npy.openForRead(path);
+      FileChannel ch = NpyFiles.openForRead(path);
       try {
         long size = ch.size();
         BufferedInputStream raw = new BufferedInputStream(Channels.newInputStream(ch), 1 << 16);
