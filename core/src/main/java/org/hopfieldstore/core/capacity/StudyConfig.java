@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +38,92 @@ import org.hopfieldstore.core.retrieval.RetrievalSpec;
  * separation_distributed = false   # on a Spark master: sets above separation_max exactly, by
  *                                  # the distributed block-pair job (cost M^2 d / 2)
  * </pre>
+ *
+ * <p>{@link #keysHelp()} lists every key with its meaning, values and default.
  */
 public final class StudyConfig {
-  static final Set<String> KEYS = Set.of("name", "source", "dim", "memories", "rules", "noise",
-      "queries", "trials", "seed", "preprocess", "cosine_tolerance", "clamp", "separation",
-      "separation_max", "separation_distributed");
+  /**
+   * Every key a config may set: the reader accepts exactly these, takes their defaults from here
+   * and {@link #keysHelp} prints them, so the help cannot miss or misstate an accepted key.
+   */
+  enum Key {
+    NAME("name", "study name, echoed into the results", "any text", "study"),
+    SOURCE("source", "where the memory sets come from",
+        "sphere | clustered:clusters=K,intrinsic=I,spread=S | fashion-mnist[:path=DIR]",
+        "sphere"),
+    DIM("dim", "vector dimension of the synthetic sources (sphere, clustered)", 1, 64),
+    MEMORIES("memories", "memory-set sizes M, one grid point each",
+        "FROM..TO xFACTOR, a geometric grid with 1 <= FROM <= TO and FACTOR > 1 (x10 if left "
+            + "out), or a list of sizes >= 1 such as 100,1000", null),
+    RULES("rules", "retrieval models to compare, separated by ';'",
+        "model specs softmax, sparsemax, entmax, topk, masked, linear or prf with key=value "
+            + "options, e.g. softmax:beta=8; sparsemax:beta=8", null),
+    NOISE("noise", "how each query is corrupted from its stored pattern",
+        "none | mask-bottom | dropout:P (0 <= P < 1) | gaussian:SIGMA (SIGMA >= 0)",
+        "gaussian:0.1"),
+    QUERIES("queries", "queries per grid point and trial (at most M are used)", 1, 64),
+    TRIALS("trials", "independent trials per grid point", 1, 1),
+    SEED("seed", "random seed of the memory sets and queries", Integer.MIN_VALUE, 1),
+    // its default depends on the source, so the constructor passes it in
+    PREPROCESS("preprocess", "scaling of the patterns before they are stored",
+        "none | unit | center-unit", null, "center-unit for fashion-mnist, none otherwise"),
+    COSINE_TOLERANCE("cosine_tolerance",
+        "a retrieval succeeds when its cosine distance to the target is <= this",
+        "a number (cosine distances lie in [0, 2])", "0.2"),
+    CLAMP("clamp", "clamp retrieved and target patterns to [0, 1] before comparing (images)",
+        "true | false", "false"),
+    SEPARATION("separation",
+        "measure the minimal angle of each memory set (subsampled above separation_max)",
+        "true | false", "true"),
+    SEPARATION_MAX("separation_max",
+        "largest set whose minimal angle is measured exactly; larger ones are subsampled", 2,
+        20000),
+    SEPARATION_DISTRIBUTED("separation_distributed",
+        "on a Spark master, measure sets above separation_max exactly by the distributed "
+            + "block-pair job (cost M^2 d / 2)", "true | false", "false");
+
+    final String key;
+    final String meaning;
+    final String range;
+    /** The value when the file does not set the key; null when required or context-dependent. */
+    final String dflt;
+    final String dfltHelp;
+    /** For integer keys, the smallest value accepted; null otherwise. */
+    final Integer min;
+
+    Key(String key, String meaning, String range, String dflt) {
+      this(key, meaning, range, dflt, dflt == null ? "none: the key is required" : dflt);
+    }
+
+    Key(String key, String meaning, String range, String dflt, String dfltHelp) {
+      this.key = key;
+      this.meaning = meaning;
+      this.range = range;
+      this.dflt = dflt;
+      this.dfltHelp = dfltHelp;
+      this.min = null;
+    }
+
+    Key(String key, String meaning, int min, int dflt) {
+      this.key = key;
+      this.meaning = meaning;
+      this.range = min == Integer.MIN_VALUE ? "any 32-bit integer" : "an integer >= " + min;
+      this.dflt = Integer.toString(dflt);
+      this.dfltHelp = this.dflt;
+      this.min = min;
+    }
+  }
+
+  private static final Map<String, Key> KEYS_BY_NAME = new LinkedHashMap<>();
+
+  static {
+    for (Key k : Key.values()) {
+      KEYS_BY_NAME.put(k.key, k);
+    }
+  }
+
+  /** The names of the accepted keys, in the order of {@link Key}. */
+  static final Set<String> KEYS = Collections.unmodifiableSet(KEYS_BY_NAME.keySet());
 
   public final String name;
   public final String source;
@@ -64,27 +146,43 @@ public final class StudyConfig {
   private StudyConfig(Map<String, String> kv, String where) {
     this.raw = kv;
     Parser p = new Parser(kv, where);
-    name = p.text("name", "study");
-    source = p.text("source", "sphere");
+    name = p.text(Key.NAME);
+    source = p.text(Key.SOURCE);
     if (!source.equals("sphere") && !source.startsWith("clustered")
         && !source.startsWith("fashion-mnist")) {
-      throw p.bad("source", "expected sphere, clustered:clusters=K,intrinsic=I,spread=S or "
+      throw p.bad(Key.SOURCE, "expected sphere, clustered:clusters=K,intrinsic=I,spread=S or "
           + "fashion-mnist[:path=DIR]");
     }
-    dim = p.integer("dim", 64, 1);
-    memories = p.grid("memories");
-    rules = p.rules("rules");
-    noise = p.parse("noise", "gaussian:0.1", Corruption::parse);
-    queries = p.integer("queries", 64, 1);
-    trials = p.integer("trials", 1, 1);
-    seed = p.integer("seed", 1, Integer.MIN_VALUE);
-    preprocess = p.parse("preprocess", source.startsWith("fashion-mnist") ? "center-unit"
+    dim = p.integer(Key.DIM);
+    memories = p.grid(Key.MEMORIES);
+    rules = p.rules(Key.RULES);
+    noise = p.parse(Key.NOISE, Key.NOISE.dflt, Corruption::parse);
+    queries = p.integer(Key.QUERIES);
+    trials = p.integer(Key.TRIALS);
+    seed = p.integer(Key.SEED);
+    preprocess = p.parse(Key.PREPROCESS, source.startsWith("fashion-mnist") ? "center-unit"
         : "none", Preprocessing::parse);
-    cosineTolerance = p.number("cosine_tolerance", 0.2);
-    clamp = p.bool("clamp", false);
-    separation = p.bool("separation", true);
-    separationMax = p.integer("separation_max", 20000, 2);
-    separationDistributed = p.bool("separation_distributed", false);
+    cosineTolerance = p.number(Key.COSINE_TOLERANCE);
+    clamp = p.bool(Key.CLAMP);
+    separation = p.bool(Key.SEPARATION);
+    separationMax = p.integer(Key.SEPARATION_MAX);
+    separationDistributed = p.bool(Key.SEPARATION_DISTRIBUTED);
+  }
+
+  /**
+   * Help on every key a config accepts: its meaning, valid values and default, from the same
+   * table the reader validates against.
+   */
+  public static String keysHelp() {
+    StringBuilder sb = new StringBuilder("Study config keys (one 'key = value' per line, '#' "
+        + "starts a comment):\n");
+    for (Key k : Key.values()) {
+      sb.append("\n  ").append(k.key).append('\n')
+          .append("      ").append(k.meaning).append('\n')
+          .append("      values: ").append(k.range).append('\n')
+          .append("      default: ").append(k.dfltHelp).append('\n');
+    }
+    return sb.toString();
   }
 
   /** Reads a config file; errors name the file, the line and the key. */
@@ -111,7 +209,7 @@ public final class StudyConfig {
             + t + "'");
       }
       String key = t.substring(0, eq).trim();
-      if (!KEYS.contains(key)) {
+      if (!KEYS_BY_NAME.containsKey(key)) {
         throw new IllegalArgumentException(file + ":" + (i + 1) + ": unknown key '" + key
             + "' (valid: " + String.join(", ", new java.util.TreeSet<>(KEYS)) + ")");
       }
@@ -133,80 +231,79 @@ public final class StudyConfig {
       this.where = where;
     }
 
-    IllegalArgumentException bad(String key, String why) {
-      return new IllegalArgumentException(where + ": " + key + " = " + kv.get(key) + ": " + why);
+    IllegalArgumentException bad(Key k, String why) {
+      return new IllegalArgumentException(where + ": " + k.key + " = " + kv.get(k.key) + ": "
+          + why);
     }
 
-    String text(String key, String dflt) {
-      return kv.getOrDefault(key, dflt);
+    String text(Key k) {
+      return kv.getOrDefault(k.key, k.dflt);
     }
 
-    int integer(String key, int dflt, int min) {
-      if (!kv.containsKey(key)) {
-        return dflt;
-      }
-      try {
-        int v = Integer.parseInt(kv.get(key));
-        if (v < min) {
-          throw bad(key, "must be >= " + min);
-        }
-        return v;
-      } catch (NumberFormatException e) {
-        throw bad(key, "not an integer");
-      }
-    }
-
-    double number(String key, double dflt) {
-      try {
-        return kv.containsKey(key) ? Double.parseDouble(kv.get(key)) : dflt;
-      } catch (NumberFormatException e) {
-        throw bad(key, "not a number");
-      }
-    }
-
-    boolean bool(String key, boolean dflt) {
-      String v = kv.get(key);
+    int integer(Key k) {
+      String v = kv.get(k.key);
       if (v == null) {
-        return dflt;
+        return Integer.parseInt(k.dflt);
       }
+      try {
+        int n = Integer.parseInt(v);
+        if (n < k.min) {
+          throw bad(k, "must be >= " + k.min);
+        }
+        return n;
+      } catch (NumberFormatException e) {
+        throw bad(k, "not an integer");
+      }
+    }
+
+    double number(Key k) {
+      try {
+        return Double.parseDouble(kv.getOrDefault(k.key, k.dflt));
+      } catch (NumberFormatException e) {
+        throw bad(k, "not a number");
+      }
+    }
+
+    boolean bool(Key k) {
+      String v = kv.getOrDefault(k.key, k.dflt);
       if (!v.equals("true") && !v.equals("false")) {
-        throw bad(key, "expected true or false");
+        throw bad(k, "expected true or false");
       }
       return v.equals("true");
     }
 
-    <T> T parse(String key, String dflt, java.util.function.Function<String, T> f) {
+    <T> T parse(Key k, String dflt, java.util.function.Function<String, T> f) {
       try {
-        return f.apply(kv.getOrDefault(key, dflt));
+        return f.apply(kv.getOrDefault(k.key, dflt));
       } catch (IllegalArgumentException e) {
-        throw bad(key, e.getMessage());
+        throw bad(k, e.getMessage());
       }
     }
 
-    List<RetrievalSpec> rules(String key) {
-      if (!kv.containsKey(key)) {
-        throw new IllegalArgumentException(where + ": missing key '" + key + "'");
+    List<RetrievalSpec> rules(Key k) {
+      if (!kv.containsKey(k.key)) {
+        throw new IllegalArgumentException(where + ": missing key '" + k.key + "'");
       }
       List<RetrievalSpec> out = new ArrayList<>();
-      for (String s : kv.get(key).split(";")) {
+      for (String s : kv.get(k.key).split(";")) {
         if (!s.isBlank()) {
           try {
             out.add(RetrievalSpec.parse(s.trim()));
           } catch (IllegalArgumentException e) {
-            throw bad(key, "'" + s.trim() + "': " + e.getMessage());
+            throw bad(k, "'" + s.trim() + "': " + e.getMessage());
           }
         }
       }
       if (out.isEmpty()) {
-        throw bad(key, "no rule");
+        throw bad(k, "no rule");
       }
       return out;
     }
 
-    List<Integer> grid(String key) {
-      String v = kv.get(key);
+    List<Integer> grid(Key k) {
+      String v = kv.get(k.key);
       if (v == null) {
-        throw new IllegalArgumentException(where + ": missing key '" + key + "'");
+        throw new IllegalArgumentException(where + ": missing key '" + k.key + "'");
       }
       List<Integer> out = new ArrayList<>();
       try {
@@ -216,7 +313,7 @@ public final class StudyConfig {
           long to = Long.parseLong(parts[1].trim());
           double factor = parts.length > 2 ? Double.parseDouble(parts[2].trim()) : 10;
           if (from < 1 || to < from || !(factor > 1) || to > Integer.MAX_VALUE) {
-            throw bad(key, "expected FROM..TO xFACTOR with 1 <= FROM <= TO and FACTOR > 1");
+            throw bad(k, "expected FROM..TO xFACTOR with 1 <= FROM <= TO and FACTOR > 1");
           }
           // a factor like 3.1623 (sqrt 10) lands within 0.1% of TO: that counts as TO
           for (double m = from; m <= to * (1 + 1e-3); m *= factor) {
@@ -226,13 +323,13 @@ public final class StudyConfig {
           for (String s : v.split(",")) {
             int m = Integer.parseInt(s.trim());
             if (m < 1) {
-              throw bad(key, "sizes must be >= 1");
+              throw bad(k, "sizes must be >= 1");
             }
             out.add(m);
           }
         }
       } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-        throw bad(key, "expected FROM..TO xFACTOR (e.g. 1000..1000000 x10) or a list 100,1000");
+        throw bad(k, "expected FROM..TO xFACTOR (e.g. 1000..1000000 x10) or a list 100,1000");
       }
       return out;
     }

@@ -1,13 +1,19 @@
 package org.hopfieldstore.core.capacity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.hopfieldstore.core.data.Preprocessing;
 import org.hopfieldstore.core.data.SyntheticMemories;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.junit.jupiter.api.Test;
@@ -49,6 +55,93 @@ class StudyConfigTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> read("memories = ten\nrules = softmax\n"));
     assertTrue(e.getMessage().contains("memories = ten"), e.getMessage());
+  }
+
+  @Test
+  void everyAcceptedKeyParsesAndIsInTheHelp() throws IOException {
+    String[] lines = {
+        "name = all-keys",
+        "source = clustered:clusters=4,intrinsic=2,spread=0.1",
+        "dim = 8",
+        "memories = 10,100",
+        "rules = softmax:beta=8; sparsemax:beta=8",
+        "noise = dropout:0.5",
+        "queries = 16",
+        "trials = 3",
+        "seed = -7",
+        "preprocess = unit",
+        "cosine_tolerance = 0.3",
+        "clamp = true",
+        "separation = false",
+        "separation_max = 500",
+        "separation_distributed = true",
+    };
+    Set<String> used = new LinkedHashSet<>();
+    for (String l : lines) {
+      used.add(l.substring(0, l.indexOf('=')).trim());
+    }
+    // a key added to the parser must be added here too, so the help check below covers it
+    assertEquals(new java.util.TreeSet<>(StudyConfig.KEYS), new java.util.TreeSet<>(used));
+    StudyConfig c = read(String.join("\n", lines) + "\n");
+    assertEquals("all-keys", c.name);
+    assertEquals(8, c.dim);
+    assertEquals(List.of(10, 100), c.memories);
+    assertEquals(2, c.rules.size());
+    assertEquals(16, c.queries);
+    assertEquals(3, c.trials);
+    assertEquals(-7, c.seed);
+    assertEquals(Preprocessing.UNIT, c.preprocess);
+    assertEquals(0.3, c.cosineTolerance);
+    assertTrue(c.clamp);
+    assertFalse(c.separation);
+    assertEquals(500, c.separationMax);
+    assertTrue(c.separationDistributed);
+
+    String help = StudyConfig.keysHelp();
+    for (String key : used) {
+      // each key heads its own entry: "separation" must not pass by matching "separation_max"
+      int at = help.indexOf("\n  " + key + "\n");
+      assertTrue(at >= 0, key + " missing from:\n" + help);
+      String entry = help.substring(at + 1).split("\n\n", 2)[0];
+      assertTrue(entry.contains("values: ") && entry.contains("default: "), entry);
+    }
+  }
+
+  @Test
+  void helpStatesTheDefaultsTheParserUses() throws IOException {
+    StudyConfig c = read("memories = 10\nrules = softmax\n");
+    String help = StudyConfig.keysHelp();
+    assertTrue(help.contains("\n  dim\n"), help);
+    assertEquals(64, c.dim);
+    assertTrue(help.contains("default: " + c.dim + "\n"), help);
+    assertTrue(help.contains("default: " + c.separationMax + "\n"), help);
+    assertTrue(help.contains("default: " + c.name + "\n"), help);
+    assertTrue(help.contains("default: none: the key is required"), help);
+  }
+
+  @Test
+  void unknownKeyIsRejectedByName() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> read("memories = 10\nrules = softmax\nbeta = 8\n"));
+    assertTrue(e.getMessage().contains("unknown key 'beta'"), e.getMessage());
+    assertTrue(e.getMessage().contains("valid: "), e.getMessage());
+    assertFalse(StudyConfig.keysHelp().contains("\n  beta\n"));
+  }
+
+  @Test
+  void everyDeployedStudyConfigParses() throws IOException {
+    Path dir = Path.of("../deploy/studies"); // tests run in core/
+    List<Path> confs;
+    try (Stream<Path> files = Files.list(dir)) {
+      confs = files.filter(f -> f.toString().endsWith(".conf")).sorted()
+          .collect(Collectors.toList());
+    }
+    assertFalse(confs.isEmpty(), "no .conf in " + dir.toAbsolutePath());
+    for (Path f : confs) {
+      StudyConfig c = StudyConfig.read(f);
+      assertFalse(c.memories.isEmpty(), f.toString());
+      assertFalse(c.rules.isEmpty(), f.toString());
+    }
   }
 
   @Test
