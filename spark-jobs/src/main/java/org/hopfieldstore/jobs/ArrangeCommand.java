@@ -12,6 +12,9 @@ import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.hopfieldstore.core.kernel.PairTerms;
+import org.hopfieldstore.core.kernel.SeparationTerms;
+import org.hopfieldstore.spark.dist.DistributedStudies;
 import org.hopfieldstore.core.capacity.RetrievalQuality;
 import org.hopfieldstore.core.capacity.Separation;
 import org.hopfieldstore.core.data.Corruption;
@@ -163,18 +166,17 @@ final class ArrangeCommand {
           long te = System.nanoTime();
           LinearFeatureMap map = new LinearFeatureMap(w, big, d);
           MemoryBlock sample = negatives == 0 ? null : sample(mem, negatives, seed, epoch);
-          double[] penalty = new double[1];
-          double[] penaltyGrad = new double[w.length];
           SeparationLoss epochLoss = tauFinal > 0
               ? new SeparationLoss(loss.form(), annealed(loss.param(), tauFinal, epoch, epochs))
               : loss;
-          SeparationLoss.Partial terms = store != null
-              ? store.separationTerms(map, epochLoss, sample, penalty, penaltyGrad)
-              : localTerms(map, epochLoss, block, sample, penalty, penaltyGrad);
-          double value = epochLoss.loss(terms, m) + lambda * penalty[0] / m;
+          SeparationTerms.Epoch epochTerms = store != null
+              ? new DistributedStudies(store.blocks()).separationTerms(map, epochLoss, sample)
+              : SeparationTerms.Epoch.of(epochLoss, map, block, sample);
+          PairTerms terms = epochTerms.pairs;
+          double value = epochLoss.loss(terms, m) + lambda * epochTerms.penalty / m;
           double[] grad = epochLoss.gradient(terms, m);
           for (int i = 0; i < grad.length; i++) {
-            grad[i] += lambda * penaltyGrad[i] / m;
+            grad[i] += lambda * epochTerms.penaltyGradient[i] / m;
           }
           adam.step(w, grad);
           if (checkpoint != null) {
@@ -290,15 +292,6 @@ final class ArrangeCommand {
       ids[i] = rows[i];
     }
     return MemoryBlock.withIds(data, ids, d);
-  }
-
-  /** The in-process terms: the same core functions the Spark partitions run. */
-  static SeparationLoss.Partial localTerms(LinearFeatureMap map, SeparationLoss loss,
-      MemoryBlock block, MemoryBlock sample, double[] penalty, double[] penaltyGrad) {
-    double[] g = SeparationLoss.normTerms(map, block, penalty);
-    System.arraycopy(g, 0, penaltyGrad, 0, g.length);
-    return sample == null ? loss.allPairs(map, block, 0)
-        : loss.pairs(map, block, sample, false);
   }
 
   static double minAngle(LinearFeatureMap map, FloatMatrix mem) {

@@ -27,6 +27,7 @@ import org.hopfieldstore.core.retrieval.RetrievalResult;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.core.retrieval.StepFunction;
 import org.hopfieldstore.spark.dist.DistributedStore;
+import org.hopfieldstore.spark.dist.DistributedStudies;
 import org.hopfieldstore.spark.dist.SparkSetup;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -161,7 +162,7 @@ final class CapacityCommand {
       return new double[] {Double.NaN, Double.NaN, Double.NaN, 0};
     }
     if (dist != null && cfg.separationDistributed && mem.rows() > cfg.separationMax) {
-      Separation s = dist.separation();
+      Separation s = new DistributedStudies(dist.blocks()).separation();
       return new double[] {s.maxCosine, s.minAngleDegrees(), s.minSeparation, mem.rows()};
     }
     FloatMatrix sample = mem;

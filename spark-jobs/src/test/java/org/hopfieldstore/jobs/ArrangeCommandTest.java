@@ -12,6 +12,9 @@ import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.hopfieldstore.core.kernel.PairTerms;
+import org.hopfieldstore.core.kernel.SeparationTerms;
+import org.hopfieldstore.spark.dist.DistributedStudies;
 import org.hopfieldstore.core.data.SyntheticMemories;
 import org.hopfieldstore.core.io.Npy;
 import org.hopfieldstore.core.kernel.LinearFeatureMap;
@@ -43,19 +46,21 @@ class ArrangeCommandTest {
       for (String lossText : new String[] {"spherical:0.1", "uhop-max:2"}) {
         SeparationLoss loss = SeparationLoss.parse(lossText);
         for (MemoryBlock negatives : new MemoryBlock[] {null, sample}) {
+          // the single-machine terms, straight from the core functions
           double[] pen = new double[1];
-          double[] penGrad = new double[48];
-          SeparationLoss.Partial want = ArrangeCommand.localTerms(map, loss, MemoryBlock.of(mem),
-              negatives, pen, penGrad);
+          double[] penGrad = SeparationLoss.normTerms(map, MemoryBlock.of(mem), pen);
+          PairTerms want = negatives == null ? loss.allPairs(map, MemoryBlock.of(mem), 0)
+              : loss.pairs(map, MemoryBlock.of(mem), negatives, false);
           for (int p : new int[] {1, 3, 7}) {
             String msg = "seed=" + seed + " " + lossText + " P=" + p
                 + (negatives == null ? " all pairs" : " 40 negatives");
             try (DistributedStore store = DistributedStore.fromMatrix(jsc, mem, p,
                 StorageLevel.MEMORY_ONLY(), "nd4j")) {
-              double[] gotPen = new double[1];
-              double[] gotPenGrad = new double[48];
-              SeparationLoss.Partial got = store.separationTerms(map, loss, negatives, gotPen,
-                  gotPenGrad);
+              SeparationTerms.Epoch terms = new DistributedStudies(store.blocks())
+                  .separationTerms(map, loss, negatives);
+              PairTerms got = terms.pairs;
+              double[] gotPen = {terms.penalty};
+              double[] gotPenGrad = terms.penaltyGradient;
               assertEquals(want.pairs, got.pairs, msg);
               assertEquals(loss.loss(want, 301), loss.loss(got, 301), 1e-10, msg);
               assertEquals(pen[0], gotPen[0], 1e-9 * Math.max(1, pen[0]), msg);

@@ -1,5 +1,7 @@
 package org.hopfieldstore.core.capacity;
 
+import java.nio.ByteBuffer;
+import org.hopfieldstore.core.aggregate.Mergeable;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.score.ScoreKernel;
@@ -97,6 +99,104 @@ public final class Separation {
       this.maxOtherA = maxOtherA;
       this.maxOtherB = maxOtherB;
     }
+
+    /** Block a's share: its rows' maxima and the pair. */
+    public RowMaxima forA() {
+      return new RowMaxima(maxOtherA, maxCos, idA, idB);
+    }
+
+    /** Block b's share: its rows' maxima and the pair. */
+    public RowMaxima forB() {
+      return new RowMaxima(maxOtherB, maxCos, idA, idB);
+    }
+  }
+
+  /**
+   * The separation terms of one block gathered over the block pairs it is in: each row's largest
+   * inner product with another memory (merged by elementwise maximum, keyed by block) and the
+   * best pair seen (the larger cosine; on a tie, the lower first id).
+   */
+  public static final class RowMaxima implements Mergeable<RowMaxima> {
+    public static final int TAG = 0x524d4158; // "RMAX"
+    private final double[] maxOther;
+    private double maxCos;
+    private long idA;
+    private long idB;
+
+    RowMaxima(double[] maxOther, double maxCos, long idA, long idB) {
+      this.maxOther = maxOther.clone();
+      this.maxCos = maxCos;
+      this.idA = idA;
+      this.idB = idB;
+    }
+
+    @Override
+    public RowMaxima merge(RowMaxima o) {
+      if (o.maxOther.length != maxOther.length) {
+        throw new IllegalArgumentException("row maxima of " + maxOther.length + " and "
+            + o.maxOther.length + " rows");
+      }
+      for (int r = 0; r < maxOther.length; r++) {
+        maxOther[r] = Math.max(maxOther[r], o.maxOther[r]);
+      }
+      if (o.maxCos > maxCos || (o.maxCos == maxCos && o.idA < idA)) {
+        maxCos = o.maxCos;
+        idA = o.idA;
+        idB = o.idB;
+      }
+      return this;
+    }
+
+    /** The separation of {@code block} (the block these maxima belong to) and the best pair. */
+    public Separation of(MemoryBlock block) {
+      return new Separation(maxCos, idA, idB, minSeparation(block, maxOther));
+    }
+
+    @Override
+    public long byteSize() {
+      return 4 + 4 + 8 + 16 + 8L * maxOther.length;
+    }
+
+    @Override
+    public byte[] toBytes() {
+      ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(byteSize()));
+      buf.putInt(TAG).putInt(maxOther.length).putDouble(maxCos).putLong(idA).putLong(idB);
+      for (double v : maxOther) {
+        buf.putDouble(v);
+      }
+      return buf.array();
+    }
+
+    /** Reads what {@link #toBytes} wrote; rejects a wrong tag or a truncated buffer. */
+    public static RowMaxima fromBytes(byte[] bytes) {
+      ByteBuffer buf = ByteBuffer.wrap(bytes);
+      try {
+        if (buf.getInt() != TAG) {
+          throw new IllegalArgumentException("not separation row maxima");
+        }
+        int n = buf.getInt();
+        if (n < 0 || n > (buf.remaining() - 24) / 8) {
+          throw new IllegalArgumentException("truncated row maxima (" + bytes.length + " bytes)");
+        }
+        double maxCos = buf.getDouble();
+        long a = buf.getLong();
+        long b = buf.getLong();
+        double[] m = new double[n];
+        for (int i = 0; i < n; i++) {
+          m[i] = buf.getDouble();
+        }
+        return new RowMaxima(m, maxCos, a, b);
+      } catch (java.nio.BufferUnderflowException e) {
+        throw new IllegalArgumentException("truncated row maxima (" + bytes.length + " bytes)");
+      }
+    }
+  }
+
+  /** The separation of two disjoint parts of one memory set, from theirs. */
+  public Separation merge(Separation o) {
+    boolean theirs = o.maxCosine > maxCosine || (o.maxCosine == maxCosine && o.pairA < pairA);
+    return new Separation(theirs ? o.maxCosine : maxCosine, theirs ? o.pairA : pairA,
+        theirs ? o.pairB : pairB, Math.min(minSeparation, o.minSeparation));
   }
 
   /** {@link Cross} of blocks {@code a} and {@code b}, {@code tileRows} rows of a at a time. */

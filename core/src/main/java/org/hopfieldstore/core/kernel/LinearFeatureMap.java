@@ -14,7 +14,8 @@ import org.hopfieldstore.core.retrieval.RowScaler;
  * kernel {@code K(u, v) = <W u, W v> = <u, G v>} with {@code G = W^T W}. Stored row-major in
  * float64 (it is small and is optimised); saved and loaded as a 2-D .npy.
  */
-public final class LinearFeatureMap {
+public final class LinearFeatureMap implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   private final int outDim;
   private final int inDim;
   private final double[] w;

@@ -20,14 +20,15 @@ import org.nd4j.linalg.factory.Nd4j;
  *       1/tau: minimising it pushes the images towards an optimal spherical code.
  * </ul>
  *
- * <p>The sum over pairs is split into mergeable {@link Partial}s (a running maximum and a
+ * <p>The sum over pairs is split into mergeable {@link PairTerms} (a running maximum and a
  * rescaled sum, as the online softmax merges scores), so a cluster can add the contributions of
  * block pairs, or of each memory against K sampled negatives. The block GEMMs (images, Gram
  * blocks, gradient products) run through ND4J, so a CUDA backend on the classpath runs them on a
  * GPU. Gradient of one pair: {@code dc/dv_mu = (u_nu - c u_mu) / ||v_mu||}, {@code v = W xi},
  * and {@code dL/dW = sum_mu (dL/dv_mu) xi_mu^T}.
  */
-public final class SeparationLoss {
+public final class SeparationLoss implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   /** The losses of section 6. */
   public enum Form {
     /** U-Hop, average: {@code log mean exp(-t |u - u'|^2)}. */
@@ -113,68 +114,8 @@ public final class SeparationLoss {
         + param;
   }
 
-  /**
-   * Pair terms of a set of pairs: {@code sum = sum exp(s c - max)}, {@code grad = sum exp(s c -
-   * max) dc/dW} (D x d), the pair count and the largest overlap seen. Merge adds them exactly.
-   * For the worst-pair loss ({@code worst}) only the pair of the largest overlap counts: sum 1,
-   * grad its {@code dc/dW}, and merge keeps the larger.
-   */
-  public static final class Partial implements java.io.Serializable {
-    private static final long serialVersionUID = 1L;
-    public double max = Double.NEGATIVE_INFINITY;
-    public double sum;
-    public long pairs;
-    public double maxCos = -2;
-    public double[] grad;
-    public boolean worst;
-
-    public Partial(int gradLength) {
-      grad = new double[gradLength];
-    }
-
-    /** Adds {@code o} into this (rescaling to the larger maximum); returns this. */
-    public Partial merge(Partial o) {
-      if (o.pairs == 0) {
-        return this;
-      }
-      if (pairs == 0) {
-        max = o.max;
-        sum = o.sum;
-        pairs = o.pairs;
-        maxCos = o.maxCos;
-        grad = o.grad.clone();
-        worst = o.worst;
-        return this;
-      }
-      if (worst != o.worst) {
-        throw new IllegalArgumentException("cannot merge worst-pair and averaged pair terms");
-      }
-      if (worst) {
-        if (o.max > max) {
-          max = o.max;
-          sum = o.sum;
-          grad = o.grad.clone();
-        }
-        pairs += o.pairs;
-        maxCos = Math.max(maxCos, o.maxCos);
-        return this;
-      }
-      double m = Math.max(max, o.max);
-      double a = Math.exp(max - m);
-      double b = Math.exp(o.max - m);
-      sum = sum * a + o.sum * b;
-      for (int i = 0; i < grad.length; i++) {
-        grad[i] = grad[i] * a + o.grad[i] * b;
-      }
-      max = m;
-      pairs += o.pairs;
-      maxCos = Math.max(maxCos, o.maxCos);
-      return this;
-    }
-  }
-
   /** The loss from the merged partial of all pairs (or of all sampled pairs). */
-  public double loss(Partial p, long memoryCount) {
+  public double loss(PairTerms p, long memoryCount) {
     if (p.pairs == 0) {
       throw new IllegalArgumentException("the separation loss needs at least one pair");
     }
@@ -186,7 +127,7 @@ public final class SeparationLoss {
   }
 
   /** {@code dL/dW} (D x d, row-major) from the merged partial. */
-  public double[] gradient(Partial p, long memoryCount) {
+  public double[] gradient(PairTerms p, long memoryCount) {
     double f = scale() / p.sum * (form == Form.SPHERICAL ? 1.0 / memoryCount : 1);
     double[] g = new double[p.grad.length];
     for (int i = 0; i < g.length; i++) {
@@ -200,9 +141,9 @@ public final class SeparationLoss {
    * ({@code a} and {@code b} one block) each unordered pair counts once; pairs of equal ids are
    * skipped (a memory sampled as its own negative).
    */
-  public Partial pairs(LinearFeatureMap map, MemoryBlock a, MemoryBlock b, boolean same) {
+  public PairTerms pairs(LinearFeatureMap map, MemoryBlock a, MemoryBlock b, boolean same) {
     if (!same && a.size() > SLICE_ROWS) { // bound the na x nb float64 temporaries
-      Partial total = new Partial(map.outDim() * map.inDim());
+      PairTerms total = new PairTerms(map.outDim() * map.inDim());
       for (int i = 0; i < a.size(); i += SLICE_ROWS) {
         total.merge(pairs(map, slice(a, i, Math.min(a.size(), i + SLICE_ROWS)), b, false));
       }
@@ -221,7 +162,7 @@ public final class SeparationLoss {
     double[] vb = same ? va : gemm(xb, b.size(), d, false, map.weights(), big, d, true);
     Terms t = terms(va, a.size(), vb, b.size(), big, same, a, b, scale(),
         form == Form.UHOP_MAX);
-    Partial p = new Partial(big * d);
+    PairTerms p = new PairTerms(big * d);
     p.worst = form == Form.UHOP_MAX;
     p.max = t.max;
     p.sum = t.sum;
@@ -242,10 +183,10 @@ public final class SeparationLoss {
    * Every pair of one block, {@code blockRows} rows at a time (0: 2048), on one machine: the
    * reference the distributed sum is tested against.
    */
-  public Partial allPairs(LinearFeatureMap map, MemoryBlock block, int blockRows) {
+  public PairTerms allPairs(LinearFeatureMap map, MemoryBlock block, int blockRows) {
     int m = block.size();
     int t = blockRows > 0 ? blockRows : 2048;
-    Partial total = new Partial(map.outDim() * map.inDim());
+    PairTerms total = new PairTerms(map.outDim() * map.inDim());
     total.worst = form == Form.UHOP_MAX;
     for (int i = 0; i < m; i += t) {
       MemoryBlock bi = slice(block, i, Math.min(m, i + t));
@@ -303,7 +244,7 @@ public final class SeparationLoss {
       g[i] = f * (t.dva[i] + t.dvb[i]);
     }
     if (lossOut != null) {
-      Partial p = new Partial(0);
+      PairTerms p = new PairTerms(0);
       p.worst = form == Form.UHOP_MAX;
       p.max = t.max;
       p.sum = t.sum;

@@ -6,10 +6,13 @@ import java.util.Objects;
  * A dense row-major float32 matrix: {@code rows x cols} values in one contiguous array.
  * Used for query batches (state patterns) and as the payload of a {@link MemoryBlock}.
  */
-public final class FloatMatrix {
+public final class FloatMatrix implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   private final int rows;
   private final int cols;
   private final float[] data;
+  /** Objects derived from these rows (bound score kernels), living and dying with them. */
+  private transient volatile java.util.concurrent.ConcurrentMap<Object, Object> derived;
 
   private FloatMatrix(float[] data, int rows, int cols) {
     this.data = data;
@@ -58,6 +61,23 @@ public final class FloatMatrix {
             + (i / cols) + ", column " + (i % cols));
       }
     }
+  }
+
+  /**
+   * A cache of objects derived from these rows (e.g. a score kernel bound to them, which may hold
+   * an off-heap copy), shared by every block over this matrix and collected with it.
+   */
+  public java.util.concurrent.ConcurrentMap<Object, Object> derived() {
+    java.util.concurrent.ConcurrentMap<Object, Object> d = derived;
+    if (d == null) {
+      synchronized (this) {
+        if (derived == null) {
+          derived = new java.util.concurrent.ConcurrentHashMap<>();
+        }
+        d = derived;
+      }
+    }
+    return d;
   }
 
   public int rows() {

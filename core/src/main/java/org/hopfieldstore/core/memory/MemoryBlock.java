@@ -11,7 +11,8 @@ import java.util.Objects;
  * global ids of its rows. Immutable after construction: callers must not write into {@link
  * #data()}.
  */
-public final class MemoryBlock {
+public final class MemoryBlock implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   private final FloatMatrix rows;
   private final long[] ids; // null: id == idOffset + row
   private final long idOffset;

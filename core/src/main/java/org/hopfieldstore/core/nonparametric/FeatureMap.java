@@ -26,14 +26,17 @@ public abstract class FeatureMap {
 
   /** The feature map a summary spec (linear, prf) names, for memories of dimension d. */
   public static FeatureMap of(RetrievalSpec spec, int d) {
-    switch (spec.rule()) {
-      case LINEAR:
-        return new Elu(d, spec.beta());
-      case PRF:
-        return new PositiveRandom(d, spec.features(), spec.beta(), spec.seed());
-      default:
-        throw new IllegalArgumentException(spec.rule().key() + " has no feature map");
-    }
+    return spec.rule().featureMap(spec, d);
+  }
+
+  /** {@link Elu}: the map of the linear rule. */
+  public static FeatureMap elu(int dim, double beta) {
+    return new Elu(dim, beta);
+  }
+
+  /** {@link PositiveRandom}: the map of the prf rule. */
+  public static FeatureMap positiveRandom(int dim, int features, double beta, long seed) {
+    return new PositiveRandom(dim, features, beta, seed);
   }
 
   public int dim() {

@@ -1,9 +1,12 @@
 package org.hopfieldstore.core.nonparametric;
 
 import java.nio.ByteBuffer;
+import org.hopfieldstore.core.aggregate.BlockAggregation;
+import org.hopfieldstore.core.aggregate.Mergeable;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.core.score.ScoreKernel;
+import org.hopfieldstore.core.score.KernelRef;
 
 /**
  * The memory summary of a linear or PRF model: {@code A = sum_mu phi(xi_mu) xi_mu^T} (D x d) and
@@ -12,8 +15,8 @@ import org.hopfieldstore.core.score.ScoreKernel;
  * partitions add theirs ({@link #merge}) and a memory is inserted or deleted by adding or
  * subtracting its term, without a rebuild.
  */
-public final class KernelSummary {
-  static final int TAG = 0x4b53554d; // "KSUM"
+public final class KernelSummary implements Mergeable<KernelSummary> {
+  public static final int TAG = 0x4b53554d; // "KSUM"
   private final RetrievalSpec spec;
   private final FeatureMap map;
   private final double[] a;
@@ -152,7 +155,48 @@ public final class KernelSummary {
     }
   }
 
+  /**
+   * Building the summary of a store as an aggregation: each block adds its memories with its
+   * bound score kernel, and the partitions' summaries are added.
+   */
+  public static BlockAggregation<KernelSummary> aggregation(RetrievalSpec spec, int dim,
+      ScoreKernel kernel) {
+    return new Build(spec, dim, kernel);
+  }
+
+  private static final class Build implements BlockAggregation<KernelSummary> {
+    private static final long serialVersionUID = 1L;
+    private final RetrievalSpec spec;
+    private final int dim;
+    private final KernelRef kernel;
+
+    Build(RetrievalSpec spec, int dim, ScoreKernel kernel) {
+      this.spec = spec;
+      this.dim = dim;
+      this.kernel = new KernelRef(kernel);
+    }
+
+    @Override
+    public KernelSummary zero() {
+      return new KernelSummary(spec, dim);
+    }
+
+    @Override
+    public KernelSummary fold(KernelSummary acc, MemoryBlock block) {
+      ScoreKernel.Bound bound = kernel.get().boundTo(block);
+      synchronized (bound) {
+        return acc.add(block, bound);
+      }
+    }
+
+    @Override
+    public String describe() {
+      return spec.rule().key() + " summary";
+    }
+  }
+
   /** Adds another partition's summary of the same model. */
+  @Override
   public KernelSummary merge(KernelSummary other) {
     if (!other.spec.equals(spec) || other.dim() != dim()) {
       throw new IllegalArgumentException("cannot merge summaries of " + spec + " (d=" + dim()
@@ -208,6 +252,7 @@ public final class KernelSummary {
     return m;
   }
 
+  @Override
   public byte[] toBytes() {
     byte[] s = spec.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     ByteBuffer buf = ByteBuffer.allocate(4 + 4 + s.length + 4 + 8 + 8 * (a.length + b.length));

@@ -1,5 +1,7 @@
 package org.hopfieldstore.core.reduce;
 
+import org.hopfieldstore.core.aggregate.Mergeable;
+
 /**
  * What one partition (or one tile of memories) contributes to a retrieval step for a batch of
  * queries, in a form that merges exactly into the global answer: {@code merge} is associative and
@@ -7,13 +9,7 @@ package org.hopfieldstore.core.reduce;
  * {@code treeAggregate}. Serialised with {@link #toBytes} and the implementation's static
  * {@code fromBytes}, as DataSketches does.
  */
-public interface PartialScores<P extends PartialScores<P>> {
-  /** Folds {@code other} into this partial and returns this. Rejects incompatible shapes. */
-  P merge(P other);
-
-  /** A self-describing byte form; the implementation's {@code fromBytes} reads it back. */
-  byte[] toBytes();
-
+public interface PartialScores<P extends PartialScores<P>> extends Mergeable<P> {
   /** Folds the scores of one tile of memories in. */
   void accumulate(ScoreTile tile);
 
@@ -39,5 +35,20 @@ public interface PartialScores<P extends PartialScores<P>> {
    */
   default long[] candidateIds() {
     return new long[0];
+  }
+
+  /**
+   * Whether the partial carries the weighted sums of the memory rows itself (dense softmax), so
+   * {@link #finish} needs no rows; else the states are formed from the rows of the support.
+   */
+  default boolean carriesStates() {
+    return false;
+  }
+
+  /** Drops what cannot reach the final answer before the partial is sent; returns this. */
+  default P compact() {
+    @SuppressWarnings("unchecked")
+    P self = (P) this;
+    return self;
   }
 }

@@ -12,20 +12,7 @@ public final class Partials {
    * lists, or sparse candidate lists. {@code report} is how many best weights softmax keeps.
    */
   public static PartialScores<?> empty(RetrievalSpec spec, int batch, int dim, int report) {
-    switch (spec.rule()) {
-      case SOFTMAX:
-        return new SoftmaxPartial(batch, dim, report);
-      case MASKED:
-        return new SoftmaxPartial(batch, dim, report, spec.keep(), spec.seed());
-      case TOPK:
-        return new TopKPartial(batch, spec.k());
-      case LINEAR:
-      case PRF:
-        throw new IllegalArgumentException(spec.rule().key()
-            + " retrieves from a kernel summary, not from partial scores");
-      default:
-        return new SupportPartial(batch, spec.thresholdNormalizer());
-    }
+    return spec.rule().emptyPartial(spec, batch, dim, report);
   }
 
   /** Reads any partial written by {@code toBytes}, by its leading tag. */

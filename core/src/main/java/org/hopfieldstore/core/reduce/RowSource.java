@@ -13,12 +13,20 @@ public interface RowSource {
   /** {@code acc[offset + c] += weight * xi_id[c]} for every c; throws if the id is unknown. */
   void addRow(long id, double weight, double[] acc, int offset);
 
+  /** Whether this source holds the row of {@code id}. */
+  boolean holds(long id);
+
   /** Rows looked up in a map from id to row (e.g. the rows fetched for a global support). */
   static RowSource of(java.util.Map<Long, float[]> rowsById, int d) {
     return new RowSource() {
       @Override
       public int dim() {
         return d;
+      }
+
+      @Override
+      public boolean holds(long id) {
+        return rowsById.containsKey(id);
       }
 
       @Override
@@ -42,6 +50,11 @@ public interface RowSource {
       @Override
       public int dim() {
         return d;
+      }
+
+      @Override
+      public boolean holds(long id) {
+        return block.rowOf(id) >= 0;
       }
 
       @Override

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * list of the best {@code report} scores per query gives the reported top ids.
  */
 public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
-  static final int TAG = 0x534d5831; // "SMX1"
+  public static final int TAG = 0x534d5831; // "SMX1"
   private final int batch;
   private final int dim;
   private final int report;
@@ -74,6 +74,11 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
   @Override
   public StepOutput finish(RowSource rows, boolean wantStates) {
     return finish(wantStates);
+  }
+
+  @Override
+  public boolean carriesStates() {
+    return true;
   }
 
   /** Folds one tile of scores in: rescale to the new max, add exp weights and weighted rows. */
@@ -225,12 +230,17 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
   }
 
   @Override
-  public byte[] toBytes() {
-    int size = 4 * 4 + 8 + 16 + batch * (16 + 8 * dim);
+  public long byteSize() {
+    long size = 4 * 4 + 8 + 16 + batch * (16 + 8L * dim);
     for (TopList t : top) {
       size += t.byteSize();
     }
-    ByteBuffer buf = ByteBuffer.allocate(size);
+    return size;
+  }
+
+  @Override
+  public byte[] toBytes() {
+    ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(byteSize()));
     buf.putInt(TAG).putInt(batch).putInt(dim).putInt(report).putDouble(keep).putLong(maskSeed)
         .putLong(count);
     for (int b = 0; b < batch; b++) {

@@ -14,7 +14,7 @@ import org.hopfieldstore.core.normalize.ThresholdNormalizer;
  * Communication grows with the support size, not with the number of memories.
  */
 public final class SupportPartial implements PartialScores<SupportPartial> {
-  static final int TAG = 0x53505331; // "SPS1"
+  public static final int TAG = 0x53505331; // "SPS1"
   private static final int MIN_PRUNE = 256;
   private static final int PROBE = 32;
   private final int batch;
@@ -165,6 +165,7 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
   }
 
   /** Prunes every query to its local support: what a partition sends. */
+  @Override
   public SupportPartial compact() {
     for (int b = 0; b < batch; b++) {
       prune(b);
@@ -244,12 +245,17 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
   }
 
   @Override
-  public byte[] toBytes() {
-    int bytes = 4 * 2 + 8 + 1 + 8;
+  public long byteSize() {
+    long bytes = 4 * 2 + 8 + 1 + 8;
     for (int b = 0; b < batch; b++) {
-      bytes += 4 + 16 + 16 * size[b];
+      bytes += 4 + 16 + 16L * size[b];
     }
-    ByteBuffer buf = ByteBuffer.allocate(bytes);
+    return bytes;
+  }
+
+  @Override
+  public byte[] toBytes() {
+    ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(byteSize()));
     buf.putInt(TAG).putInt(batch).putDouble(normalizer.alpha())
         .put((byte) (normalizer.isBisection() ? 1 : 0)).putLong(count);
     for (int b = 0; b < batch; b++) {

@@ -10,7 +10,7 @@ import java.util.stream.IntStream;
  * every memory and is plain softmax.
  */
 public final class TopKPartial implements PartialScores<TopKPartial> {
-  static final int TAG = 0x544f504b; // "TOPK"
+  public static final int TAG = 0x544f504b; // "TOPK"
   private final int batch;
   private final int k;
   private final TopList[] lists;
@@ -113,12 +113,17 @@ public final class TopKPartial implements PartialScores<TopKPartial> {
   }
 
   @Override
-  public byte[] toBytes() {
-    int size = 4 * 3 + 8;
+  public long byteSize() {
+    long size = 4 * 3 + 8;
     for (TopList t : lists) {
       size += t.byteSize();
     }
-    ByteBuffer buf = ByteBuffer.allocate(size);
+    return size;
+  }
+
+  @Override
+  public byte[] toBytes() {
+    ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(byteSize()));
     buf.putInt(TAG).putInt(batch).putInt(k).putLong(count);
     for (TopList t : lists) {
       t.write(buf);

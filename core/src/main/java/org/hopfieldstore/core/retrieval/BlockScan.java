@@ -57,6 +57,26 @@ public final class BlockScan {
     return Math.max(64, CACHE_TILE_VALUES / dim) & ~3;
   }
 
+  /**
+   * One block's partial for a batch of scaled queries, with the kernel that batch calls for
+   * ({@link ScoreKernel#forBatch}): a heap scan split over {@code threads} cores, or the GEMMs of
+   * the block's bound kernel. The in-process engine and every executor run exactly this.
+   */
+  public static PartialScores<?> foldBlock(Supplier<PartialScores<?>> empty, MemoryBlock block,
+      ScoreKernel kernel, float[] scaledQueries, int batch, int tileRows, int threads) {
+    ScoreKernel k = kernel.forBatch(batch);
+    if (k.isHeapScan()) {
+      int t = tileRows > 0 ? tileRows : cacheTileRows(block.dim());
+      return foldParallel(empty, block, k.bind(block), scaledQueries, batch, t, threads);
+    }
+    ScoreKernel.Bound bound = k.boundTo(block);
+    PartialScores<?> partial = empty.get();
+    synchronized (bound) {
+      fold(partial, block, bound, scaledQueries, batch, tileRows);
+    }
+    return partial;
+  }
+
   /** Scores every tile of {@code block} with {@code bound} and accumulates it into partial. */
   public static void fold(PartialScores<?> partial, MemoryBlock block, ScoreKernel.Bound bound,
       float[] scaledQueries, int batch, int tileRows) {

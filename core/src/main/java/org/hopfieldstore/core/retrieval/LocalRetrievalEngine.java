@@ -1,35 +1,26 @@
 package org.hopfieldstore.core.retrieval;
 
 import java.util.Arrays;
+import org.hopfieldstore.core.aggregate.BlockAggregation;
+import org.hopfieldstore.core.aggregate.Mergeable;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
-import org.hopfieldstore.core.nonparametric.KernelSummary;
-import org.hopfieldstore.core.reduce.PartialScores;
-import org.hopfieldstore.core.reduce.Partials;
 import org.hopfieldstore.core.reduce.RowSource;
 import org.hopfieldstore.core.reduce.StepOutput;
 import org.hopfieldstore.core.score.ScoreKernel;
 import org.hopfieldstore.core.score.ScoreKernels;
-import org.hopfieldstore.core.score.SimdScoreKernel;
 
 /**
  * In-process retrieval over one memory block. Each step scores the memories tile by tile (so the
  * B x M score matrix is never materialised) and folds every tile into the same mergeable partial
- * result the distributed store uses, then finishes it: one code path for the math.
- * Small batches ({@link ScoreKernels#heapScan}) are a pass over memory, not a GEMM: they are
- * scanned from the heap by {@link SimdScoreKernel} on all cores, each core folding its own rows
- * into its own partial, merged exactly.
- * Thread-safe: steps are serialised on the bound kernel, which reuses its buffers.
+ * result a Spark partition sends ({@link StepAggregation}): one code path for the math. Small
+ * batches scan the heap on all cores, each core folding its own rows into its own partial.
  */
-public final class LocalRetrievalEngine implements StepFunction {
-
+public final class LocalRetrievalEngine extends BlockRetrieval {
   private final MemoryBlock memories;
   private final ScoreKernel kernel;
-  private final ScoreKernel.Bound bound;
-  private final RowSource rows;
   private final int tileRows;
   private long[] sortedIds;
-  private final java.util.Map<RetrievalSpec, KernelSummary> summaries = new java.util.HashMap<>();
 
   public LocalRetrievalEngine(MemoryBlock memories) {
     this(memories, ScoreKernels.defaultKernel(), 0);
@@ -48,25 +39,14 @@ public final class LocalRetrievalEngine implements StepFunction {
     }
     this.memories = memories;
     this.kernel = kernel;
-    this.bound = kernel.bind(memories);
-    this.rows = RowSource.of(memories);
     this.tileRows = tileRows;
-  }
-
-  /** An engine over {@code memories} sharing an existing bound kernel (same rows). */
-  private LocalRetrievalEngine(MemoryBlock memories, ScoreKernel kernel, ScoreKernel.Bound bound,
-      int tileRows) {
-    this.memories = memories;
-    this.kernel = kernel;
-    this.bound = bound;
-    this.rows = RowSource.of(memories);
-    this.tileRows = tileRows;
+    kernel.boundTo(memories); // bind (an off-heap copy, for ND4J) once, up front
   }
 
   /** The same memories with per-memory score factors; the bound kernel (rows) is shared. */
   @Override
   public LocalRetrievalEngine withRowScales(RowScaler scaler) {
-    return new LocalRetrievalEngine(memories.withRowScale(scaler.scales(memories)), kernel, bound,
+    return new LocalRetrievalEngine(memories.withRowScale(scaler.scales(memories)), kernel,
         tileRows);
   }
 
@@ -74,6 +54,7 @@ public final class LocalRetrievalEngine implements StepFunction {
     return memories;
   }
 
+  @Override
   public ScoreKernel kernel() {
     return kernel;
   }
@@ -89,6 +70,26 @@ public final class LocalRetrievalEngine implements StepFunction {
   }
 
   @Override
+  public <A extends Mergeable<A>> A aggregate(BlockAggregation<A> aggregation) {
+    return aggregation.fold(aggregation.zero(), memories);
+  }
+
+  @Override
+  protected int scanThreads() {
+    return BlockScan.scanThreads();
+  }
+
+  @Override
+  protected int tileRows() {
+    return tileRows;
+  }
+
+  @Override
+  protected StepOutput statesFromSupport(StepOutput weights, int batch) {
+    return weights.withStatesFrom(RowSource.of(memories));
+  }
+
+  @Override
   public long memoryCount() {
     return memories.size();
   }
@@ -101,33 +102,6 @@ public final class LocalRetrievalEngine implements StepFunction {
   @Override
   public double maxNorm() {
     return memories.maxNorm();
-  }
-
-  @Override
-  public StepOutput step(
-      float[] states, int batch, RetrievalSpec spec, int report, boolean wantStates) {
-    int d = memories.dim();
-    synchronized (bound) { // engines derived by withRowScales share the bound kernel
-      if (spec.isSummary()) {
-        KernelSummary summary = summaries.computeIfAbsent(spec.withSteps(1).withTol(0),
-            s -> new KernelSummary(s, d).add(memories, bound));
-        return StepOutput.ofSummary(summary.step(states, batch), batch, summary.count());
-      }
-      float[] q = BlockScan.scaledQueries(states, batch, d, spec.beta());
-      PartialScores<?> partial;
-      if (ScoreKernels.heapScan(kernel, batch)) {
-        int t = tileRows > 0 ? tileRows : BlockScan.cacheTileRows(d);
-        // a heap scan keeps no state: binding it is free, and several threads may share it
-        ScoreKernel.Bound scan = kernel instanceof SimdScoreKernel ? bound
-            : SimdScoreKernel.INSTANCE.bind(memories);
-        partial = BlockScan.foldParallel(() -> Partials.empty(spec, batch, d, report), memories,
-            scan, q, batch, t, BlockScan.scanThreads());
-      } else {
-        partial = Partials.empty(spec, batch, d, report);
-        BlockScan.fold(partial, memories, bound, q, batch, tileRows);
-      }
-      return partial.finish(rows, wantStates);
-    }
   }
 
   @Override

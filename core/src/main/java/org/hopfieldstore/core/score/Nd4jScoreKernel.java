@@ -82,6 +82,12 @@ public final class Nd4jScoreKernel implements ScoreKernel {
     return "nd4j";
   }
 
+  /** Small batches scan the heap ({@link SimdScoreKernel}): a GEMM would do little arithmetic. */
+  @Override
+  public ScoreKernel forBatch(int batch) {
+    return batch <= smallBatchLimit() ? SimdScoreKernel.INSTANCE : this;
+  }
+
   @Override
   public Bound bind(MemoryBlock block) {
     if (usesSystemBlas()) {

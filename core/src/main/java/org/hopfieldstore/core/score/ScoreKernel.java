@@ -14,6 +14,32 @@ public interface ScoreKernel {
   /** Prepares the kernel for one block (an implementation may copy it, e.g. off-heap). */
   Bound bind(MemoryBlock block);
 
+  /**
+   * The kernel that runs a step of {@code batch} queries: this one, or a heap scan where a
+   * small batch is a pass over memory rather than a GEMM. The in-process engine and the
+   * executors both ask this, so the dispatch lives in one place.
+   */
+  default ScoreKernel forBatch(int batch) {
+    return this;
+  }
+
+  /**
+   * Whether bound kernels are stateless, free to make and safe to share across threads (a scan
+   * of the heap rows): such a kernel folds cache-sized tiles, split over the cores.
+   */
+  default boolean isHeapScan() {
+    return false;
+  }
+
+  /**
+   * This kernel bound to {@code block}'s rows, made once per rows and kept with them (so ND4J
+   * copies a block off-heap once). Not thread-safe unless {@link #isHeapScan}: callers
+   * synchronize on it.
+   */
+  default Bound boundTo(MemoryBlock block) {
+    return (Bound) block.matrix().derived().computeIfAbsent(this, k -> bind(block));
+  }
+
   /** A kernel bound to one memory block. Not thread-safe: use one per thread. */
   interface Bound extends AutoCloseable {
     /**

@@ -4,16 +4,6 @@ package org.hopfieldstore.core.score;
 public final class ScoreKernels {
   private ScoreKernels() {}
 
-  /**
-   * Whether a step of {@code batch} queries with {@code kernel} scans the memories from the heap
-   * with {@link SimdScoreKernel}: always for "simd", for small batches with "nd4j" (its GEMM
-   * would copy streamed rows off-heap for little arithmetic); never for the "java" reference.
-   */
-  public static boolean heapScan(ScoreKernel kernel, int batch) {
-    return kernel instanceof SimdScoreKernel || (kernel instanceof Nd4jScoreKernel
-        && batch <= ((Nd4jScoreKernel) kernel).smallBatchLimit());
-  }
-
   /** The default: ND4J's native BLAS. */
   public static ScoreKernel defaultKernel() {
     return Nd4jScoreKernel.INSTANCE;

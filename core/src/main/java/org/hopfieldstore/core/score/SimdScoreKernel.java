@@ -29,6 +29,11 @@ public final class SimdScoreKernel implements ScoreKernel {
   }
 
   @Override
+  public boolean isHeapScan() {
+    return true;
+  }
+
+  @Override
   public Bound bind(MemoryBlock block) {
     final float[] xi = block.data();
     final int d = block.dim();

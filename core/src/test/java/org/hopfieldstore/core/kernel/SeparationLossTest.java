@@ -82,10 +82,10 @@ class SeparationLossTest {
     SeparationLoss loss = SeparationLoss.parse("spherical:0.1");
     MemoryBlock all = block(53, 6, seed, 0);
     LinearFeatureMap map = LinearFeatureMap.gaussian(8, 6, seed + 1);
-    SeparationLoss.Partial whole = loss.allPairs(map, all, 53);
+    PairTerms whole = loss.allPairs(map, all, 53);
     assertEquals(53L * 52 / 2, whole.pairs);
     for (int rows : new int[] {1, 7, 20}) {
-      SeparationLoss.Partial split = loss.allPairs(map, all, rows);
+      PairTerms split = loss.allPairs(map, all, rows);
       assertEquals(whole.pairs, split.pairs, "rows=" + rows);
       assertEquals(loss.loss(whole, 53), loss.loss(split, 53), 1e-12, "rows=" + rows);
       double[] gw = loss.gradient(whole, 53);

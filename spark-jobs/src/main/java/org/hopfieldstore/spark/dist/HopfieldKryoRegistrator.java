@@ -6,22 +6,21 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.hopfieldstore.core.memory.MemoryBlock;
-import org.hopfieldstore.core.reduce.SoftmaxPartial;
-import org.hopfieldstore.core.reduce.SupportPartial;
-import org.hopfieldstore.core.reduce.TopKPartial;
+import org.hopfieldstore.core.aggregate.Mergeable;
+import org.hopfieldstore.core.aggregate.Mergeables;
 
 /**
  * Registers every class of ours that crosses the wire, so Spark can run with {@code
  * spark.kryo.registrationRequired=true}: memory blocks (the float slab and ids written raw) and
- * the partial results (through their own {@code toBytes}/{@code fromBytes}).
+ * every mergeable partial of core (through its own {@code toBytes}, read back by tag).
  */
 public final class HopfieldKryoRegistrator implements KryoRegistrator {
   @Override
   public void registerClasses(Kryo kryo) {
     kryo.register(MemoryBlock.class, new MemoryBlockSerializer());
-    kryo.register(SoftmaxPartial.class, new BytesSerializer<>(SoftmaxPartial::fromBytes));
-    kryo.register(TopKPartial.class, new BytesSerializer<>(TopKPartial::fromBytes));
-    kryo.register(SupportPartial.class, new BytesSerializer<>(SupportPartial::fromBytes));
+    for (Class<?> type : Mergeables.TYPES) {
+      kryo.register(type, new BytesSerializer());
+    }
     kryo.register(float[].class);
     kryo.register(double[].class);
     kryo.register(long[].class);
@@ -32,10 +31,7 @@ public final class HopfieldKryoRegistrator implements KryoRegistrator {
     kryo.register(long[][].class);
     kryo.register(double[][].class);
     kryo.register(Object[].class);
-    kryo.register(RowFetch.class);
-    kryo.register(org.hopfieldstore.core.capacity.Separation.Cross.class);
-    kryo.register(org.hopfieldstore.core.kernel.SeparationLoss.Partial.class);
-    kryo.register(org.hopfieldstore.core.kernel.SeparationLoss.Form.class);
+    kryo.register(org.hopfieldstore.core.capacity.Separation.class);
     kryo.register(IdVector.class);
     // Spark SQL sends these between driver and tasks (Parquet schema inference and merging)
     for (String name : SPARK_SQL_CLASSES) {
@@ -96,25 +92,19 @@ public final class HopfieldKryoRegistrator implements KryoRegistrator {
     }
   }
 
-  /** Any partial through its byte form. */
-  static final class BytesSerializer<T extends org.hopfieldstore.core.reduce.PartialScores<T>>
-      extends Serializer<T> {
-    private final java.util.function.Function<byte[], T> reader;
-
-    BytesSerializer(java.util.function.Function<byte[], T> reader) {
-      this.reader = reader;
-    }
-
+  /** Any mergeable partial through its own byte form. */
+  @SuppressWarnings("rawtypes")
+  static final class BytesSerializer extends Serializer<Mergeable> {
     @Override
-    public void write(Kryo kryo, Output out, T p) {
+    public void write(Kryo kryo, Output out, Mergeable p) {
       byte[] bytes = p.toBytes();
       out.writeInt(bytes.length);
       out.writeBytes(bytes);
     }
 
     @Override
-    public T read(Kryo kryo, Input in, Class<T> type) {
-      return reader.apply(in.readBytes(in.readInt()));
+    public Mergeable read(Kryo kryo, Input in, Class<Mergeable> type) {
+      return Mergeables.fromBytes(in.readBytes(in.readInt()));
     }
   }
 }

@@ -1,6 +1,12 @@
 package org.hopfieldstore.spark.dist;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.hopfieldstore.core.memory.MemoryBlock;
 
 /** One memory on its way from a DataFrame row to a block: its id and values. */
 public final class IdVector implements Serializable {
@@ -11,5 +17,46 @@ public final class IdVector implements Serializable {
   IdVector(long id, float[] vector) {
     this.id = id;
     this.vector = vector;
+  }
+
+  /** Row {@code (id, vector)} of a memory frame; a null names the columns of {@code source}. */
+  static IdVector of(Row row, String source, String idCol, String vectorCol) {
+    if (row.isNullAt(0) || row.isNullAt(1)) {
+      throw new IllegalArgumentException(source + ": null " + idCol + " or " + vectorCol);
+    }
+    long id = row.getLong(0);
+    List<Object> v = row.getList(1);
+    float[] f = new float[v.size()];
+    for (int i = 0; i < f.length; i++) {
+      Object x = v.get(i);
+      if (x == null) {
+        throw new IllegalArgumentException(source + ": null value in memory id " + id
+            + ", column " + i);
+      }
+      f[i] = ((Number) x).floatValue();
+    }
+    return new IdVector(id, f);
+  }
+
+  /** A partition's memories as one block (none for an empty partition). */
+  static Iterator<MemoryBlock> pack(Iterator<IdVector> it, String source) {
+    List<IdVector> rows = new ArrayList<>();
+    it.forEachRemaining(rows::add);
+    if (rows.isEmpty()) {
+      return Collections.emptyIterator();
+    }
+    int d = rows.get(0).vector.length;
+    float[] slab = new float[Math.multiplyExact(rows.size(), d)];
+    long[] ids = new long[rows.size()];
+    for (int i = 0; i < rows.size(); i++) {
+      IdVector r = rows.get(i);
+      if (r.vector.length != d) {
+        throw new IllegalArgumentException(source + ": dimension mismatch: memory id " + r.id
+            + " has " + r.vector.length + " values, memory id " + ids[0] + " has " + d);
+      }
+      System.arraycopy(r.vector, 0, slab, i * d, d);
+      ids[i] = r.id;
+    }
+    return Collections.singletonList(MemoryBlock.withIds(slab, ids, d)).iterator();
   }
 }

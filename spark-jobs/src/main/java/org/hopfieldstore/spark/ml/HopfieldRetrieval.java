@@ -58,6 +58,12 @@ public class HopfieldRetrieval extends Estimator<HopfieldRetrievalModel>
     return uid;
   }
 
+  /** Every param, the generated spec-key params included. */
+  @Override
+  public Param<?>[] params() {
+    return p.all();
+  }
+
   /** Sets rule, beta, steps, tol and, where the rule uses them, alpha, k and solver. */
   public HopfieldRetrieval setSpec(String spec) {
     p.setSpec(this, RetrievalSpec.parse(spec));
@@ -78,37 +84,37 @@ public class HopfieldRetrieval extends Estimator<HopfieldRetrievalModel>
 
   /** Sets {@link #beta()}. */
   public HopfieldRetrieval setBeta(double value) {
-    set(p.beta, value);
+    set(beta(), value);
     return this;
   }
 
   /** Sets {@link #steps()}. */
   public HopfieldRetrieval setSteps(int value) {
-    set(p.steps, value);
+    set(steps(), value);
     return this;
   }
 
   /** Sets {@link #tol()}. */
   public HopfieldRetrieval setTol(double value) {
-    set(p.tol, value);
+    set(tol(), value);
     return this;
   }
 
   /** Sets {@link #alpha()}. */
   public HopfieldRetrieval setAlpha(double value) {
-    set(p.alpha, value);
+    set(alpha(), value);
     return this;
   }
 
   /** Sets {@link #k()}. */
   public HopfieldRetrieval setK(int value) {
-    set(p.k, value);
+    set(k(), value);
     return this;
   }
 
   /** Sets {@link #solver()}. */
   public HopfieldRetrieval setSolver(String value) {
-    set(p.solver, value);
+    set(solver(), value);
     return this;
   }
 

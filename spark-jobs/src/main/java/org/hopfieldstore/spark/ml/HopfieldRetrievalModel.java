@@ -79,6 +79,12 @@ public class HopfieldRetrievalModel extends Model<HopfieldRetrievalModel>
     return uid;
   }
 
+  /** Every param, the generated spec-key params included. */
+  @Override
+  public Param<?>[] params() {
+    return p.all();
+  }
+
   /** Number of stored memories. */
   public long memoryCount() {
     return store.memoryCount();
@@ -124,37 +130,37 @@ public class HopfieldRetrievalModel extends Model<HopfieldRetrievalModel>
 
   /** Sets {@link #beta()}. */
   public HopfieldRetrievalModel setBeta(double value) {
-    set(p.beta, value);
+    set(beta(), value);
     return this;
   }
 
   /** Sets {@link #steps()}. */
   public HopfieldRetrievalModel setSteps(int value) {
-    set(p.steps, value);
+    set(steps(), value);
     return this;
   }
 
   /** Sets {@link #tol()}. */
   public HopfieldRetrievalModel setTol(double value) {
-    set(p.tol, value);
+    set(tol(), value);
     return this;
   }
 
   /** Sets {@link #alpha()}. */
   public HopfieldRetrievalModel setAlpha(double value) {
-    set(p.alpha, value);
+    set(alpha(), value);
     return this;
   }
 
   /** Sets {@link #k()}. */
   public HopfieldRetrievalModel setK(int value) {
-    set(p.k, value);
+    set(k(), value);
     return this;
   }
 
   /** Sets {@link #solver()}. */
   public HopfieldRetrievalModel setSolver(String value) {
-    set(p.solver, value);
+    set(solver(), value);
     return this;
   }
 
@@ -248,7 +254,7 @@ public class HopfieldRetrievalModel extends Model<HopfieldRetrievalModel>
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     String qc = getQueryCol();
     int d = store.dim();
-    int width = (int) Math.min(getReport(), store.memoryCount());
+    int width = spec.isSummary() ? 0 : (int) Math.min(getReport(), store.memoryCount());
     int batchSize = getBatchSize();
     String dimWhy = "the memories have dimension " + d;
 

@@ -16,39 +16,39 @@ public interface HopfieldRetrievalParams extends Params {
   /** The param objects of this instance (each class owns one set, built with its uid). */
   RetrievalParams hopfieldParams();
 
-  /** Normalizer of the update: softmax, sparsemax, entmax or topk (default softmax). */
+  /** The rule of the update: softmax, sparsemax, entmax, topk, masked, linear, prf. */
   default Param<String> rule() {
     return hopfieldParams().rule;
   }
 
   /** Inverse temperature, finite and > 0 (default 1). */
   default DoubleParam beta() {
-    return hopfieldParams().beta;
+    return (DoubleParam) hopfieldParams().specParam("beta");
   }
 
   /** Maximum number of update steps, >= 1 (default 1). */
   default IntParam steps() {
-    return hopfieldParams().steps;
+    return (IntParam) hopfieldParams().specParam("steps");
   }
 
   /** Per-query stopping tolerance in max-norm, >= 0 (default 0: always run steps updates). */
   default DoubleParam tol() {
-    return hopfieldParams().tol;
+    return (DoubleParam) hopfieldParams().specParam("tol");
   }
 
   /** Entmax alpha in (1, 2], entmax only (default 1.5). */
   default DoubleParam alpha() {
-    return hopfieldParams().alpha;
+    return (DoubleParam) hopfieldParams().specParam("alpha");
   }
 
   /** Memories kept by topk, >= 1 (default 32). */
   default IntParam k() {
-    return hopfieldParams().k;
+    return (IntParam) hopfieldParams().specParam("k");
   }
 
   /** Threshold solver of sparsemax and entmax: exact or bisect (default exact). */
   default Param<String> solver() {
-    return hopfieldParams().solver;
+    return specParam("solver");
   }
 
   /** Memory id column of the fit DataFrame (default id). */
@@ -96,7 +96,7 @@ public interface HopfieldRetrievalParams extends Params {
     return hopfieldParams().numPartitions;
   }
 
-  /** Executor score kernel: nd4j or java (default nd4j). */
+  /** Executor score kernel: nd4j, simd or java (default nd4j). */
   default Param<String> kernel() {
     return hopfieldParams().kernel;
   }
@@ -197,31 +197,19 @@ public interface HopfieldRetrievalParams extends Params {
   }
 
   /**
+   * The Param of any spec key by its name ({@code keep}, {@code features}, {@code seed},
+   * {@code kernel}, {@code kernel_map}, ...): one per key of the rule registry.
+   */
+  @SuppressWarnings("unchecked")
+  default <T> Param<T> specParam(String key) {
+    return (Param<T>) hopfieldParams().specParam(key);
+  }
+
+  /**
    * The retrieval model these params name, so the params and the spec strings of the command
-   * line and notebooks stay one model: alpha, k and solver count only for the rules that use
-   * them.
+   * line and notebooks stay one model: a key counts only for the rules that take it.
    */
   default RetrievalSpec spec() {
-    double beta = getBeta();
-    int steps = getSteps();
-    RetrievalSpec s;
-    switch (getRule()) {
-      case "sparsemax":
-        s = RetrievalSpec.sparsemax(beta, steps);
-        break;
-      case "entmax":
-        s = RetrievalSpec.entmax(getAlpha(), beta, steps);
-        break;
-      case "topk":
-        s = RetrievalSpec.topk(getK(), beta, steps);
-        break;
-      default:
-        s = RetrievalSpec.softmax(beta, steps);
-        break;
-    }
-    s = s.withTol(getTol());
-    boolean sparse = s.rule() == RetrievalSpec.Rule.SPARSEMAX
-        || s.rule() == RetrievalSpec.Rule.ENTMAX;
-    return sparse && getSolver().equals("bisect") ? s.withBisection() : s;
+    return hopfieldParams().spec(this);
   }
 }

@@ -1,36 +1,39 @@
 package org.hopfieldstore.spark.ml;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.storage.StorageLevel;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
+import org.hopfieldstore.core.rules.Rule;
+import org.hopfieldstore.core.rules.Rules;
+import org.hopfieldstore.core.rules.SpecKey;
 import scala.Function1;
 
 /**
  * The Param objects of one {@link HopfieldRetrieval} or {@link HopfieldRetrievalModel}, built in
- * its constructor with doc, validator and default (as in Spark's {@code JavaTestParams}): the
- * Java stand-in for the field part of a Scala params trait, so both classes share one definition.
+ * its constructor with doc, validator and default (as in Spark's {@code JavaTestParams}). The
+ * model params, {@code rule} and one Param per spec key of any rule, are generated from the rule
+ * registry ({@link Rules}), so they cannot drift from the spec strings of the command line.
  */
 public final class RetrievalParams implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  static final List<String> RULES = List.of("softmax", "sparsemax", "entmax", "topk");
-  static final List<String> SOLVERS = List.of("exact", "bisect");
-  static final List<String> KERNELS = List.of("nd4j", "java");
+  static final List<String> KERNELS = List.of("nd4j", "simd", "java");
 
   final Param<String> rule;
-  final DoubleParam beta;
-  final IntParam steps;
-  final DoubleParam tol;
-  final DoubleParam alpha;
-  final IntParam k;
-  final Param<String> solver;
+  /** One Param per spec key, by key name, in registry order. */
+  private final Map<String, Param<?>> specParams = new LinkedHashMap<>();
   final Param<String> idCol;
   final Param<String> vectorCol;
   final Param<String> queryCol;
@@ -42,31 +45,22 @@ public final class RetrievalParams implements Serializable {
   final IntParam numPartitions;
   final Param<String> kernel;
   final Param<String> storageLevel;
+  private final Param<?>[] all;
 
   /** Creates the params of {@code owner} (whose uid must already be set) and their defaults. */
   RetrievalParams(Params owner) {
-    var id = (org.apache.spark.ml.util.Identifiable) owner;
-    rule = new Param<>(id, "rule", "normalizer of the retrieval update: softmax (dense), "
-        + "sparsemax or entmax (sparse, exact support) or topk (softmax over the k best "
-        + "memories); default softmax", ParamValidators.inArray(RULES));
-    beta = new DoubleParam(id, "beta", "inverse temperature scaling the scores (hopfield-layers "
-        + "scaling), finite and > 0; default 1",
-        valid((Double x) -> x > 0 && Double.isFinite(x)));
-    steps = new IntParam(id, "steps", "maximum number of update steps (hopfield-layers "
-        + "update_steps_max), >= 1; default 1", ParamValidators.gtEq(1));
-    tol = new DoubleParam(id, "tol", "update tolerance: a query stops once an update moves it "
-        + "by at most tol in max-norm (hopfield-layers update_steps_eps), finite and >= 0; "
-        + "0 runs exactly steps updates; default 0",
-        valid((Double x) -> x >= 0 && Double.isFinite(x)));
-    alpha = new DoubleParam(id, "alpha", "entmax alpha in (1, 2] (2 is sparsemax, near 1 "
-        + "softmax); used by rule entmax only; default 1.5",
-        ParamValidators.inRange(1.0, 2.0, false, true));
-    k = new IntParam(id, "k", "number of memories rule topk keeps, >= 1; used by rule topk "
-        + "only; default 32", ParamValidators.gtEq(1));
-    solver = new Param<>(id, "solver", "threshold solver of sparsemax and entmax: exact "
-        + "(sort/selection, bisection for alpha other than 1.5 and 2) or bisect (always "
-        + "bisection); ignored by softmax and topk; default exact",
-        ParamValidators.inArray(SOLVERS));
+    Identifiable id = (Identifiable) owner;
+    rule = new Param<>(id, "rule", "the retrieval rule: " + String.join(", ", Rules.names())
+        + "; the other model params are its spec keys (see setSpec); default softmax",
+        ParamValidators.inArray(Rules.names().toArray(new String[0])));
+    owner.setDefault(rule, "softmax");
+    for (SpecKey<?> key : Rules.allKeys()) {
+      Param<?> param = specParam(id, key);
+      specParams.put(key.name(), param);
+      if (key.defaultValue() != null) {
+        setDefault(owner, param, key.defaultValue());
+      }
+    }
     idCol = new Param<>(id, "idCol", "memory id column of the fit DataFrame: integral (long, "
         + "int, short or byte), non-null, distinct and >= 0; default id", nonEmpty());
     vectorCol = new Param<>(id, "vectorCol", "memory column of the fit DataFrame (the stored "
@@ -78,8 +72,8 @@ public final class RetrievalParams implements Serializable {
     stateCol = new Param<>(id, "stateCol", "output column: the retrieved state, array<float> "
         + "of the memories' dimension; default state", nonEmpty());
     topIdsCol = new Param<>(id, "topIdsCol", "output column: memory ids of the report largest "
-        + "weights of the last update, best first, ties to the lower id, array<long>; default "
-        + "top_ids", nonEmpty());
+        + "weights of the last update, best first, ties to the lower id, array<long> (empty "
+        + "for the summary rules linear and prf); default top_ids", nonEmpty());
     topWeightsCol = new Param<>(id, "topWeightsCol", "output column: the weights matching "
         + "topIdsCol, array<float>; default top_weights", nonEmpty());
     report = new IntParam(id, "report", "number of top ids and weights reported per query "
@@ -90,19 +84,13 @@ public final class RetrievalParams implements Serializable {
     numPartitions = new IntParam(id, "numPartitions", "number of partitions the memories are "
         + "spread over and cached in, >= 1; default: the fit DataFrame's partition count",
         ParamValidators.gtEq(1));
-    kernel = new Param<>(id, "kernel", "score kernel on the executors: nd4j (native BLAS) or "
-        + "java (plain loops); default nd4j", ParamValidators.inArray(KERNELS));
+    kernel = new Param<>(id, "kernel", "score kernel on the executors: nd4j (native BLAS; small "
+        + "batches scanned with simd), simd (heap SIMD loops) or java (plain loops); default "
+        + "nd4j", ParamValidators.inArray(KERNELS.toArray(new String[0])));
     storageLevel = new Param<>(id, "storageLevel", "storage level of the cached memory blocks, "
         + "e.g. MEMORY_ONLY, MEMORY_AND_DISK, DISK_ONLY (not NONE); default MEMORY_ONLY",
         valid(RetrievalParams::isStorageLevel));
 
-    owner.setDefault(rule, "softmax");
-    owner.setDefault(beta, RetrievalSpec.DEFAULT_BETA);
-    owner.setDefault(steps, RetrievalSpec.DEFAULT_STEPS);
-    owner.setDefault(tol, RetrievalSpec.DEFAULT_TOL);
-    owner.setDefault(alpha, RetrievalSpec.DEFAULT_ALPHA);
-    owner.setDefault(k, RetrievalSpec.DEFAULT_K);
-    owner.setDefault(solver, "exact");
     owner.setDefault(idCol, "id");
     owner.setDefault(vectorCol, "vector");
     owner.setDefault(queryCol, "query");
@@ -113,31 +101,89 @@ public final class RetrievalParams implements Serializable {
     owner.setDefault(batchSize, 1024);
     owner.setDefault(kernel, "nd4j");
     owner.setDefault(storageLevel, "MEMORY_ONLY");
+    List<Param<?>> list = new ArrayList<>();
+    list.add(rule);
+    list.addAll(specParams.values());
+    list.addAll(List.of(idCol, vectorCol, queryCol, stateCol, topIdsCol, topWeightsCol, report,
+        batchSize, numPartitions, kernel, storageLevel));
+    list.sort(java.util.Comparator.comparing(Param::name)); // Spark's order: by name
+    all = list.toArray(new Param<?>[0]);
+  }
+
+  /** A typed Param for one spec key: its doc, range and default come from the key. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Param<?> specParam(Identifiable id, SpecKey<?> key) {
+    String doc = key.doc() + " (spec key " + key.name() + "; rules: " + Rules.rulesTaking(key)
+        + "; " + key.range() + "; default " + key.defaultText() + ")";
+    SpecKey raw = key;
+    Function1 check = valid(x -> {
+      try {
+        raw.check(raw.cast(x));
+        return true;
+      } catch (IllegalArgumentException | ClassCastException e) {
+        return false;
+      }
+    });
+    switch (key.kind()) {
+      case REAL:
+        return new DoubleParam(id, key.paramName(), doc, check);
+      case INTEGER:
+        return new IntParam(id, key.paramName(), doc, check);
+      case LONG:
+        return new LongParam(id, key.paramName(), doc, check);
+      default:
+        return new Param<String>(id, key.paramName(), doc, check);
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void setDefault(Params owner, Param param, Object value) {
+    owner.setDefault(param, value);
+  }
+
+  /** Every param, for {@code Params.params()}. */
+  Param<?>[] all() {
+    return all.clone();
+  }
+
+  /** The Param of spec key {@code name} (e.g. {@code beta}). */
+  Param<?> specParam(String name) {
+    Param<?> p = specParams.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException("no spec key '" + name + "': keys are "
+          + String.join(", ", specParams.keySet()));
+    }
+    return p;
+  }
+
+  /** The model the params name: the rule and, for each of its keys, the param's value. */
+  RetrievalSpec spec(Params owner) {
+    Rule r = Rules.named(owner.getOrDefault(rule));
+    RetrievalSpec s = RetrievalSpec.of(r);
+    for (SpecKey<?> key : r.keys()) {
+      Param<?> p = specParams.get(key.name());
+      if (owner.isDefined(p)) {
+        s = s.with(key, owner.getOrDefault(p));
+      }
+    }
+    return s;
   }
 
   /**
-   * Sets the model params of {@code owner} from a spec: rule, beta, steps and tol always; alpha,
-   * k and solver only where the rule uses them, else back to their defaults.
+   * Sets the params of {@code owner} from a spec: the rule and every key it takes; the keys it
+   * does not take go back to their defaults.
    */
+  @SuppressWarnings({"unchecked", "rawtypes"})
   void setSpec(Params owner, RetrievalSpec s) {
     owner.set(rule, s.rule().key());
-    owner.set(beta, s.beta());
-    owner.set(steps, s.steps());
-    owner.set(tol, s.tol());
-    if (s.rule() == RetrievalSpec.Rule.ENTMAX) {
-      owner.set(alpha, s.alpha());
-    } else {
-      owner.clear(alpha);
-    }
-    if (s.rule() == RetrievalSpec.Rule.TOPK) {
-      owner.set(k, s.k());
-    } else {
-      owner.clear(k);
-    }
-    if (s.rule() == RetrievalSpec.Rule.SPARSEMAX || s.rule() == RetrievalSpec.Rule.ENTMAX) {
-      owner.set(solver, s.bisection() ? "bisect" : "exact");
-    } else {
-      owner.clear(solver);
+    for (SpecKey<?> key : Rules.allKeys()) {
+      Param p = specParams.get(key.name());
+      Object v = s.rule().keys().contains(key) ? s.get(key) : null;
+      if (v != null) {
+        owner.set(p, v);
+      } else {
+        owner.clear(p);
+      }
     }
   }
 

@@ -96,7 +96,7 @@ class DistributedStoreTest {
       String msg = "seed=" + seed + " P=" + p;
       try (DistributedStore store = DistributedStore.fromMatrix(jsc, memories, p,
           StorageLevel.MEMORY_ONLY(), "nd4j")) {
-        Separation got = store.separation();
+        Separation got = new DistributedStudies(store.blocks()).separation();
         assertEquals(want.maxCosine, got.maxCosine, 1e-6, msg);
         assertEquals(java.util.Set.of(want.pairA, want.pairB), java.util.Set.of(got.pairA,
             got.pairB), msg);

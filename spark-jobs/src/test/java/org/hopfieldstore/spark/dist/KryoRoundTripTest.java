@@ -10,7 +10,15 @@ import java.util.Random;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.serializer.SerializerInstance;
+import org.hopfieldstore.core.aggregate.Both;
+import org.hopfieldstore.core.aggregate.DoubleSums;
+import org.hopfieldstore.core.aggregate.RowBundle;
+import org.hopfieldstore.core.capacity.Separation;
+import org.hopfieldstore.core.kernel.LinearFeatureMap;
+import org.hopfieldstore.core.kernel.PairTerms;
+import org.hopfieldstore.core.kernel.SeparationLoss;
 import org.hopfieldstore.core.memory.MemoryBlock;
+import org.hopfieldstore.core.nonparametric.KernelSummary;
 import org.hopfieldstore.core.reduce.PartialScores;
 import org.hopfieldstore.core.reduce.Partials;
 import org.hopfieldstore.core.reduce.RowSource;
@@ -18,6 +26,8 @@ import org.hopfieldstore.core.reduce.StepOutput;
 import org.hopfieldstore.core.reduce.SupportPartial;
 import org.hopfieldstore.core.retrieval.BlockScan;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
+import org.hopfieldstore.core.retrieval.StepAggregation;
+import org.hopfieldstore.core.retrieval.StepPartial;
 import org.hopfieldstore.core.score.ScoreKernels;
 import org.junit.jupiter.api.Test;
 import scala.reflect.ClassTag$;
@@ -92,10 +102,67 @@ class KryoRoundTripTest {
   }
 
   @Test
-  void rowFetchesAndIdVectorsRoundTrip() {
-    RowFetch f = roundTrip(new RowFetch(42, new float[] {1, 2, 3}));
-    assertEquals(42, f.id);
-    assertArrayEquals(new float[] {1, 2, 3}, f.row);
+  void everyOtherMergeableKeepsItsValues() {
+    MemoryBlock block = MemoryBlock.withIds(new float[] {1, 2, 3, 4, 5, 6}, new long[] {42, 7},
+        3);
+    RowBundle rows = roundTrip(RowBundle.of(block, new long[] {7, 42}));
+    assertEquals(2, rows.size());
+    double[] acc = new double[3];
+    rows.rows(3).addRow(7, 2.0, acc, 0);
+    assertArrayEquals(new double[] {8, 10, 12}, acc);
+    assertEquals(false, roundTrip(RowBundle.incomplete()).isComplete());
+
+    DoubleSums sums = new DoubleSums(3);
+    sums.values()[1] = 2.5;
+    assertArrayEquals(new double[] {0, 2.5, 0}, roundTrip(sums).values());
+
+    RetrievalSpec prf = RetrievalSpec.parse("prf:features=16,beta=2,seed=3");
+    KernelSummary summary = new KernelSummary(prf, 3).add(block);
+    assertEquals(0.0, summary.maxAbsDifference(roundTrip(summary)));
+
+    Both<DoubleSums, DoubleSums> both = roundTrip(new Both<>(sums, new DoubleSums(1)));
+    assertArrayEquals(new double[] {0, 2.5, 0}, both.first().values());
+    assertEquals(1, both.second().values().length);
+
+    LinearFeatureMap map = LinearFeatureMap.gaussian(4, 3, 11);
+    SeparationLoss loss = SeparationLoss.parse("spherical:0.1");
+    PairTerms terms = loss.allPairs(map, block, 0);
+    PairTerms back = roundTrip(terms);
+    assertEquals(terms.pairs, back.pairs);
+    assertEquals(loss.loss(terms, 2), loss.loss(back, 2));
+    assertArrayEquals(loss.gradient(terms, 2), loss.gradient(back, 2));
+
+    Separation.RowMaxima maxima = Separation.between(block, block, true,
+        ScoreKernels.byName("java"), 0).forA();
+    Separation want = maxima.of(block);
+    Separation got = roundTrip(maxima).of(block);
+    assertEquals(want.maxCosine, got.maxCosine);
+    assertEquals(want.minSeparation, got.minSeparation);
+    assertEquals(want.pairA, got.pairA);
+  }
+
+  @Test
+  void stepPartialsKeepScoresRowsAndTraffic() {
+    MemoryBlock block = MemoryBlock.withIds(new float[] {1, 0, 0, 1, 1, 1}, new long[] {5, 6, 9},
+        2);
+    RetrievalSpec spec = RetrievalSpec.parse("sparsemax:beta=2");
+    StepAggregation step = new StepAggregation(spec, new float[] {1, 0.5f}, 1, 2, 3,
+        ScoreKernels.byName("java"), 0, 1, 1 << 20);
+    StepPartial p = step.fold(step.zero(), block);
+    StepPartial back = roundTrip(p);
+    assertEquals(p.sentBytes(), back.sentBytes());
+    assertEquals(p.sentCandidates(), back.sentCandidates());
+    assertEquals(p.rows().size(), back.rows().size());
+    StepOutput want = step.finish(p, true, w -> w.withStatesFrom(RowSource.of(block)));
+    StepOutput got = step.finish(back, true, w -> {
+      throw new AssertionError("the shipped rows cover the support");
+    });
+    assertArrayEquals(want.states, got.states);
+    assertArrayEquals(want.supportIds[0], got.supportIds[0]);
+  }
+
+  @Test
+  void idVectorsRoundTrip() {
     IdVector v = roundTrip(new IdVector(7, new float[] {4, 5}));
     assertEquals(7, v.id);
     assertArrayEquals(new float[] {4, 5}, v.vector);

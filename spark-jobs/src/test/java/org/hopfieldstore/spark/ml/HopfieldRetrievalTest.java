@@ -25,6 +25,8 @@ import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamPair;
 import org.apache.spark.ml.param.Params;
+import org.hopfieldstore.core.rules.Rules;
+import org.hopfieldstore.core.rules.SpecKey;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -63,7 +65,8 @@ class HopfieldRetrievalTest {
   static final int Q = 23;
   static final String[] SPECS = {"softmax:beta=8,steps=3", "sparsemax:beta=4,steps=3",
       "entmax:alpha=1.5,beta=4,steps=2", "entmax:alpha=1.25,beta=4,steps=2,solver=bisect",
-      "topk:k=5,beta=8,steps=2"};
+      "topk:k=5,beta=8,steps=2", "masked:keep=0.5,beta=8,seed=1", "linear:beta=1,steps=2",
+      "prf:features=64,beta=2,seed=1"};
 
   static SparkSession spark;
   static FloatMatrix memories;
@@ -153,12 +156,13 @@ class HopfieldRetrievalTest {
     HopfieldRetrieval h = new HopfieldRetrieval();
     checkParams(h);
     checkParams(model);
-    assertEquals(List.of("alpha", "batchSize", "beta", "idCol", "k", "kernel", "numPartitions",
-        "queryCol", "report", "rule", "solver", "stateCol", "steps", "storageLevel", "tol",
-        "topIdsCol", "topWeightsCol", "vectorCol"),
+    assertEquals(List.of("alpha", "batchSize", "beta", "features", "idCol", "k", "keep",
+        "kernel", "kernelMap", "kernelPath", "numPartitions", "queryCol", "report", "rule", "seed",
+        "solver", "stateCol", "steps", "storageLevel", "tol", "topIdsCol", "topWeightsCol",
+        "vectorCol"),
         Arrays.stream(h.params()).map(Param::name).toList());
     assertEquals("softmax", h.getRule());
-    assertEquals(RetrievalSpec.DEFAULT_BETA, h.getBeta());
+    assertEquals(org.hopfieldstore.core.rules.SpecKeys.BETA.defaultValue(), h.getBeta());
     assertEquals(1.0, h.getBeta());
     assertEquals(1, h.getSteps());
     assertEquals(0.0, h.getTol());
@@ -182,6 +186,25 @@ class HopfieldRetrievalTest {
     assertEquals(M, model.memoryCount());
     assertEquals(D, model.dim());
     assertTrue(h.uid().startsWith("hopfieldRetrieval_"), h.uid());
+  }
+
+  @Test
+  void everySpecKeyOfTheRegistryIsAParamWithItsDefault() {
+    for (Params owner : new Params[] {new HopfieldRetrieval(), model}) {
+      for (SpecKey<?> key : Rules.allKeys()) {
+        assertTrue(owner.hasParam(key.paramName()), key.name() + " has no Param on " + owner);
+        Param<?> p = owner.getParam(key.paramName());
+        assertTrue(p.doc().contains(key.range()), p.doc());
+        if (key.defaultValue() != null) {
+          assertEquals(key.defaultValue(), owner.getOrDefault(p), key.name());
+        } else {
+          assertFalse(owner.isDefined(p), key.name());
+        }
+      }
+      for (String rule : Rules.names()) {
+        assertTrue(((HopfieldRetrievalParams) owner).rule().isValid(rule), rule);
+      }
+    }
   }
 
   @Test
@@ -211,7 +234,9 @@ class HopfieldRetrievalTest {
   void specRoundTripsThroughTheParams() {
     String[] specs = {"softmax", "softmax:beta=8,steps=3,tol=1e-6", "sparsemax:beta=4",
         "sparsemax:beta=4,solver=bisect", "entmax:alpha=1.25,beta=2.5,steps=7",
-        "entmax:alpha=2,solver=bisect", "topk:k=3,beta=8", "topk:k=64,beta=0.5,tol=0.01"};
+        "entmax:alpha=2,solver=bisect", "topk:k=3,beta=8", "topk:k=64,beta=0.5,tol=0.01",
+        "masked:keep=0.5,beta=2,seed=-3", "linear:beta=0.5,steps=2", "prf:features=16,seed=9",
+        "softmax:beta=2,kernel=w.npy,kernel_map=normalized", "topk:k=2,kernel=w.npy"};
     for (String s : specs) {
       RetrievalSpec want = RetrievalSpec.parse(s);
       HopfieldRetrieval h = new HopfieldRetrieval().setSpec("entmax:alpha=1.75,solver=bisect")

@@ -1,0 +1,80 @@
+package org.hopfieldstore.core.retrieval;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.hopfieldstore.core.aggregate.BlockAggregation;
+import org.hopfieldstore.core.aggregate.Mergeable;
+import org.hopfieldstore.core.nonparametric.KernelSummary;
+import org.hopfieldstore.core.reduce.StepOutput;
+import org.hopfieldstore.core.score.ScoreKernel;
+
+/**
+ * Retrieval steps over memories held in blocks, wherever the blocks live: a step is one {@link
+ * StepAggregation} (or, for the summary rules, a step from the store's {@link KernelSummary},
+ * built once per model by an aggregation and kept). A store says how it aggregates (one block
+ * in-process, a Spark job over cached blocks) and how it forms states from a support's rows.
+ */
+public abstract class BlockRetrieval implements StepFunction {
+  private final Map<RetrievalSpec, KernelSummary> summaries = new HashMap<>();
+
+  /** Folds every block with {@code aggregation} and merges the partials. */
+  public abstract <A extends Mergeable<A>> A aggregate(BlockAggregation<A> aggregation);
+
+  /** The score kernel of the blocks. */
+  protected abstract ScoreKernel kernel();
+
+  /** Cores a heap scan of one block is split over. */
+  protected abstract int scanThreads();
+
+  /** Memory rows per tile, or 0 to pick from the batch size. */
+  protected int tileRows() {
+    return 0;
+  }
+
+  /**
+   * Bytes of candidate rows a block may send with its partial for a step of {@code batch}
+   * queries, or -1 when the store forms states from its own rows.
+   */
+  protected long shipRowsLimit(int batch) {
+    return -1;
+  }
+
+  /** The step's states, given its weights, from the rows of its supports. */
+  protected abstract StepOutput statesFromSupport(StepOutput weights, int batch);
+
+  /** Called after each step with its merged partial (a store may log its traffic). */
+  protected void stepDone(RetrievalSpec spec, int batch, StepPartial total, StepOutput out) {}
+
+  /** Called once a summary model is built (a store may log its traffic). */
+  protected void summaryBuilt(RetrievalSpec spec, KernelSummary summary) {}
+
+  @Override
+  public StepOutput step(float[] states, int batch, RetrievalSpec spec, int report,
+      boolean wantStates) {
+    if (spec.isSummary()) {
+      KernelSummary summary = summary(spec);
+      return StepOutput.ofSummary(summary.step(states, batch), batch, summary.count());
+    }
+    StepAggregation step = new StepAggregation(spec, states, batch, dim(), report, kernel(),
+        tileRows(), scanThreads(), wantStates ? shipRowsLimit(batch) : -1);
+    StepPartial total = aggregate(step);
+    StepOutput out = step.finish(total, wantStates, w -> statesFromSupport(w, batch));
+    stepDone(spec, batch, total, out);
+    return out;
+  }
+
+  /**
+   * The kernel summary of a linear/prf model over the whole store: each block summarises its
+   * memories, the summaries are added; built once per model and kept.
+   */
+  public synchronized KernelSummary summary(RetrievalSpec spec) {
+    RetrievalSpec key = spec.withSteps(1).withTol(0);
+    KernelSummary s = summaries.get(key);
+    if (s == null) {
+      s = aggregate(KernelSummary.aggregation(key, dim(), kernel()));
+      summaries.put(key, s);
+      summaryBuilt(key, s);
+    }
+    return s;
+  }
+}
