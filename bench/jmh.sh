@@ -12,13 +12,12 @@ if [ ! -d bench/target/lib ] || [ ! -d bench/target/classes/META-INF ]; then
   mvn -B -q -Pbench -DskipTests package
 fi
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-# Spark on Java 17 needs these in every forked benchmark JVM
-opens="-Djdk.reflect.useDirectMethodHandle=false --add-modules=jdk.incubator.vector"
-for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util \
-  java.util.concurrent java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs \
-  sun.security.action sun.util.calendar; do
-  opens="$opens --add-opens=java.base/$p=ALL-UNNAMED"
-done
+# every forked benchmark JVM reads the options Spark needs on Java 17 and the JDK Vector API
+# from the @argfile every JVM of ours reads (JMH splits -jvmArgsPrepend at spaces: the path has none)
+case $here in
+  *[[:space:]]*) echo "jmh.sh: the checkout path '$here' has a space; JMH would split it" >&2; exit 1 ;;
+esac
+opens="@$here/deploy/jvm.options"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 exec "$java_bin" -cp "bench/target/classes:bench/target/lib/*" org.openjdk.jmh.Main \
   -jvmArgsPrepend "$opens" "$@"

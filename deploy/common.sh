@@ -12,15 +12,12 @@ SPARK_LIB=$REPO_DIR/spark-jobs/target/spark-lib
 APP_JAR=$REPO_DIR/spark-jobs/target/hopfield-spark-jobs-app.jar
 JAVA_BIN=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
-# Spark on Java 17 needs these on a JVM started by a plain java command (Spark's own launcher
-# scripts add them; the same list as bin/hopfield-store and spark.jvm.opens in pom.xml)
-SPARK_OPENS=(-Djdk.reflect.useDirectMethodHandle=false --add-modules=jdk.incubator.vector)
-for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util \
-  java.util.concurrent java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs \
-  sun.security.action sun.util.calendar; do
-  SPARK_OPENS+=("--add-opens=java.base/$p=ALL-UNNAMED")
-done
-unset p
+# The JVM options Spark needs on Java 17 with a plain java command (Spark's own launcher scripts
+# add them) and the JDK Vector API: the java @argfile jvm.options, read by every JVM we start.
+# Exported for spark-defaults.conf, whose spark.executor.extraJavaOptions names it as
+# @${env:HOPFIELD_JVM_OPTIONS} (Spark substitutes it in the driver, which has this environment).
+export HOPFIELD_JVM_OPTIONS=$DEPLOY_DIR/jvm.options
+SPARK_OPENS=("@$HOPFIELD_JVM_OPTIONS")
 
 # Every Spark socket and web UI on loopback: the web UIs bind to SPARK_LOCAL_IP (else 0.0.0.0)
 export SPARK_LOCAL_IP=127.0.0.1

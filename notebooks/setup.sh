@@ -33,16 +33,13 @@ java_bin=$(command -v "${JAVA_HOME:+$JAVA_HOME/bin/}java")
 java_bin=$(readlink -f "$java_bin")
 spec="$here/notebooks/.jupyter/kernels/hopfield-java"
 mkdir -p "$spec"
-/usr/bin/python3 - "$java_bin" "$target" "$spec/kernel.json" <<'PY'
+# the kernel JVM reads the JVM options every JVM of ours reads (Spark's Java 17 add-opens list,
+# the JDK Vector API) from the @argfile deploy/jvm.options
+/usr/bin/python3 - "$java_bin" "$target" "$spec/kernel.json" "$here/deploy/jvm.options" <<'PY'
 import json, sys
-java, target, out = sys.argv[1:]
-opens = ["-Djdk.reflect.useDirectMethodHandle=false", "--add-modules=jdk.incubator.vector"] + [
-    "--add-opens=java.base/%s=ALL-UNNAMED" % p for p in (
-        "java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util "
-        "java.util.concurrent java.util.concurrent.atomic jdk.internal.ref sun.nio.ch "
-        "sun.nio.cs sun.security.action sun.util.calendar").split()]
+java, target, out, options = sys.argv[1:]
 spec = {
-    "argv": [java, "-Xmx6g", *opens, "-cp",
+    "argv": [java, "-Xmx6g", "@" + options, "-cp",
              target + "/hopfield-notebook-kernel.jar:" + target + "/lib/*",
              "org.hopfieldstore.notebook.KernelMain", "{connection_file}"],
     "display_name": "Java (hopfield-store)",

@@ -18,7 +18,7 @@ class RowOpsTest {
 
   @Test
   void surefireRunsTheVectorApiVersion() {
-    // the build passes --add-modules=jdk.incubator.vector (pom.xml simd.jvm), so the SIMD loops
+    // the test forks read deploy/jvm.options (--add-modules=jdk.incubator.vector), so the SIMD loops
     // are what these tests exercise; without the flag best() falls back to plain loops
     assertTrue(RowOps.best().name().startsWith("vector"),
         "expected the Vector API row loops, got " + RowOps.best().name());
