@@ -1,12 +1,10 @@
 package org.hopfieldstore.jobs;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -15,6 +13,9 @@ import org.apache.spark.storage.StorageLevel;
 import org.hopfieldstore.core.kernel.PairTerms;
 import org.hopfieldstore.core.kernel.SeparationTerms;
 import org.hopfieldstore.spark.dist.DistributedStudies;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import org.hopfieldstore.core.capacity.RetrievalQuality;
 import org.hopfieldstore.core.capacity.Separation;
 import org.hopfieldstore.core.data.Corruption;
@@ -40,88 +41,124 @@ import org.hopfieldstore.spark.dist.SparkSetup;
  * I) that separates the stored memories on the sphere, in-process or on a Spark store, with
  * checkpoints and a before/after report.
  */
-final class ArrangeCommand {
-  static final String USAGE = String.join("\n",
-      "usage: hopfield-store arrange --memories PATH --dim D --epochs E --out W.npy",
-      "                              [--negatives K]",
-      "                              [--loss spherical[:TAU]|uhop[:T]|uhop-max[:T]]",
-      "                              [--tau-final TAU_END] [--lr RATE] [--decay]",
-      "                              [--norm-penalty LAMBDA]",
-      "                              [--init identity|gaussian] [--seed S] [--checkpoint DIR]",
-      "                              [--noise KIND] [--beta BETA[,BETA...]]",
-      "                              [--overwrite] [--quiet]",
-      "                              [--master MASTER [--partitions P]]",
-      "",
-      "Learns W (D x d, D >= d) minimising a separation loss of the normalised images",
-      "u = W xi / |W xi| of the memories: spherical (U-Hop+, (1/M) log mean exp(<u,u'>/tau),",
-      "tau 0.1 by default), uhop (log mean exp(-t |u-u'|^2), t 2) or uhop-max (U-Hop's",
-      "worst pair: log max exp(-t |u-u'|^2), only the closest pair moves), plus LAMBDA (default 1)",
-      "--tau-final TAU_END (spherical only) lowers tau geometrically from TAU to TAU_END over",
-      "the epochs: the smooth maximum then tends to the largest overlap itself, the limit in",
-      "which U-Hop+ reaches the optimal spherical code (arXiv 2410.23126).",
-      "times the mean of (|W xi|^2 - 1)^2 so that the linear kernel <W xi, W x> stays close to",
-      "the cosine of the images. Adam with rate RATE (default 0.01; --decay divides it by",
-      "sqrt(step)). --negatives K pairs every memory with K memories sampled afresh each epoch",
-      "(seeded), so an epoch costs M K D instead of the M^2 D / 2 of all pairs (the default).",
-      "--init: identity (default: the plain model; W = [I; 0] when D > d) or gaussian (seeded).",
-      "--checkpoint DIR saves W and the optimiser state after every epoch; a rerun with the same",
-      "DIR resumes from the last one. Prints per epoch: loss, largest overlap among the pairs",
-      "seen (its angle), time. At the end: the minimal angle of the images (exact on up to",
-      "20,000 memories, else on the first 20,000) and the retrieval success (cosine distance to",
-      "the stored memory <= 0.2) and the right-memory rate (largest weight on the stored",
-      "memory) on noisy copies of 256 memories (--noise KIND[,KIND...], default gaussian:0.2;",
-      "softmax at each --beta, default 16), for the plain model and the learned kernel, linear and",
-      "normalised.",
-      "Retrieve with the learned kernel: --spec 'softmax:beta=16,kernel=W.npy', or with the",
-      "normalised feature map W u / |W u| (the images the losses separate):",
-      "--spec 'softmax:beta=16,kernel=W.npy,kernel_map=normalized'.");
-
+@Command(name = "arrange", sortOptions = false,
+    header = "learn a feature map W that separates the memories (kernelized model)",
+    description = {"Learns W (D x d, D >= d) minimising a separation loss of the normalised "
+        + "images u = W xi / |W xi| of the memories: spherical (U-Hop+, (1/M) log mean "
+        + "exp(<u,u'>/tau), tau 0.1 by default), uhop (log mean exp(-t |u-u'|^2), t 2) or "
+        + "uhop-max (U-Hop's worst pair: log max exp(-t |u-u'|^2), only the closest pair "
+        + "moves), plus LAMBDA times the mean of (|W xi|^2 - 1)^2 so that the linear kernel "
+        + "<W xi, W x> stays close to the cosine of the images. Adam; every memory is paired "
+        + "with K negatives sampled afresh each epoch (seeded), so an epoch costs M K D instead "
+        + "of the M^2 D / 2 of all pairs (the default).",
+        "Prints per epoch: loss, largest overlap among the pairs seen (its angle), time. At "
+            + "the end: the minimal angle of the images (exact on up to 20,000 memories, else "
+            + "on the first 20,000) and the retrieval success (cosine distance to the stored "
+            + "memory <= 0.2) and the right-memory rate (largest weight on the stored memory) "
+            + "on noisy copies of 256 memories, softmax at each --beta, for the plain model and "
+            + "the learned kernel, linear and normalised.",
+        "Retrieve with the learned kernel: --spec 'softmax:beta=16,kernel=W.npy', or with the "
+            + "normalised feature map W u / |W u| (the images the losses separate): --spec "
+            + "'softmax:beta=16,kernel=W.npy,kernel_map=normalized'.", ""})
+final class ArrangeCommand extends CommandBase {
   static final int ANGLE_SAMPLE = 20_000;
   static final int REPORT_QUERIES = 256;
 
-  private ArrangeCommand() {}
+  @Option(names = "--memories", required = true, paramLabel = "PATH",
+      description = "the stored patterns (.npy or IDX)")
+  Path memPath;
 
-  static void run(String[] argv, PrintStream out, PrintStream err) throws IOException {
-    Args a = Args.parse("arrange", argv, Set.of("memories", "dim", "epochs", "out", "negatives",
-        "loss", "tau-final", "lr", "norm-penalty", "init", "seed", "checkpoint", "noise", "beta",
-        "master", "partitions"), Set.of("decay", "overwrite", "quiet"));
-    Path memPath = a.path("memories");
-    a.required("dim");
-    a.required("epochs");
-    int big = a.integer("dim", 0, 1);
-    int epochs = a.integer("epochs", 0, 1);
-    Path outPath = a.path("out");
-    int negatives = a.integer("negatives", 0, 0);
-    SeparationLoss loss = SeparationLoss.parse(a.get("loss", "spherical"));
-    double tauFinal = a.has("tau-final") ? number(a, "tau-final", 0) : 0;
+  @Option(names = "--dim", required = true, paramLabel = "D",
+      description = "feature dimension D >= d")
+  int big;
+
+  @Option(names = "--epochs", required = true, paramLabel = "E", description = "epochs, >= 1")
+  int epochs;
+
+  @Option(names = "--out", required = true, paramLabel = "W.npy", description = "the learned W")
+  Path outPath;
+
+  @Option(names = "--negatives", paramLabel = "K", defaultValue = "0",
+      description = "sampled negatives per memory and epoch; 0 (default): every pair")
+  int negatives;
+
+  @Option(names = "--loss", paramLabel = "LOSS", defaultValue = "spherical",
+      description = "spherical[:TAU] (default), uhop[:T] or uhop-max[:T]")
+  String lossText;
+
+  @Option(names = "--tau-final", paramLabel = "TAU_END", description = {"spherical only: "
+      + "lowers tau geometrically from TAU to TAU_END over the epochs: the smooth maximum then "
+      + "tends to the largest overlap itself, the limit in which U-Hop+ reaches the optimal "
+      + "spherical code (arXiv 2410.23126)"})
+  Double tauFinal;
+
+  @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.01",
+      description = "Adam's learning rate (default ${DEFAULT-VALUE})")
+  double lr;
+
+  @Option(names = "--decay", description = "divide the learning rate by sqrt(step)")
+  boolean decay;
+
+  @Option(names = "--norm-penalty", paramLabel = "LAMBDA", defaultValue = "1",
+      description = "weight of the norm penalty, >= 0 (default ${DEFAULT-VALUE})")
+  double lambda;
+
+  @Option(names = "--init", paramLabel = "INIT", defaultValue = "identity", description = {
+      "identity (default: the plain model; W = [I; 0] when D > d) or gaussian (seeded)"})
+  String init;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
+      description = "seed of the init, the negatives and the report (default ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--checkpoint", paramLabel = "DIR", description = "save W and the optimiser "
+      + "state after every epoch; a rerun with the same DIR resumes from the last one")
+  Path checkpoint;
+
+  @Option(names = "--noise", paramLabel = "KIND[,KIND...]", defaultValue = "gaussian:0.2",
+      description = "corruptions of the report's queries (default ${DEFAULT-VALUE})")
+  String noiseText;
+
+  @Option(names = "--beta", paramLabel = "BETA[,BETA...]", defaultValue = "16",
+      description = "softmax betas of the report (default ${DEFAULT-VALUE})")
+  String betaText;
+
+  @Option(names = "--overwrite", description = "replace an existing output")
+  boolean overwrite;
+
+  @Option(names = "--quiet", description = "no progress on the terminal")
+  boolean quiet;
+
+  @Mixin
+  SparkOptions sparkOptions = new SparkOptions();
+
+  @Override
+  void run() throws IOException {
+    atLeast("--dim", big, 1);
+    atLeast("--epochs", epochs, 1);
+    atLeast("--negatives", negatives, 0);
+    SeparationLoss loss = SeparationLoss.parse(lossText);
+    double tauFinal = this.tauFinal == null ? 0 : positive("--tau-final", this.tauFinal);
     if (tauFinal > 0 && loss.form() != SeparationLoss.Form.SPHERICAL) {
-      throw new UsageException("arrange: --tau-final needs the spherical loss, got " + loss);
+      throw new UsageException("--tau-final needs the spherical loss, got " + loss);
     }
-    double lr = number(a, "lr", 0.01);
-    double lambda = number(a, "norm-penalty", 1.0);
-    if (!(lambda >= 0)) {
-      throw new UsageException("arrange: --norm-penalty must be >= 0, got " + lambda);
-    }
-    String init = a.get("init", "identity");
+    positive("--lr", lr);
+    atLeast("--norm-penalty", lambda, 0);
     if (!init.equals("identity") && !init.equals("gaussian")) {
-      throw new UsageException("arrange: --init must be identity or gaussian, got '" + init
-          + "'");
+      throw new UsageException("--init must be identity or gaussian, got '" + init + "'");
     }
-    long seed = a.longValue("seed", 1);
     java.util.List<Corruption> noises = new java.util.ArrayList<>();
-    for (String n : a.get("noise", "gaussian:0.2").split(",")) {
+    for (String n : noiseText.split(",")) {
       noises.add(Corruption.parse(n.trim()));
     }
     java.util.List<Double> betas = new java.util.ArrayList<>();
-    for (String b : a.get("beta", "16").split(",")) {
-      betas.add(positive("beta", b.trim()));
+    for (String b : betaText.split(",")) {
+      betas.add(positive("--beta", b.trim()));
     }
-    boolean quiet = a.has("quiet");
-    String master = a.get("master", System.getProperty("spark.master"));
-    int partitions = a.integer("partitions", 0, 1);
-    Path checkpoint = a.has("checkpoint") ? a.path("checkpoint") : null;
+    String master = sparkOptions.master();
+    int partitions = sparkOptions.partitions();
 
-    try (AtomicOutput output = AtomicOutput.file(outPath, a.has("overwrite"))) {
+    try (AtomicOutput output = AtomicOutput.file(outPath, overwrite)) {
       FloatMatrix mem = MatrixReader.read(memPath, "memories");
       int m = mem.rows();
       int d = mem.cols();
@@ -139,11 +176,11 @@ final class ArrangeCommand {
       LinearFeatureMap start = init.equals("identity") ? paddedIdentity(big, d)
           : LinearFeatureMap.gaussian(big, d, seed);
       double[] w = start.weights().clone();
-      Adam adam = new Adam(w.length, lr, a.has("decay"));
+      Adam adam = new Adam(w.length, lr, decay);
       int first = 0;
       String fingerprint = String.format(Locale.ROOT, "memories=%s M=%d d=%d D=%d loss=%s "
           + "negatives=%d lr=%s decay=%b penalty=%s init=%s seed=%d tau-final=%s",
-          memPath.toAbsolutePath(), m, d, big, loss, negatives, lr, a.has("decay"), lambda,
+          memPath.toAbsolutePath(), m, d, big, loss, negatives, lr, decay, lambda,
           init, seed, tauFinal);
       if (checkpoint != null) {
         Files.createDirectories(checkpoint);
@@ -247,27 +284,6 @@ final class ArrangeCommand {
   /** tau of epoch e: geometric from {@code start} (first epoch) to {@code end} (last). */
   static double annealed(double start, double end, int epoch, int epochs) {
     return epochs == 1 ? end : start * Math.pow(end / start, epoch / (double) (epochs - 1));
-  }
-
-  static double positive(String key, String v) {
-    return parse(key, v, true);
-  }
-
-  static double number(Args a, String key, double dflt) {
-    String v = a.get(key, null);
-    return v == null ? dflt : parse(key, v, !key.equals("norm-penalty"));
-  }
-
-  private static double parse(String key, String v, boolean positive) {
-    try {
-      double x = Double.parseDouble(v);
-      if (!Double.isFinite(x) || (positive && x <= 0)) {
-        throw new UsageException("arrange: --" + key + " must be a finite number > 0, got " + v);
-      }
-      return x;
-    } catch (NumberFormatException e) {
-      throw new UsageException("arrange: --" + key + " must be a number, got '" + v + "'");
-    }
   }
 
   /** {@code [I; 0]}: the plain model's kernel in D >= d dimensions. */

@@ -45,8 +45,7 @@ final class AtomicOutput implements AutoCloseable {
   private static Path checkTarget(Path target, boolean overwrite) throws IOException {
     Path abs = target.toAbsolutePath().normalize();
     if (Files.exists(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !overwrite) {
-      throw new FileAlreadyExistsException(abs.toString(), null,
-          "output already exists (use --overwrite to replace it)");
+      throw new UsageException(abs + ": output already exists (use --overwrite to replace it)");
     }
     Path parent = abs.getParent();
     if (parent == null || !Files.isDirectory(parent)) {

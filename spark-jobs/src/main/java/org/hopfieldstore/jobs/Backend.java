@@ -1,5 +1,6 @@
 package org.hopfieldstore.jobs;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.hopfieldstore.core.retrieval.StepFunction;
 
 /** Where retrieval runs: in-process, or on Spark. */
@@ -11,7 +12,7 @@ interface Backend extends AutoCloseable {
   String describe();
 
   /** Adds backend-specific fields (master, partitions, traffic) to the summary. */
-  void summarize(Json json);
+  void summarize(ObjectNode json);
 
   @Override
   void close();

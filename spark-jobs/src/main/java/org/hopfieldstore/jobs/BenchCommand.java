@@ -1,11 +1,8 @@
 package org.hopfieldstore.jobs;
 
-import java.io.IOException;
-import java.io.PrintStream;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Locale;
-import java.util.Set;
 import org.hopfieldstore.core.io.MatrixReader;
 import org.hopfieldstore.core.io.Npy;
 import org.hopfieldstore.core.memory.FloatMatrix;
@@ -15,41 +12,76 @@ import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.core.retrieval.StepFunction;
 import org.hopfieldstore.core.score.HeapBlas;
 import org.hopfieldstore.core.score.RowOps;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bench}: times retrieval of one query batch on already loaded memories, after a warm-up,
  * and prints one JSON line (best and median seconds, queries/s). Loading, kernel set-up and JIT
  * warm-up are excluded, as in the peers' harness; used by bench/vs-peers.sh.
  */
-final class BenchCommand {
-  static final String USAGE = String.join("\n",
-      "usage: hopfield-store bench --memories PATH --queries PATH --spec SPEC [--reps N]",
-      "                            [--warmup N] [--warmup-seconds S] [--states PATH.npy]",
-      "                            [--kernel nd4j|simd|java] [--master MASTER [--partitions P]]",
-      "",
-      "Retrieves the whole query batch untimed at least --warmup times (default 2) and for at",
-      "least --warmup-seconds (default 2: the JIT compiles the SIMD loops only after thousands",
-      "of calls, which a millisecond-long step reaches only after a few hundred runs), then",
-      "--reps times (default 5) timed, without energies, and prints a JSON line: spec, M, d,",
-      "B, best_s, median_s, qps (B / best), the BLAS library and the row loops in use.",
-      "--states writes the final states of the last run (.npy).");
+@Command(name = "bench", sortOptions = false,
+    header = "time retrieval of a query batch on loaded memories (a JSON line)",
+    description = {"Retrieves the whole query batch untimed at least --warmup times and for at "
+        + "least --warmup-seconds (the JIT compiles the SIMD loops only after thousands of "
+        + "calls, which a millisecond-long step reaches only after a few hundred runs), then "
+        + "--reps times timed, without energies, and prints a JSON line: spec, mode, M, d, B, "
+        + "best_s, median_s, qps (B / best), the BLAS library (blas) and the row loops in use "
+        + "(row_ops).", ""})
+final class BenchCommand extends CommandBase {
+  @Option(names = "--memories", required = true, paramLabel = "PATH",
+      description = "stored patterns (as for retrieve)")
+  Path memPath;
 
-  private BenchCommand() {}
+  @Option(names = "--queries", required = true, paramLabel = "PATH",
+      description = "the query batch")
+  Path queryPath;
 
-  static void run(String[] argv, PrintStream out, PrintStream err) throws IOException {
-    Args a = Args.parse("bench", argv, Set.of("memories", "queries", "spec", "reps", "warmup",
-        "warmup-seconds", "states", "kernel", "master", "partitions"), Set.of());
-    int reps = a.integer("reps", 5, 1);
-    int warmup = a.integer("warmup", 2, 0);
-    double warmupSeconds = a.decimal("warmup-seconds", 2.0);
-    Path memPath = a.path("memories");
-    FloatMatrix queries = MatrixReader.read(a.path("queries"), "queries");
-    RetrievalSpec spec = RetrievalSpec.parse(a.required("spec"));
-    String kernel = a.get("kernel", "nd4j");
-    String master = a.get("master", null);
-    try (Backend backend = master == null ? LocalBackend.open(memPath, kernel)
-        : SparkBackend.open(master, memPath, a.integer("partitions", 0, 1), "MEMORY_ONLY",
-            kernel)) {
+  @Option(names = "--spec", required = true, paramLabel = "SPEC",
+      description = "retrieval model (see model specs below)")
+  String specText;
+
+  @Option(names = "--reps", paramLabel = "N", defaultValue = "5",
+      description = "timed runs (default ${DEFAULT-VALUE})")
+  int reps;
+
+  @Option(names = "--warmup", paramLabel = "N", defaultValue = "2",
+      description = "untimed runs, at least (default ${DEFAULT-VALUE})")
+  int warmup;
+
+  @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "2",
+      description = "untimed seconds, at least (default ${DEFAULT-VALUE})")
+  double warmupSeconds;
+
+  @Option(names = "--states", paramLabel = "PATH.npy",
+      description = "write the final states of the last run")
+  Path statesPath;
+
+  @Option(names = "--kernel", paramLabel = "NAME", defaultValue = "nd4j",
+      description = "score kernel: nd4j (default), simd or java")
+  String kernelName;
+
+  @Mixin
+  SparkOptions sparkOptions = new SparkOptions();
+
+  @Override
+  String[] footer() {
+    return specHelp();
+  }
+
+  @Override
+  void run() throws Exception {
+    atLeast("--reps", reps, 1);
+    atLeast("--warmup", warmup, 0);
+    atLeast("--warmup-seconds", warmupSeconds, 0);
+    kernel(kernelName);
+    FloatMatrix queries = MatrixReader.read(queryPath, "queries");
+    RetrievalSpec spec = RetrievalSpec.parse(specText);
+    String master = sparkOptions.master;
+    try (Backend backend = master == null ? LocalBackend.open(memPath, kernelName)
+        : SparkBackend.open(master, memPath, sparkOptions.partitions(), "MEMORY_ONLY",
+            kernelName)) {
       StepFunction store = backend.store();
       if (queries.cols() != store.dim()) {
         throw new IllegalArgumentException("dimension mismatch: queries have dimension "
@@ -67,15 +99,15 @@ final class BenchCommand {
         t[i] = (System.nanoTime() - t0) / 1e9;
       }
       Arrays.sort(t);
-      if (a.has("states")) {
-        Npy.writeFloat32(a.path("states"), last.states().data(), queries.rows(), store.dim());
+      if (statesPath != null) {
+        Npy.writeFloat32(statesPath, last.states().data(), queries.rows(), store.dim());
       }
-      out.println(String.format(Locale.ROOT,
-          "{\"spec\": \"%s\", \"mode\": \"%s\", \"M\": %d, \"d\": %d, \"B\": %d, \"best_s\": %.6f,"
-              + " \"median_s\": %.6f, \"qps\": %.2f, \"blas\": \"%s\", \"row_ops\": \"%s\"}",
-          spec, backend.describe(), store.memoryCount(), store.dim(), queries.rows(), t[0],
-          t[reps / 2], queries.rows() / t[0], HeapBlas.library().replace("\"", "'"),
-          RowOps.best().name()));
+      ObjectNode line = Json.object();
+      line.put("spec", spec.toString()).put("mode", backend.describe())
+          .put("M", store.memoryCount()).put("d", store.dim()).put("B", queries.rows())
+          .put("best_s", t[0]).put("median_s", t[reps / 2]).put("qps", queries.rows() / t[0])
+          .put("blas", HeapBlas.library()).put("row_ops", RowOps.best().name());
+      out.println(Json.line(line));
     }
   }
 }

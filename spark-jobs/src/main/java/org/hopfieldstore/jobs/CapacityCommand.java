@@ -1,7 +1,7 @@
 package org.hopfieldstore.jobs;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -30,6 +29,9 @@ import org.hopfieldstore.spark.dist.DistributedStore;
 import org.hopfieldstore.spark.dist.DistributedStudies;
 import org.hopfieldstore.spark.dist.SparkSetup;
 import org.knowm.xchart.BitmapEncoder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 
@@ -38,35 +40,48 @@ import org.knowm.xchart.XYChartBuilder;
  * each trial, retrieval success, error and support of every rule on corrupted queries, and the
  * separation of the set; a TSV that echoes the config, PNG plots, a summary.
  */
-final class CapacityCommand {
-  static final String USAGE = String.join("\n",
-      "usage: hopfield-store capacity --config FILE --out DIR [--overwrite]",
-      "                               [--master MASTER [--partitions P]]",
-      "",
-      "Runs the capacity study FILE describes (see deploy/studies/*.conf) and writes into DIR:",
-      "  results.tsv     one row per (M, trial, rule): success rate, mean error, mean support,",
-      "                  mean steps, seconds, and the set's max cosine, min angle, Delta_min;",
-      "                  '# key = value' header lines echo the config and the command",
-      "  success.png     success rate against M, one line per rule (mean over trials)",
-      "  error.png       mean retrieval error against M",
-      "  separation.png  minimal pairwise angle of the memory set against M",
-      "  summary.json    config, grid, wall time",
-      "In-process by default; with --master each memory set is a distributed store.");
+@Command(name = "capacity", sortOptions = false,
+    header = "run a capacity study from a config (deploy/studies/*.conf): TSV + plots",
+    description = {"Runs the capacity study FILE describes (see deploy/studies/*.conf) and "
+        + "writes into DIR:",
+        "  results.tsv     one row per (M, trial, rule): success rate, mean error, mean "
+            + "support, mean steps, seconds, and the set's max cosine, min angle, Delta_min; "
+            + "'# key = value' header lines echo the config and the command",
+        "  success.png     success rate against M, one line per rule (mean over trials)",
+        "  error.png       mean retrieval error against M",
+        "  separation.png  minimal pairwise angle of the memory set against M",
+        "  summary.json    config, grid, wall time",
+        "In-process by default; with --master each memory set is a distributed store.", ""})
+final class CapacityCommand extends CommandBase {
+  @Option(names = "--config", required = true, paramLabel = "FILE",
+      description = "the study (keys below)")
+  Path configPath;
 
-  private CapacityCommand() {}
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
+  Path outDir;
 
-  static void run(String[] argv, PrintStream out, PrintStream err) throws IOException {
-    Args a = Args.parse("capacity", argv, Set.of("config", "out", "master", "partitions"),
-        Set.of("overwrite", "quiet"));
-    Path configPath = a.path("config");
-    Path outDir = a.path("out");
+  @Option(names = "--overwrite", description = "replace an existing DIR")
+  boolean overwrite;
+
+  @Option(names = "--quiet", description = "no progress on the terminal")
+  boolean quiet;
+
+  @Mixin
+  SparkOptions sparkOptions = new SparkOptions();
+
+  @Override
+  String[] footer() {
+    return lines("", StudyConfig.keysHelp());
+  }
+
+  @Override
+  void run() throws IOException {
     StudyConfig cfg = StudyConfig.read(configPath);
-    String master = a.get("master", System.getProperty("spark.master"));
-    int partitions = a.integer("partitions", 0, 1);
-    boolean quiet = a.has("quiet");
+    String master = sparkOptions.master();
+    int partitions = sparkOptions.partitions();
     System.setProperty("java.awt.headless", "true");
     long start = System.nanoTime();
-    try (AtomicOutput output = AtomicOutput.directory(outDir, a.has("overwrite"))) {
+    try (AtomicOutput output = AtomicOutput.directory(outDir, overwrite)) {
       FloatMatrix images = cfg.source.startsWith("fashion-mnist") ? fashionMnist(cfg) : null;
       SparkSession spark = master == null ? null : SparkSetup.session(master, "capacity");
       List<String[]> rows = new ArrayList<>();
@@ -131,15 +146,18 @@ final class CapacityCommand {
         }
       }
       Path dir = output.path();
-      writeTsv(dir.resolve("results.tsv"), cfg, configPath, argv, rows);
+      writeTsv(dir.resolve("results.tsv"), cfg, configPath, argv(), rows);
       plot(dir, cfg, rows);
       double wall = (System.nanoTime() - start) / 1e9;
-      Json json = new Json().begin().put("command", "capacity").put("config",
-          configPath.toString()).put("name", cfg.name).put("mode", master == null ? "in-process"
-          : "spark " + master).put("memories", cfg.memories.stream().mapToLong(i -> i)
-          .toArray()).put("trials", cfg.trials).put("rules", cfg.rules.size())
-          .put("rows", rows.size()).put("wall_seconds", wall).end();
-      Files.writeString(dir.resolve("summary.json"), json.toString());
+      ObjectNode json = Json.object();
+      json.put("command", "capacity").put("config", configPath.toString()).put("name", cfg.name)
+          .put("mode", master == null ? "in-process" : "spark " + master);
+      json.set("memories", Json.array(cfg.memories.stream().mapToLong(i -> i).toArray()));
+      json.put("trials", cfg.trials).put("rules", cfg.rules.size()).put("rows", rows.size())
+          .put("wall_seconds", wall);
+      try (java.io.OutputStream o = Files.newOutputStream(dir.resolve("summary.json"))) {
+        Json.write(o, json);
+      }
       output.commit();
       if (!quiet) {
         out.println(String.format(Locale.ROOT,

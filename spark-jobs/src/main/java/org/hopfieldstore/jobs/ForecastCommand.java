@@ -1,14 +1,11 @@
 package org.hopfieldstore.jobs;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
@@ -25,6 +22,9 @@ import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.spark.dist.DistributedStore;
 import org.hopfieldstore.spark.dist.SparkSetup;
 import org.knowm.xchart.BitmapEncoder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 
@@ -33,84 +33,141 @@ import org.knowm.xchart.CategoryChartBuilder;
  * baseline on a CSV of multivariate series, each without memory, with the Plug-and-Play and with
  * the Tune-and-Play memory (in-process or on a Spark store).
  */
-final class ForecastCommand {
-  static final String USAGE = String.join("\n",
-      "usage: hopfield-store forecast --data CSV --lookback L --horizon H [--columns A,B,...]",
-      "                               [--patch P] [--d-model D] [--levels N] [--beta B]",
-      "                               [--epochs E] [--patience K] [--lr RATE] [--season S]",
-      "                               [--memory-gate G] [--memory-spec SPEC] [--seed S]",
-      "                               [--tune-steps N] [--block compact|full|both]",
-      "                               [--routers R] [--master MASTER [--partitions P]]",
-      "                               [--out DIR] [--overwrite] [--quiet]",
-      "",
-      "Reads one column per series from CSV (header row; --columns picks them, default every",
-      "all-numeric column), splits it 70/10/20 in time, standardises each series with the",
-      "training part, scores two baselines (seasonal naive, the last value repeated), and",
-      "trains STanHop-Net (GSH layers, learnable alpha starting at 1.5) and",
-      "its dense variant (alpha fixed at 1: softmax) with Adam (--lr, default 0.005) and early",
-      "stopping on the validation part (--patience, default 5; --epochs, default 30). --block",
-      "full uses the full STanHop block (layer norms, feed-forward sublayers, R router vectors",
-      "in the cross-series stage, --routers default 4), both trains both. Defaults:",
-      "patch L/4, d-model 16, 2 levels, beta 1, season H (must be <= L). Each model is also run",
-      "with the Plug-and-Play memory: the training windows of every series in a store, retrieved",
-      "with --memory-spec (default entmax:alpha=1.5,beta=4) and mixed in with weight --memory-gate",
-      "(default 0.5), and with the Tune-and-Play memory: the same retrieval, its per-horizon",
-      "gate and a linear map of the retrieved futures tuned with Adam (--tune-steps, default",
-      "300) on the validation windows, whose futures are not in the memory. With --master the",
-      "memory is a Spark store (P partitions, default the default parallelism) instead of an",
-      "in-process one: the same answers, for memories of millions of windows.",
-      "Prints per epoch and a table of test MSE and MAE (standardised scale); --out DIR writes",
-      "results.tsv, mse.png and the table, atomically.");
+@Command(name = "forecast", sortOptions = false,
+    header = "STanHop-Net vs dense Hopfield vs seasonal naive on a CSV of series",
+    description = {"Reads one column per series from CSV (header row; --columns picks them, "
+        + "default every all-numeric column), splits it 70/10/20 in time, standardises each "
+        + "series with the training part, scores two baselines (seasonal naive, the last value "
+        + "repeated), and trains STanHop-Net (GSH layers, learnable alpha starting at 1.5) and "
+        + "its dense variant (alpha fixed at 1: softmax) with Adam and early stopping on the "
+        + "validation part. Each model is also run with the Plug-and-Play memory (the training "
+        + "windows of every series in a store, retrieved with --memory-spec and mixed in with "
+        + "weight --memory-gate) and with the Tune-and-Play memory (the same retrieval, its "
+        + "per-horizon gate and a linear map of the retrieved futures tuned with Adam on the "
+        + "validation windows, whose futures are not in the memory). With --master the memory "
+        + "is a Spark store: the same answers, for memories of millions of windows.",
+        "Prints per epoch and a table of test MSE and MAE (standardised scale); --out DIR "
+            + "writes results.tsv, mse.png and the table, atomically.", ""})
+final class ForecastCommand extends CommandBase {
+  @Option(names = "--data", required = true, paramLabel = "CSV", description = "the series")
+  Path data;
 
-  private ForecastCommand() {}
+  @Option(names = "--lookback", required = true, paramLabel = "L",
+      description = "window length the models see, >= 2")
+  int lookback;
 
-  static void run(String[] argv, PrintStream out, PrintStream err) throws IOException {
-    Args a = Args.parse("forecast", argv, Set.of("data", "lookback", "horizon", "columns",
-        "patch", "d-model", "levels", "beta", "epochs", "patience", "lr", "season",
-        "memory-gate", "memory-spec", "seed", "out", "tune-steps", "master", "partitions",
-        "block", "routers"),
-        Set.of("overwrite", "quiet"));
-    Path data = a.path("data");
-    a.required("lookback");
-    a.required("horizon");
-    int lookback = a.integer("lookback", 0, 2);
-    int horizon = a.integer("horizon", 0, 1);
-    int levels = a.integer("levels", 2, 1);
-    int patch = a.integer("patch", Math.max(1, lookback / 4), 1);
-    int dModel = a.integer("d-model", 16, 1);
-    int epochs = a.integer("epochs", 30, 1);
-    int patience = a.integer("patience", 5, 1);
-    int season = a.integer("season", horizon, 1);
-    double beta = ArrangeCommand.number(a, "beta", 1.0);
-    double lr = ArrangeCommand.number(a, "lr", 0.005);
-    double gate = ArrangeCommand.number(a, "memory-gate", 0.5);
+  @Option(names = "--horizon", required = true, paramLabel = "H",
+      description = "steps forecast, >= 1")
+  int horizon;
+
+  @Option(names = "--columns", paramLabel = "A,B,...", split = ",",
+      description = "the series' columns (default: every all-numeric column)")
+  List<String> columnList;
+
+  @Option(names = "--patch", paramLabel = "P", description = "patch length (default L/4)")
+  Integer patchOption;
+
+  @Option(names = "--d-model", paramLabel = "D", defaultValue = "16",
+      description = "model width (default ${DEFAULT-VALUE})")
+  int dModel;
+
+  @Option(names = "--levels", paramLabel = "N", defaultValue = "2",
+      description = "resolutions (default ${DEFAULT-VALUE})")
+  int levels;
+
+  @Option(names = "--beta", paramLabel = "B", defaultValue = "1",
+      description = "the GSH layers' beta (default ${DEFAULT-VALUE})")
+  double beta;
+
+  @Option(names = "--epochs", paramLabel = "E", defaultValue = "30",
+      description = "most epochs (default ${DEFAULT-VALUE})")
+  int epochs;
+
+  @Option(names = "--patience", paramLabel = "K", defaultValue = "5",
+      description = "epochs without validation gain before stopping (default ${DEFAULT-VALUE})")
+  int patience;
+
+  @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.005",
+      description = "Adam's learning rate (default ${DEFAULT-VALUE})")
+  double lr;
+
+  @Option(names = "--season", paramLabel = "S",
+      description = "the seasonal-naive baseline's period, <= L (default H)")
+  Integer seasonOption;
+
+  @Option(names = "--memory-gate", paramLabel = "G", defaultValue = "0.5",
+      description = "Plug-and-Play weight of the retrieved future, in (0, 1] (default "
+          + "${DEFAULT-VALUE})")
+  double gate;
+
+  @Option(names = "--memory-spec", paramLabel = "SPEC", defaultValue = "entmax:alpha=1.5,beta=4",
+      description = "retrieval from the window memory (default ${DEFAULT-VALUE})")
+  String memorySpecText;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
+      description = "seed of the initialisation (default ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--tune-steps", paramLabel = "N", defaultValue = "300",
+      description = "Tune-and-Play Adam steps (default ${DEFAULT-VALUE})")
+  int tuneSteps;
+
+  @Option(names = "--block", paramLabel = "BLOCK", defaultValue = "compact", description = {
+      "compact (default), full (the paper's full block: layer norms, feed-forward sublayers, "
+          + "router vectors in the cross-series stage) or both"})
+  String block;
+
+  @Option(names = "--routers", paramLabel = "R", defaultValue = "4",
+      description = "router vectors of the full block (default ${DEFAULT-VALUE})")
+  int routers;
+
+  @Mixin
+  SparkOptions sparkOptions = new SparkOptions();
+
+  @Option(names = "--out", paramLabel = "DIR", description = "write results.tsv, table.md, "
+      + "mse.png")
+  Path outDir;
+
+  @Option(names = "--overwrite", description = "replace an existing DIR")
+  boolean overwrite;
+
+  @Option(names = "--quiet", description = "no progress on the terminal")
+  boolean quiet;
+
+  @Override
+  void run() throws IOException {
+    atLeast("--lookback", lookback, 2);
+    atLeast("--horizon", horizon, 1);
+    atLeast("--levels", levels, 1);
+    int patch = patchOption == null ? Math.max(1, lookback / 4) : atLeast("--patch",
+        patchOption, 1);
+    atLeast("--d-model", dModel, 1);
+    atLeast("--epochs", epochs, 1);
+    atLeast("--patience", patience, 1);
+    int season = seasonOption == null ? horizon : atLeast("--season", seasonOption, 1);
+    positive("--beta", beta);
+    positive("--lr", lr);
+    positive("--memory-gate", gate);
     if (gate > 1) {
-      throw new UsageException("forecast: --memory-gate must be in (0, 1], got " + gate);
+      throw new UsageException("--memory-gate must be in (0, 1], got " + gate);
     }
-    RetrievalSpec memorySpec = RetrievalSpec.parse(a.get("memory-spec",
-        "entmax:alpha=1.5,beta=4"));
-    long seed = a.longValue("seed", 1);
-    int tuneSteps = a.integer("tune-steps", 300, 1);
-    int routers = a.integer("routers", 4, 1);
-    String block = a.get("block", "compact");
+    RetrievalSpec memorySpec = RetrievalSpec.parse(memorySpecText);
+    atLeast("--tune-steps", tuneSteps, 1);
+    atLeast("--routers", routers, 1);
     if (!List.of("compact", "full", "both").contains(block)) {
-      throw new UsageException("forecast: --block must be compact, full or both, got '" + block
-          + "'");
+      throw new UsageException("--block must be compact, full or both, got '" + block + "'");
     }
-    String master = a.get("master", null);
-    int partitions = a.integer("partitions", 0, 1);
-    boolean quiet = a.has("quiet");
+    String master = sparkOptions.master;
+    int partitions = sparkOptions.partitions();
     if (season > lookback) {
       throw new IllegalArgumentException("--season " + season + " is longer than the lookback "
           + lookback);
     }
-    AtomicOutput output = a.has("out") ? AtomicOutput.directory(a.path("out"),
-        a.has("overwrite")) : null;
+    AtomicOutput output = outDir != null ? AtomicOutput.directory(outDir, overwrite) : null;
     SparkSession spark = null;
     DistributedStore distributed = null;
     try {
-      List<String> columns = a.has("columns")
-          ? Arrays.asList(a.get("columns", "").split(",")) : null;
+      List<String> columns = columnList;
       CsvSeries csv = CsvSeries.read(data, columns);
       double[][] s = csv.values;
       int n = csv.length();
@@ -196,7 +253,7 @@ final class ForecastCommand {
       out.print(table);
       if (output != null) {
         StringBuilder tsv = new StringBuilder("# command = hopfield-store forecast "
-            + String.join(" ", argv) + "\n# series = " + String.join(",", csv.names)
+            + String.join(" ", argv()) + "\n# series = " + String.join(",", csv.names)
             + "\nmodel\tmemory\ttest_mse\ttest_mae\tepochs\n");
         for (String[] r : rows) {
           tsv.append(String.join("\t", r)).append('\n');
@@ -228,7 +285,7 @@ final class ForecastCommand {
         BitmapEncoder.saveBitmap(chart, output.path().resolve("mse.png").toString(),
             BitmapEncoder.BitmapFormat.PNG);
         output.commit();
-        out.println("wrote " + a.get("out", ""));
+        out.println("wrote " + outDir);
       }
     } finally {
       if (distributed != null) {

@@ -2,35 +2,42 @@ package org.hopfieldstore.jobs;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
-import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
- * The {@code hopfield-store} command line: {@code retrieve}, {@code generate}, {@code
- * make-queries}. Any error exits non-zero with one line on stderr.
+ * The {@code hopfield-store} command line (picocli): one class per subcommand, usage generated
+ * from their options. Any error exits non-zero with one line on stderr: 2 for a usage mistake,
+ * 1 for a failure.
  */
-public final class HopfieldStoreMain {
-  static final String USAGE = String.join("\n",
-      "usage: hopfield-store <command> [options]",
-      "",
-      "A distributed associative-memory store: modern Hopfield retrieval (softmax, sparsemax,",
-      "alpha-entmax, top-K) over stored patterns.",
-      "",
-      "commands:",
-      "  retrieve      retrieve a batch of queries from the memories (see retrieve --help)",
-      "  generate      write seeded synthetic memories (uniform on the sphere)",
-      "  prepare       centre and/or scale memories to unit norm, or convert IDX to .npy",
-      "  make-queries  make corrupted queries from memories (masked, dropout, Gaussian noise)",
-      "  bench         time retrieval of a query batch on loaded memories (JSON line)",
-      "  capacity      run a capacity study from a config (deploy/studies/*.conf): TSV + plots",
-      "  arrange       learn a feature map W that separates the memories (kernelized model)",
-      "  forecast      STanHop-Net vs dense Hopfield vs seasonal naive on a CSV of series",
-      "",
-      "Run 'hopfield-store <command> --help' for a command's options.");
+@Command(name = "hopfield-store", mixinStandardHelpOptions = false,
+    description = {"A distributed associative-memory store: modern Hopfield retrieval (softmax, "
+        + "sparsemax, alpha-entmax, top-K and the nonparametric variants) over stored patterns.",
+        "", "Run 'hopfield-store <command> --help' for a command's options."},
+    subcommands = {RetrieveCommand.class, GenerateCommand.class, PrepareCommand.class,
+        MakeQueriesCommand.class, BenchCommand.class, CapacityCommand.class,
+        ArrangeCommand.class, ForecastCommand.class},
+    synopsisSubcommandLabel = "<command>", commandListHeading = "%ncommands:%n")
+public final class HopfieldStoreMain implements Runnable {
+  @CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
+  boolean help;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  /** Columns of {@code --help}. */
+  static final int HELP_WIDTH = 100;
 
   private HopfieldStoreMain() {}
+
+  /** No command: the usage, and a usage-error exit. */
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "no command given");
+  }
 
   public static void main(String[] args) {
     int status = run(args, System.out, System.err);
@@ -38,115 +45,74 @@ public final class HopfieldStoreMain {
     System.exit(status);
   }
 
-  private static String firstLine(String s) {
-    int nl = s == null ? -1 : s.indexOf('\n');
-    return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
-  }
-
   /** Runs a command; returns the exit status (0 ok, 1 failed, 2 usage error). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")
-        || args[0].equals("help")) {
-      (args.length == 0 ? err : out).println(USAGE);
-      return args.length == 0 ? 2 : 0;
-    }
-    String command = args[0];
-    String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    boolean help = Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h");
-    try {
-      switch (command) {
-        case "retrieve":
-          if (help) {
-            out.println(RetrieveCommand.USAGE);
-          } else {
-            RetrieveCommand.run(rest, out, err);
-          }
-          return 0;
-        case "generate":
-          if (help) {
-            out.println(DataCommands.GENERATE_USAGE);
-          } else {
-            DataCommands.generate(rest, out);
-          }
-          return 0;
-        case "bench":
-          if (help) {
-            out.println(BenchCommand.USAGE);
-          } else {
-            BenchCommand.run(rest, out, err);
-          }
-          return 0;
-        case "capacity":
-          if (help) {
-            out.println(CapacityCommand.USAGE);
-          } else {
-            CapacityCommand.run(rest, out, err);
-          }
-          return 0;
-        case "arrange":
-          if (help) {
-            out.println(ArrangeCommand.USAGE);
-          } else {
-            ArrangeCommand.run(rest, out, err);
-          }
-          return 0;
-        case "forecast":
-          if (help) {
-            out.println(ForecastCommand.USAGE);
-          } else {
-            ForecastCommand.run(rest, out, err);
-          }
-          return 0;
-        case "prepare":
-          if (help) {
-            out.println(DataCommands.PREPARE_USAGE);
-          } else {
-            DataCommands.prepare(rest, out);
-          }
-          return 0;
-        case "make-queries":
-          if (help) {
-            out.println(DataCommands.QUERIES_USAGE);
-          } else {
-            DataCommands.makeQueries(rest, out);
-          }
-          return 0;
-        default:
-          throw new UsageException("unknown command '" + command
-              + "': expected retrieve, bench, capacity, arrange, forecast, generate, "
-              + "prepare or make-queries");
-      }
-    } catch (UsageException e) {
-      err.println("hopfield-store: error: " + e.getMessage()
-          + " (see 'hopfield-store " + (command.startsWith("-") ? "" : command + " ")
-          + "--help')");
+    CommandLine cli = commandLine(out, err);
+    cli.setUsageHelpWidth(HELP_WIDTH);
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    cli.setParameterExceptionHandler((e, argv) -> {
+      err.println("hopfield-store: error: " + commandName(e.getCommandLine())
+          + firstLine(e.getMessage()) + " (see '" + e.getCommandLine().getCommandSpec()
+          .qualifiedName() + " --help')");
       return 2;
-    } catch (FileAlreadyExistsException e) {
-      err.println("hopfield-store: error: " + e.getFile() + ": " + e.getReason());
-      return 1;
-    } catch (NoSuchFileException e) {
-      err.println("hopfield-store: error: " + e.getFile() + ": no such file or directory");
-      return 1;
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      err.println("hopfield-store: error: " + firstLine(e.getMessage()));
-      return 1;
-    } catch (IOException | UncheckedIOException e) {
-      err.println("hopfield-store: error: I/O failed: " + e.getMessage());
-      return 1;
-    } catch (Exception e) {
-      // Spark wraps a failed task's exception (SparkException is checked but thrown from
-      // Scala without a declaration); report its cause in one line
+    });
+    cli.setExecutionExceptionHandler((e, commandLine, parsed) -> failure(e, commandLine, err));
+    return cli.execute(args);
+  }
+
+  /** The command tree with every subcommand's streams set. */
+  static CommandLine commandLine(PrintStream out, PrintStream err) {
+    CommandLine cli = new CommandLine(new HopfieldStoreMain(), new CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> cls) throws Exception {
+        K made = CommandLine.defaultFactory().create(cls);
+        if (made instanceof CommandBase) {
+          ((CommandBase) made).streams(out, err);
+        }
+        return made;
+      }
+    });
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      String[] footer = ((CommandBase) sub.getCommand()).footer();
+      if (footer.length > 0) {
+        sub.getCommandSpec().usageMessage().footer(footer);
+      }
+    }
+    return cli;
+  }
+
+  private static String commandName(CommandLine c) {
+    return c.getParent() == null ? "" : c.getCommandName() + ": ";
+  }
+
+  private static int failure(Exception e, CommandLine c, PrintStream err) {
+    if (e instanceof UsageException) {
+      err.println("hopfield-store: error: " + commandName(c) + e.getMessage() + " (see '"
+          + c.getCommandSpec().qualifiedName() + " --help')");
+      return 2;
+    }
+    String message;
+    if (e instanceof NoSuchFileException) {
+      message = ((NoSuchFileException) e).getFile() + ": no such file or directory";
+    } else if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+      message = firstLine(e.getMessage());
+    } else if (e instanceof IOException || e instanceof UncheckedIOException) {
+      message = "I/O failed: " + e.getMessage();
+    } else {
+      // Spark wraps a failed task's exception: report its cause in one line
       Exception cause = SparkBackend.unwrap(e);
       if (System.getenv("HOPFIELD_STORE_DEBUG") != null) {
         e.printStackTrace(err);
       }
-      err.println("hopfield-store: error: " + firstLine(cause.getMessage() == null
-          ? cause.toString() : cause.getMessage()));
-      return 1;
-    } catch (OutOfMemoryError e) {
-      err.println("hopfield-store: error: out of memory; give the JVM more heap, e.g. "
-          + "JAVA_OPTS=-Xmx16g");
-      return 1;
+      message = firstLine(cause.getMessage() == null ? cause.toString() : cause.getMessage());
     }
+    err.println("hopfield-store: error: " + message);
+    return 1;
+  }
+
+  static String firstLine(String s) {
+    int nl = s == null ? -1 : s.indexOf('\n');
+    return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
   }
 }

@@ -1,139 +1,75 @@
 package org.hopfieldstore.jobs;
 
-import java.util.Locale;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.OutputStream;
 
-/** A minimal JSON writer for summary files: objects, arrays, strings, numbers (NaN as null). */
+/** Summary files and JSON lines, with Jackson; non-finite numbers are written as null. */
 final class Json {
-  private final StringBuilder sb = new StringBuilder();
-  private final boolean[] first = new boolean[64];
-  private int depth;
+  static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Two-space indent, {@code "key": value}: what people and Python's json.dumps write. */
+  private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter().withSeparators(
+      Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER));
 
-  Json begin() {
-    sb.append('{');
-    first[++depth] = true;
-    return this;
+  private Json() {}
+
+  static ObjectNode object() {
+    return MAPPER.createObjectNode();
   }
 
-  Json end() {
-    sb.append("\n}");
-    depth--;
-    return this;
-  }
-
-  private Json key(String k) {
-    if (!first[depth]) {
-      sb.append(',');
-    }
-    first[depth] = false;
-    sb.append("\n").append("  ".repeat(depth));
-    str(k);
-    sb.append(": ");
-    return this;
-  }
-
-  Json object(String k) {
-    key(k);
-    sb.append('{');
-    first[++depth] = true;
-    return this;
-  }
-
-  Json endObject() {
-    sb.append("\n").append("  ".repeat(depth - 1)).append('}');
-    depth--;
-    return this;
-  }
-
-  Json put(String k, String v) {
-    key(k);
-    str(v);
-    return this;
-  }
-
-  Json put(String k, long v) {
-    key(k);
-    sb.append(v);
-    return this;
-  }
-
-  Json put(String k, double v) {
-    key(k);
-    num(v);
-    return this;
-  }
-
-  Json put(String k, int[] v) {
-    key(k);
-    sb.append('[');
-    for (int i = 0; i < v.length; i++) {
-      sb.append(i == 0 ? "" : ", ").append(v[i]);
-    }
-    sb.append(']');
-    return this;
-  }
-
-  Json put(String k, long[] v) {
-    key(k);
-    sb.append('[');
-    for (int i = 0; i < v.length; i++) {
-      sb.append(i == 0 ? "" : ", ").append(v[i]);
-    }
-    sb.append(']');
-    return this;
-  }
-
-  Json put(String k, double[] v) {
-    key(k);
-    sb.append('[');
-    for (int i = 0; i < v.length; i++) {
-      sb.append(i == 0 ? "" : ", ");
-      num(v[i]);
-    }
-    sb.append(']');
-    return this;
-  }
-
-  private void num(double v) {
-    if (!Double.isFinite(v)) {
-      sb.append("null");
-    } else if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-      sb.append((long) v);
+  /** {@code v} as a number, or null when it is NaN or infinite (JSON has neither). */
+  static void put(ObjectNode node, String key, double v) {
+    if (Double.isFinite(v)) {
+      node.put(key, v);
     } else {
-      sb.append(String.format(Locale.ROOT, "%.10g", v).replaceFirst("0+(e|$)", "$1")
-          .replaceFirst("\\.(e|$)", ".0$1"));
+      node.putNull(key);
     }
   }
 
-  private void str(String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"':
-          sb.append("\\\"");
-          break;
-        case '\\':
-          sb.append("\\\\");
-          break;
-        case '\n':
-          sb.append("\\n");
-          break;
-        case '\t':
-          sb.append("\\t");
-          break;
-        default:
-          if (c < 0x20) {
-            sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
+  static ArrayNode array(double[] values) {
+    ArrayNode a = MAPPER.createArrayNode();
+    for (double v : values) {
+      if (Double.isFinite(v)) {
+        a.add(v);
+      } else {
+        a.addNull();
       }
     }
-    sb.append('"');
+    return a;
   }
 
-  @Override
-  public String toString() {
-    return sb.toString() + "\n";
+  static ArrayNode array(long[] values) {
+    ArrayNode a = MAPPER.createArrayNode();
+    for (long v : values) {
+      a.add(v);
+    }
+    return a;
+  }
+
+  static ArrayNode array(int[] values) {
+    ArrayNode a = MAPPER.createArrayNode();
+    for (int v : values) {
+      a.add(v);
+    }
+    return a;
+  }
+
+  /** Pretty-printed, with a final newline. */
+  static void write(OutputStream out, ObjectNode node) throws IOException {
+    out.write((MAPPER.writer(PRETTY).writeValueAsString(node) + "\n").getBytes(
+        java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** One line. */
+  static String line(ObjectNode node) {
+    try {
+      return MAPPER.writeValueAsString(node);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

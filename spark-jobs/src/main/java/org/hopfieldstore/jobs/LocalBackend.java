@@ -1,5 +1,6 @@
 package org.hopfieldstore.jobs;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import org.hopfieldstore.core.io.MatrixReader;
 import org.hopfieldstore.core.memory.MemoryBlock;
@@ -31,7 +32,7 @@ final class LocalBackend implements Backend {
   }
 
   @Override
-  public void summarize(Json json) {}
+  public void summarize(ObjectNode json) {}
 
   @Override
   public void close() {}

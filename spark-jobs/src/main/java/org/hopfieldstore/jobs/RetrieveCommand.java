@@ -1,11 +1,11 @@
 package org.hopfieldstore.jobs;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Set;
 import org.hopfieldstore.core.io.MatrixReader;
 import org.hopfieldstore.core.io.Npy;
 import org.hopfieldstore.core.memory.FloatMatrix;
@@ -13,101 +13,109 @@ import org.hopfieldstore.core.retrieval.RetrievalLoop;
 import org.hopfieldstore.core.retrieval.RetrievalResult;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.core.retrieval.StepFunction;
-import org.hopfieldstore.core.score.ScoreKernels;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** {@code retrieve}: multi-step retrieval of a batch of queries, in-process. */
-final class RetrieveCommand {
-  static final String USAGE = String.join("\n",
-      "usage: hopfield-store retrieve --memories PATH --queries PATH --spec SPEC --out DIR",
-      "                               [--overwrite] [--targets PATH] [--kernel nd4j|simd|java]",
-      "                               [--batch-size N] [--report N] [--no-energy] [--quiet]",
-      "                               [--master MASTER [--partitions P] [--storage-level L]]",
-      "",
-      "Retrieves every query from the memories with the model SPEC and writes into DIR:",
-      "  states.npy       B x d float32, the final states",
-      "  top_ids.npy      B x min(R, M) int64, memory indices of the largest weights of the last",
-      "                   update (descending weight, ties by lower index; zero-weight entries are",
-      "                   the lowest indices outside the support)",
-      "  top_weights.npy  B x min(R, M) float32, the matching weights",
-      "  summary.json     spec, M, d, B, steps taken and final energy per query, support sizes,",
-      "                   wall times (and top-1 accuracy with --targets)",
-      "With a DIR ending in .parquet (Spark mode) it writes Parquet instead, one row per query:",
-      "  query_id long, state array<float>, top_ids array<long>, top_weights array<float>,",
-      "  steps int, energy double; plus _summary.json.",
-      "DIR is written to a temporary directory and renamed into place when complete.",
-      "",
-      "options:",
-      "  --memories PATH   stored patterns: .npy (2-D float32/float64, C order) or IDX images",
-      "                    (*-idx3-ubyte[.gz], pixels scaled to [0,1] and flattened)",
-      "  --queries PATH    state patterns to retrieve from, same formats, same dimension",
-      "  --spec SPEC       retrieval model, e.g. softmax:beta=8,steps=3  sparsemax:beta=4",
-      "                    entmax:alpha=1.5,beta=4,steps=2,tol=1e-6  topk:k=32,beta=8",
-      "                    keys: beta > 0 (default 1); steps >= 1 (max updates, default 1);",
-      "                    tol >= 0 (stop a query once an update moves it by <= tol in max-norm;",
-      "                    0 = exactly steps updates, the default); entmax: alpha in (1,2]",
-      "                    (default 1.5); topk: k >= 1 (default 32); sparsemax/entmax:",
-      "                    solver=exact|bisect (default exact)",
-      "  --out DIR         output directory; must not exist unless --overwrite",
-      "  --overwrite       replace an existing DIR (only once the new output is complete)",
-      "  --targets PATH    int64 .npy with the memory index each query came from; adds the",
-      "                    top-1 accuracy to the summary",
-      "  --kernel NAME     score kernel: nd4j (native BLAS GEMMs; small batches, <= 8, scanned",
-      "                    with simd; the default), simd (heap SIMD loops) or java (reference)",
-      "  --batch-size N    queries per batch (default 256); progress is printed per batch",
-      "  --report N        number of top ids/weights per query R (default 10)",
-      "  --no-energy       skip the extra scoring pass that computes the final energies",
-      "  --quiet           no progress or summary line on the terminal",
-      "  --master MASTER   run on Spark: local[*] (embedded), local[N], spark://host:port, ...",
-      "                    (under spark-submit, its --master is used without this option).",
-      "                    Memories are partitioned and cached on the executors; each step",
-      "                    merges the partitions' partial results exactly.",
-      "  --partitions P    number of memory partitions (default: Spark's default parallelism)",
-      "  --storage-level L cache level of the memory blocks: MEMORY_ONLY (default),",
-      "                    MEMORY_ONLY_SER, MEMORY_AND_DISK, MEMORY_AND_DISK_SER, DISK_ONLY",
-      "  Spark mode also reads memories from Parquet (a .parquet path with columns",
-      "  id: long, vector: array<float>).");
+/** {@code retrieve}: multi-step retrieval of a batch of queries, in-process or on Spark. */
+@Command(name = "retrieve", sortOptions = false,
+    header = "retrieve a batch of queries from the memories, in-process or on Spark",
+    description = {"Retrieves every query from the memories with the model SPEC and writes into "
+        + "DIR:",
+        "  states.npy       B x d float32, the final states",
+        "  top_ids.npy      B x min(R, M) int64, memory ids of the largest weights of the last "
+            + "update (descending weight, ties by lower id; zero-weight entries are the lowest "
+            + "ids outside the support); empty for linear and prf",
+        "  top_weights.npy  B x min(R, M) float32, the matching weights",
+        "  summary.json     spec, M, d, B, steps taken and final energy per query, support "
+            + "sizes, wall times (and top-1 accuracy with --targets)",
+        "With a DIR ending in .parquet (Spark mode) it writes Parquet instead, one row per query:",
+        "  query_id long, state array<float>, top_ids array<long>, top_weights array<float>, "
+            + "steps int, energy double; plus _summary.json.",
+        "DIR is written to a temporary directory and renamed into place when complete.", ""})
+final class RetrieveCommand extends CommandBase {
+  @Option(names = "--memories", required = true, paramLabel = "PATH", description = {"stored "
+      + "patterns: .npy (2-D float32/float64, C order) or IDX images (*-idx3-ubyte[.gz], "
+      + "pixels scaled to [0,1] and flattened); in Spark mode also Parquet (a .parquet path "
+      + "with columns id: long, vector: array<float>)"})
+  Path memPath;
 
-  private RetrieveCommand() {}
+  @Option(names = "--queries", required = true, paramLabel = "PATH",
+      description = "state patterns to retrieve from, same formats, same dimension")
+  Path queryPath;
 
-  static void run(String[] argv, PrintStream out, PrintStream err) throws IOException {
-    Args a = Args.parse("retrieve", argv,
-        Set.of("memories", "queries", "spec", "out", "targets", "kernel", "batch-size",
-            "report", "master", "partitions", "storage-level"),
-        Set.of("overwrite", "no-energy", "quiet"));
-    Path memPath = a.path("memories");
-    Path queryPath = a.path("queries");
-    RetrievalSpec spec = RetrievalSpec.parse(a.required("spec"));
-    Path outDir = a.path("out");
-    boolean overwrite = a.has("overwrite");
-    String kernelName = a.get("kernel", "nd4j");
-    ScoreKernels.byName(kernelName);
-    int batchSize = a.integer("batch-size", 256, 1);
-    int report = a.integer("report", 10, 1);
-    boolean energy = !a.has("no-energy");
-    boolean quiet = a.has("quiet");
-    Path targetsPath = a.has("targets") ? a.path("targets") : null;
-    // Spark mode: --master, or the master spark-submit put in the system properties
-    String master = a.get("master", System.getProperty("spark.master"));
+  @Option(names = "--spec", required = true, paramLabel = "SPEC",
+      description = "retrieval model, e.g. sparsemax:beta=4,steps=3 (see model specs below)")
+  String specText;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR",
+      description = "output directory; must not exist unless --overwrite")
+  Path outDir;
+
+  @Option(names = "--overwrite",
+      description = "replace an existing DIR (only once the new output is complete)")
+  boolean overwrite;
+
+  @Option(names = "--targets", paramLabel = "PATH", description = "int64 .npy with the memory "
+      + "index each query came from (-1: none); adds the top-1 accuracy to the summary")
+  Path targetsPath;
+
+  @Option(names = "--kernel", paramLabel = "NAME", defaultValue = "nd4j", description = {
+      "score kernel: nd4j (native BLAS GEMMs; small batches scanned with simd; the default), "
+          + "simd (heap SIMD loops) or java (reference)"})
+  String kernelName;
+
+  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "256",
+      description = "queries per batch (default ${DEFAULT-VALUE}); progress is printed per batch")
+  int batchSize;
+
+  @Option(names = "--report", paramLabel = "N", defaultValue = "10",
+      description = "number of top ids/weights per query R (default ${DEFAULT-VALUE})")
+  int report;
+
+  @Option(names = "--no-energy",
+      description = "skip the extra scoring pass that computes the final energies")
+  boolean noEnergy;
+
+  @Option(names = "--quiet", description = "no progress or summary line on the terminal")
+  boolean quiet;
+
+  @Mixin
+  SparkOptions sparkOptions = new SparkOptions();
+
+  @Option(names = "--storage-level", paramLabel = "L", description = {"cache level of the "
+      + "memory blocks in Spark mode: MEMORY_ONLY (default), MEMORY_ONLY_SER, MEMORY_AND_DISK, "
+      + "MEMORY_AND_DISK_SER, DISK_ONLY"})
+  String storageLevel;
+
+  @Override
+  String[] footer() {
+    return specHelp();
+  }
+
+  @Override
+  void run() throws IOException {
+    RetrievalSpec spec = RetrievalSpec.parse(specText);
+    kernel(kernelName);
+    atLeast("--batch-size", batchSize, 1);
+    atLeast("--report", report, 1);
+    boolean energy = !noEnergy;
+    String master = sparkOptions.master();
     boolean parquetOut = outDir.getFileName().toString().endsWith(".parquet");
-    if (master == null) {
-      for (String sparkOnly : new String[] {"partitions", "storage-level"}) {
-        if (a.has(sparkOnly)) {
-          throw new UsageException("retrieve: --" + sparkOnly + " needs Spark mode (--master)");
-        }
-      }
-      if (parquetOut || SparkBackend.isParquet(memPath)) {
-        throw new UsageException("retrieve: Parquet input or output needs Spark mode: add "
-            + "--master local[*]");
-      }
+    sparkOptions.requireSparkFor(sparkOptions.partitions != null, "--partitions");
+    sparkOptions.requireSparkFor(storageLevel != null, "--storage-level");
+    if (master == null && (parquetOut || SparkBackend.isParquet(memPath))) {
+      throw new UsageException("Parquet input or output needs Spark mode: add "
+          + "--master local[*]");
     }
-    int partitions = a.integer("partitions", 0, 1);
-    String storageLevel = a.get("storage-level", "MEMORY_ONLY");
+    int partitions = sparkOptions.partitions();
+    String level = storageLevel == null ? "MEMORY_ONLY" : storageLevel;
 
     long t0 = System.nanoTime();
     try (AtomicOutput output = AtomicOutput.directory(outDir, overwrite)) {
       FloatMatrix queries = MatrixReader.read(queryPath, "queries");
       try (Backend backend = master == null ? LocalBackend.open(memPath, kernelName)
-          : SparkBackend.open(master, memPath, partitions, storageLevel, kernelName)) {
+          : SparkBackend.open(master, memPath, partitions, level, kernelName)) {
         StepFunction store = backend.store();
         long m = store.memoryCount();
         int d = store.dim();
@@ -167,31 +175,27 @@ final class RetrieveCommand {
           accuracy = (double) hit / b;
         }
         double retrieveSeconds = (t2 - t1) / 1e9;
-        Json json = new Json().begin()
-            .put("command", "retrieve")
-            .put("spec", spec.toString())
-            .put("kernel", kernelName)
-            .put("mode", backend.describe())
-            .object("memories").put("path", memPath.toString()).put("count", m).put("dim", d)
-            .endObject()
-            .object("queries").put("path", queryPath.toString()).put("count", b).endObject()
-            .put("M", m).put("d", d).put("B", b)
-            .put("report", width)
-            .put("steps", steps)
-            .put("final_energy", finalEnergy)
-            .put("support_size", supportSize);
+        ObjectNode json = Json.object();
+        json.put("command", "retrieve").put("spec", spec.toString()).put("kernel", kernelName)
+            .put("mode", backend.describe());
+        json.putObject("memories").put("path", memPath.toString()).put("count", m)
+            .put("dim", d);
+        json.putObject("queries").put("path", queryPath.toString()).put("count", b);
+        json.put("M", m).put("d", d).put("B", b).put("report", width);
+        json.set("steps", Json.array(steps));
+        json.set("final_energy", Json.array(finalEnergy));
+        json.set("support_size", Json.array(supportSize));
         if (targets != null && width > 0) {
-          json.put("targets", targetsPath.toString()).put("top1_accuracy", accuracy);
+          json.put("targets", targetsPath.toString());
+          Json.put(json, "top1_accuracy", accuracy);
         }
         backend.summarize(json);
-        json.object("wall_seconds")
-            .put("load", (t1 - t0) / 1e9)
-            .put("retrieve", retrieveSeconds)
-            .put("write", (System.nanoTime() - t2) / 1e9)
-            .endObject()
-            .put("queries_per_second", b / retrieveSeconds)
-            .end();
-        Files.writeString(dir.resolve(summaryName), json.toString());
+        json.putObject("wall_seconds").put("load", (t1 - t0) / 1e9)
+            .put("retrieve", retrieveSeconds).put("write", (System.nanoTime() - t2) / 1e9);
+        json.put("queries_per_second", b / retrieveSeconds);
+        try (OutputStream o = Files.newOutputStream(dir.resolve(summaryName))) {
+          Json.write(o, json);
+        }
         output.commit();
         if (!quiet) {
           out.println(String.format(Locale.ROOT,

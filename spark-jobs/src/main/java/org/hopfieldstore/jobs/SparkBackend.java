@@ -1,5 +1,6 @@
 package org.hopfieldstore.jobs;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -108,7 +109,7 @@ final class SparkBackend implements Backend {
     try {
       return StorageLevel.fromString(name.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new UsageException("retrieve: unknown --storage-level '" + name
+      throw new UsageException("unknown --storage-level '" + name
           + "': expected e.g. MEMORY_ONLY, MEMORY_ONLY_SER, MEMORY_AND_DISK, DISK_ONLY");
     }
   }
@@ -124,22 +125,13 @@ final class SparkBackend implements Backend {
   }
 
   @Override
-  public void summarize(Json json) {
+  public void summarize(ObjectNode json) {
     json.put("master", master).put("partitions", store.partitions());
     List<DistributedStore.StepTraffic> traffic = store.traffic();
-    long[] partial = new long[traffic.size()];
-    long[] candidates = new long[traffic.size()];
-    long[] rows = new long[traffic.size()];
-    for (int i = 0; i < partial.length; i++) {
-      partial[i] = traffic.get(i).partialBytes;
-      candidates[i] = traffic.get(i).candidates;
-      rows[i] = traffic.get(i).rowBytes;
-    }
-    json.object("traffic_per_step")
-        .put("partial_bytes", partial)
-        .put("candidates", candidates)
-        .put("row_bytes", rows)
-        .endObject();
+    ObjectNode t = json.putObject("traffic_per_step");
+    t.set("partial_bytes", Json.array(traffic.stream().mapToLong(s -> s.partialBytes).toArray()));
+    t.set("candidates", Json.array(traffic.stream().mapToLong(s -> s.candidates).toArray()));
+    t.set("row_bytes", Json.array(traffic.stream().mapToLong(s -> s.rowBytes).toArray()));
   }
 
   /** Writes one Parquet row per query into {@code dir} (the atomic output's temporary dir). */

@@ -1,6 +1,7 @@
 package org.hopfieldstore.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import org.hopfieldstore.core.retrieval.LocalRetrievalEngine;
 import org.hopfieldstore.core.retrieval.RetrievalResult;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.core.score.ScoreKernels;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,8 +42,11 @@ class BenchCommandTest {
             "--warmup", "1", "--warmup-seconds", "0", "--states", states.toString());
         String msg = "B=" + batch + " " + spec + ": " + r.err();
         assertEquals(0, r.status(), msg);
-        assertTrue(r.out().contains("\"B\": " + batch) && r.out().contains("\"blas\": ")
-            && r.out().contains("\"row_ops\": "), r.out());
+        JsonNode line = RetrieveCommandTest.JSON.readTree(r.out());
+        assertEquals(batch, line.get("B").asInt(), r.out());
+        assertFalse(line.get("blas").asText().isEmpty(), r.out());
+        assertFalse(line.get("row_ops").asText().isEmpty(), r.out());
+        assertTrue(line.get("best_s").asDouble() > 0 && line.get("qps").asDouble() > 0, r.out());
         FloatMatrix queries = MatrixReader.read(q, "queries");
         RetrievalResult want = new LocalRetrievalEngine(MemoryBlock.of(xi),
             ScoreKernels.byName("java")).retrieve(queries, RetrievalSpec.parse(spec), 10, false);

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.hopfieldstore.core.io.Npy;
@@ -27,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class RetrieveCommandTest {
   /** The reference copy kept with core's tests (computed by an independent float64 code). */
+  static final ObjectMapper JSON = new ObjectMapper();
   static final Path REF = Path.of("../core/src/test/resources/reference").toAbsolutePath();
   static final Path BAD = Path.of("../core/src/test/resources/bad-inputs").toAbsolutePath();
 
@@ -109,12 +113,18 @@ class RetrieveCommandTest {
     assertEquals(List.of(8, 16), List.of(box(Npy.read(out.resolve("states.npy")).shape())));
     assertEquals(List.of(8, 10), List.of(box(Npy.read(out.resolve("top_ids.npy")).shape())));
     assertEquals(List.of(8, 10), List.of(box(Npy.read(out.resolve("top_weights.npy")).shape())));
-    String summary = Files.readString(out.resolve("summary.json"));
-    for (String key : new String[] {"\"spec\": \"sparsemax:beta=8,steps=3,tol=0,solver=exact\"",
-        "\"M\": 200", "\"d\": 16", "\"B\": 8", "\"steps\": [3, 3, 3, 3, 3, 3, 3, 3]",
-        "\"final_energy\"", "\"wall_seconds\"", "\"top1_accuracy\""}) {
-      assertTrue(summary.contains(key), key + " in " + summary);
+    JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());
+    assertEquals("sparsemax:beta=8,steps=3,tol=0,solver=exact", summary.get("spec").asText());
+    assertEquals(200, summary.get("M").asLong());
+    assertEquals(16, summary.get("d").asInt());
+    assertEquals(8, summary.get("B").asInt());
+    assertEquals("[3,3,3,3,3,3,3,3]", summary.get("steps").toString());
+    assertEquals(8, summary.get("final_energy").size());
+    assertEquals(8, summary.get("support_size").size());
+    for (String key : new String[] {"load", "retrieve", "write"}) {
+      assertTrue(summary.get("wall_seconds").get(key).asDouble() >= 0, key);
     }
+    assertEquals(1.0, summary.get("top1_accuracy").asDouble(), "every target is found");
     // top ids: each query's best id is its target on this well-separated set
     long[] ids = Npy.read(out.resolve("top_ids.npy")).asLongs();
     long[] targets = Npy.read(REF.resolve("queries/small_noisy_targets.npy")).asLongs();
@@ -225,7 +235,7 @@ class RetrieveCommandTest {
     Files.createDirectories(out);
     Files.writeString(out.resolve("old.txt"), "keep me unless overwritten");
     Run r = retrieve(ok, ok, "softmax:beta=2");
-    assertEquals(1, r.status);
+    assertEquals(2, r.status, "an existing output is a usage mistake");
     assertTrue(r.err.contains("already exists") && r.err.contains("--overwrite"), r.err);
     assertTrue(Files.exists(out.resolve("old.txt")), "existing output untouched");
 
@@ -242,24 +252,31 @@ class RetrieveCommandTest {
   }
 
   @Test
-  void usageErrorsExitTwoAndHelpDocumentsEveryOption() {
-    Run r = run("retrieve", "--memories");
-    assertEquals(2, r.status);
-    assertTrue(r.err.contains("--memories needs a value"), r.err);
-    r = run("retrieve", "--bogus", "1");
-    assertEquals(2, r.status);
-    assertTrue(r.err.contains("unknown option --bogus"), r.err);
-    r = run("retrieve", "--spec", "softmax");
-    assertEquals(2, r.status);
-    assertTrue(r.err.contains("missing required option --memories"), r.err);
-    r = run("frobnicate");
-    assertEquals(2, r.status);
-    r = run("retrieve", "--help");
-    assertEquals(0, r.status);
-    for (String opt : new String[] {"--memories", "--queries", "--spec", "--out", "--overwrite",
-        "--targets", "--kernel", "--batch-size", "--report", "--no-energy"}) {
-      assertTrue(r.out.contains(opt), opt);
+  void usageErrorsExitTwoWithOneLine() throws IOException {
+    Path ok = BAD.resolve("ok_5x4.npy");
+    String[][] mistakes = {
+        {"Missing required parameter for option '--memories'", "retrieve", "--memories"},
+        {"Unknown options: '--bogus'", "retrieve", "--memories", ok.toString(), "--queries",
+            ok.toString(), "--spec", "softmax", "--out", tmp.resolve("k").toString(), "--bogus",
+            "1"},
+        {"Missing required options: '--memories=PATH'", "retrieve", "--spec", "softmax"},
+        {"Unmatched argument", "frobnicate"},
+        {"unknown score kernel 'cuda'", "retrieve", "--memories", ok.toString(), "--queries",
+            ok.toString(), "--spec", "softmax", "--out", tmp.resolve("k").toString(),
+            "--kernel", "cuda"},
+        {"--report must be >= 1", "retrieve", "--memories", ok.toString(), "--queries",
+            ok.toString(), "--spec", "softmax", "--out", tmp.resolve("k").toString(),
+            "--report", "0"},
+        {"'x' is not an int", "retrieve", "--report", "x"},
+        {"no command given"}};
+    for (String[] m : mistakes) {
+      Run r = run(Arrays.copyOfRange(m, 1, m.length));
+      assertEquals(2, r.status, String.join(" ", m));
+      assertEquals(1, r.err.strip().lines().count(), "one line: " + r.err);
+      assertTrue(r.err.contains(m[0]) && r.err.contains("--help"), m[0] + " in " + r.err);
     }
+    assertFalse(Files.exists(tmp.resolve("k")));
+    assertNoTempLeft();
   }
 
   @Test

@@ -123,7 +123,7 @@ public final class StudyConfig {
   }
 
   /** The names of the accepted keys, in the order of {@link Key}. */
-  static final Set<String> KEYS = Collections.unmodifiableSet(KEYS_BY_NAME.keySet());
+  public static final Set<String> KEYS = Collections.unmodifiableSet(KEYS_BY_NAME.keySet());
 
   public final String name;
   public final String source;

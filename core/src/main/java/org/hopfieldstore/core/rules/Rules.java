@@ -30,7 +30,10 @@ public final class Rules {
       return List.copyOf(rules);
     }
 
-    /** The union of the rules' keys, first appearance first; one definition per name. */
+    /**
+     * The union of the rules' keys, one definition per name: those most rules take first, in
+     * order of first appearance.
+     */
     private static List<SpecKey<?>> keys(List<Rule> rules) {
       Map<String, SpecKey<?>> keys = new LinkedHashMap<>();
       for (Rule r : rules) {
@@ -42,7 +45,10 @@ public final class Rules {
           }
         }
       }
-      return List.copyOf(keys.values());
+      List<SpecKey<?>> sorted = new ArrayList<>(keys.values());
+      sorted.sort(java.util.Comparator.comparingLong(
+          k -> -rules.stream().filter(r -> r.keys().contains(k)).count()));
+      return List.copyOf(sorted);
     }
   }
 
@@ -110,10 +116,15 @@ public final class Rules {
     sb.append("| key | rules | meaning | range, default |\n|---|---|---|---|\n");
     for (SpecKey<?> k : allKeys()) {
       sb.append("| `").append(k.name()).append("` | ").append(rulesTaking(k)).append(" | ")
-          .append(k.doc()).append(" | ").append(k.range()).append(", ").append(k.defaultText())
-          .append(" |\n");
+          .append(markdown(k.doc())).append(" | ").append(markdown(k.range())).append(", ")
+          .append(k.defaultText()).append(" |\n");
     }
     return sb.toString();
+  }
+
+  /** Text in a Markdown table cell: pipes and opening angle brackets escaped. */
+  private static String markdown(String text) {
+    return text.replace("|", "\\|").replace("<", "&lt;");
   }
 
   private static void wrap(StringBuilder sb, String indent, String text, int width, int hang) {

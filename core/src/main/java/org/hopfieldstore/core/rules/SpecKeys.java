@@ -18,7 +18,7 @@ public final class SpecKeys {
       "seed of the random mask (masked) or of the random projection (prf)");
   public static final SpecKey<String> KERNEL = SpecKey.path("kernel",
       p -> !p.isEmpty() && !p.contains(",") && !p.contains("="),
-      "kernel is a path to a D x d .npy without ',' or '='",
+      "a path to a D x d .npy (no ',' or '=')",
       "a saved feature map W (D x d .npy): retrieval scores with <W xi, W x>")
       .withParamName("kernelPath");
   public static final SpecKey<String> KERNEL_MAP = SpecKey.choice("kernel_map",
