@@ -213,7 +213,7 @@ public final class SeparationLoss implements java.io.Serializable {
    * {@code out[0] += sum (||v||^2 - 1)^2}, and the returned {@code sum 4 (||v||^2 - 1) v xi^T}
    * (D x d). A sum over memories, so partitions add their blocks. Why: retrieval scores with the
    * linear kernel {@code <W xi, W x>}; the losses only see normalised images, so without it W
-   * drifts to images of very unequal norms (measured: 10x) and the largest images win every
+   * drifts to images of very unequal norms and the largest images win every
    * retrieval. Keeping the norms near 1 makes the kernel approximate the cosine of the images.
    */
   public static double[] normTerms(LinearFeatureMap map, MemoryBlock block, double[] out) {

@@ -23,8 +23,7 @@ public final class BlockScan {
   public static final int TILE_VALUES = 1 << 24;
   /**
    * Memory values per tile of a small-batch scan: 64K floats, 256 KiB, so a tile scored for its
-   * weights is still in the core's cache when the weighted sum reads it again (measured: 1 MiB
-   * tiles were 5-10% slower at 1M x 784, B = 1).
+   * weights is still in the core's cache when the weighted sum reads it again.
    */
   public static final int CACHE_TILE_VALUES = 1 << 16;
   /** System property: threads of a parallel scan (default: available processors). */

@@ -13,8 +13,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * OpenBLAS, which cannot read the JVM heap, so memories are copied off-heap: a
  * block of at most {@link #residentLimitBytes()} is copied once and stays there (fastest); a
  * larger block is streamed through one reused off-heap tile, so the store holds its memories
- * once, not twice (the memory target of a 10M-memory store). Result buffers are allocated once
- * per shape and reused, because a fresh {@code mmul} per call is ~5x slower (DEPENDENCIES.md).
+ * once, not twice. Result buffers are allocated once per shape and reused: allocating and
+ * zeroing a fresh off-heap result per call would dominate (DEPENDENCIES.md).
  */
 public final class Nd4jScoreKernel implements ScoreKernel {
   /** System property: largest block (bytes) kept resident off-heap; larger blocks stream. */
@@ -24,9 +24,8 @@ public final class Nd4jScoreKernel implements ScoreKernel {
 
   /**
    * System property: largest batch handed to the heap SIMD scan ({@link SimdScoreKernel}) instead
-   * of a GEMM. Default {@link #AUTO}: where the two crossed over at 100k and 1M x 784 (B = 8 scans
-   * faster, B = 16 multiplies faster on the system BLAS; with ND4J's, which copies rows
-   * off-heap, the scan still won at B = 16).
+   * of a GEMM. Default {@link #AUTO}: where the two cross over (bench/results/), which depends
+   * on whether the GEMM reads the heap (the system BLAS) or copies rows off-heap (ND4J's).
    */
   public static final String SMALL_BATCH_PROPERTY = "hopfield.smallBatch";
   /** Small-batch limit chosen by the BLAS in use: 8 on the system BLAS, 16 on ND4J's. */
@@ -179,8 +178,8 @@ public final class Nd4jScoreKernel implements ScoreKernel {
       int t = to - from;
       weightBuf = reuse(weightBuf, batch, t);
       put(weightBuf, weights, batch * t);
-      // (W Xi)^T = Xi^T W^T: OpenBLAS runs this shape ~20% faster than W Xi (247 vs 203
-      // GFLOP/s at 256 x 16384 x 784), and the d x B result is small to add back transposed
+      // (W Xi)^T = Xi^T W^T: OpenBLAS runs this shape faster than W Xi, and the d x B result
+      // is small to add back transposed
       sumTBuf = reuse(sumTBuf, d, batch);
       Nd4j.gemm(rows(from, to), weightBuf, sumTBuf, true, true, 1.0, 0.0);
       if (sumT == null || sumT.length < d * batch) {

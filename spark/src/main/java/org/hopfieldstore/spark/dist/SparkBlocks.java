@@ -133,25 +133,76 @@ public final class SparkBlocks {
    * many partitions, where merging every partial on the driver would be the bottleneck.
    */
   public <A extends Mergeable<A>> A aggregate(BlockAggregation<A> aggregation) {
-    JavaRDD<A> parts = blocks.mapPartitions(it -> {
-      ExecutorThreads.limit();
-      A acc = aggregation.zero();
-      while (it.hasNext()) {
-        acc = aggregation.fold(acc, it.next());
-      }
-      return Collections.singletonList(acc).iterator();
-    });
-    return withDescription(aggregation.describe(), () -> merge(parts));
+    Broadcast<byte[]> shipped = jsc.broadcast(Shipped.bytes(aggregation));
+    try {
+      JavaRDD<A> parts = blocks.mapPartitions(it -> {
+        ExecutorThreads.limit();
+        BlockAggregation<A> agg = Shipped.read(shipped.value());
+        A acc = agg.zero();
+        while (it.hasNext()) {
+          acc = agg.fold(acc, it.next());
+        }
+        return Collections.singletonList(acc).iterator();
+      });
+      return withDescription(aggregation.describe(), () -> merge(parts));
+    } finally {
+      shipped.destroy();
+    }
   }
 
   /** Folds every unordered pair of blocks (each with itself too) in a task of its own. */
   public <A extends Mergeable<A>> A aggregatePairs(PairAggregation<A> aggregation) {
-    JavaRDD<A> parts = blockPairs().map(p -> {
-      ExecutorThreads.limit();
-      return aggregation.fold(aggregation.zero(), p._1()._2(), p._2()._2(),
-          p._1()._1().equals(p._2()._1()));
-    });
-    return withDescription(aggregation.describe(), () -> merge(parts));
+    Broadcast<byte[]> shipped = jsc.broadcast(Shipped.bytes(aggregation));
+    try {
+      JavaRDD<A> parts = blockPairs().map(p -> {
+        ExecutorThreads.limit();
+        PairAggregation<A> agg = Shipped.read(shipped.value());
+        return agg.fold(agg.zero(), p._1()._2(), p._2()._2(), p._1()._1().equals(p._2()._1()));
+      });
+      return withDescription(aggregation.describe(), () -> merge(parts));
+    } finally {
+      shipped.destroy();
+    }
+  }
+
+  /**
+   * An aggregation travels as a broadcast of its Java-serialised bytes, read once per task: it
+   * may carry megabytes (a batch of queries, a sample of negatives) that would otherwise ride
+   * in every stage's task binary.
+   */
+  static final class Shipped {
+    private Shipped() {}
+
+    static byte[] bytes(java.io.Serializable value) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      try (java.io.ObjectOutputStream o = new java.io.ObjectOutputStream(out)) {
+        o.writeObject(value);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return out.toByteArray();
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> T read(byte[] bytes) {
+      try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+          new java.io.ByteArrayInputStream(bytes)) {
+        @Override
+        protected Class<?> resolveClass(java.io.ObjectStreamClass desc)
+            throws java.io.IOException, ClassNotFoundException {
+          ClassLoader task = Thread.currentThread().getContextClassLoader();
+          try {
+            return Class.forName(desc.getName(), false, task); // the application jar's loader
+          } catch (ClassNotFoundException e) {
+            return super.resolveClass(desc);
+          }
+        }
+      }) {
+        return (T) in.readObject();
+      } catch (java.io.IOException | ClassNotFoundException e) {
+        throw new IllegalStateException("cannot read a shipped aggregation", e);
+      }
+    }
   }
 
   private <A extends Mergeable<A>> A merge(JavaRDD<A> parts) {

@@ -2,8 +2,6 @@ package org.hopfieldstore.spark.ml;
 
 import java.util.Arrays;
 import org.apache.spark.ml.Estimator;
-import org.apache.spark.ml.param.DoubleParam;
-import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
@@ -31,7 +29,7 @@ import org.hopfieldstore.spark.dist.DistributedStore;
  * </pre>
  */
 public class HopfieldRetrieval extends Estimator<HopfieldRetrievalModel>
-    implements HopfieldRetrievalParams, DefaultParamsWritable {
+    implements HopfieldRetrievalParams<HopfieldRetrieval>, DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
 
   private final String uid;
@@ -64,60 +62,6 @@ public class HopfieldRetrieval extends Estimator<HopfieldRetrievalModel>
     return p.all();
   }
 
-  /** Sets rule, beta, steps, tol and, where the rule uses them, alpha, k and solver. */
-  public HopfieldRetrieval setSpec(String spec) {
-    p.setSpec(this, RetrievalSpec.parse(spec));
-    return this;
-  }
-
-  /** Sets the params from a spec, as {@link #setSpec(String)}. */
-  public HopfieldRetrieval setSpec(RetrievalSpec spec) {
-    p.setSpec(this, spec);
-    return this;
-  }
-
-  /** Sets {@link #rule()}. */
-  public HopfieldRetrieval setRule(String value) {
-    set(p.rule, value);
-    return this;
-  }
-
-  /** Sets {@link #beta()}. */
-  public HopfieldRetrieval setBeta(double value) {
-    set(beta(), value);
-    return this;
-  }
-
-  /** Sets {@link #steps()}. */
-  public HopfieldRetrieval setSteps(int value) {
-    set(steps(), value);
-    return this;
-  }
-
-  /** Sets {@link #tol()}. */
-  public HopfieldRetrieval setTol(double value) {
-    set(tol(), value);
-    return this;
-  }
-
-  /** Sets {@link #alpha()}. */
-  public HopfieldRetrieval setAlpha(double value) {
-    set(alpha(), value);
-    return this;
-  }
-
-  /** Sets {@link #k()}. */
-  public HopfieldRetrieval setK(int value) {
-    set(k(), value);
-    return this;
-  }
-
-  /** Sets {@link #solver()}. */
-  public HopfieldRetrieval setSolver(String value) {
-    set(solver(), value);
-    return this;
-  }
-
   /** Sets {@link #idCol()}. */
   public HopfieldRetrieval setIdCol(String value) {
     set(p.idCol, value);
@@ -127,42 +71,6 @@ public class HopfieldRetrieval extends Estimator<HopfieldRetrievalModel>
   /** Sets {@link #vectorCol()}. */
   public HopfieldRetrieval setVectorCol(String value) {
     set(p.vectorCol, value);
-    return this;
-  }
-
-  /** Sets {@link #queryCol()}. */
-  public HopfieldRetrieval setQueryCol(String value) {
-    set(p.queryCol, value);
-    return this;
-  }
-
-  /** Sets {@link #stateCol()}. */
-  public HopfieldRetrieval setStateCol(String value) {
-    set(p.stateCol, value);
-    return this;
-  }
-
-  /** Sets {@link #topIdsCol()}. */
-  public HopfieldRetrieval setTopIdsCol(String value) {
-    set(p.topIdsCol, value);
-    return this;
-  }
-
-  /** Sets {@link #topWeightsCol()}. */
-  public HopfieldRetrieval setTopWeightsCol(String value) {
-    set(p.topWeightsCol, value);
-    return this;
-  }
-
-  /** Sets {@link #report()}. */
-  public HopfieldRetrieval setReport(int value) {
-    set(p.report, value);
-    return this;
-  }
-
-  /** Sets {@link #batchSize()}. */
-  public HopfieldRetrieval setBatchSize(int value) {
-    set(p.batchSize, value);
     return this;
   }
 

@@ -10,9 +10,10 @@ import org.hopfieldstore.core.retrieval.RetrievalSpec;
  * Params shared by {@link HopfieldRetrieval} and {@link HopfieldRetrievalModel} (the Java form of
  * a Spark params trait): the retrieval model of a {@link RetrievalSpec} string (rule, beta, steps,
  * tol, alpha, k, solver), the columns read and written, and how the memories are distributed.
- * Params, getters and {@link #spec()} live here; each class has its own setters returning itself.
+ * Params, getters, the model's setters (returning the estimator or model itself) and {@link
+ * #spec()} live here; the estimator alone sets how memories are read and distributed.
  */
-public interface HopfieldRetrievalParams extends Params {
+public interface HopfieldRetrievalParams<S extends HopfieldRetrievalParams<S>> extends Params {
   /** The param objects of this instance (each class owns one set, built with its uid). */
   RetrievalParams hopfieldParams();
 
@@ -211,5 +212,100 @@ public interface HopfieldRetrievalParams extends Params {
    */
   default RetrievalSpec spec() {
     return hopfieldParams().spec(this);
+  }
+
+  /** This estimator or model, for setters that chain. */
+  @SuppressWarnings("unchecked")
+  private S self() {
+    return (S) this;
+  }
+
+  /** Sets rule and every spec key the rule takes; the others go back to their defaults. */
+  default S setSpec(String spec) {
+    return setSpec(RetrievalSpec.parse(spec));
+  }
+
+  /** Sets the params from a spec, as {@link #setSpec(String)}. */
+  default S setSpec(RetrievalSpec spec) {
+    hopfieldParams().setSpec(this, spec);
+    return self();
+  }
+
+  /** Sets {@link #rule()}. */
+  default S setRule(String value) {
+    set(rule(), value);
+    return self();
+  }
+
+  /** Sets {@link #beta()}. */
+  default S setBeta(double value) {
+    set(beta(), value);
+    return self();
+  }
+
+  /** Sets {@link #steps()}. */
+  default S setSteps(int value) {
+    set(steps(), value);
+    return self();
+  }
+
+  /** Sets {@link #tol()}. */
+  default S setTol(double value) {
+    set(tol(), value);
+    return self();
+  }
+
+  /** Sets {@link #alpha()}. */
+  default S setAlpha(double value) {
+    set(alpha(), value);
+    return self();
+  }
+
+  /** Sets {@link #k()}. */
+  default S setK(int value) {
+    set(k(), value);
+    return self();
+  }
+
+  /** Sets {@link #solver()}. */
+  default S setSolver(String value) {
+    set(solver(), value);
+    return self();
+  }
+
+  /** Sets {@link #queryCol()}. */
+  default S setQueryCol(String value) {
+    set(queryCol(), value);
+    return self();
+  }
+
+  /** Sets {@link #stateCol()}. */
+  default S setStateCol(String value) {
+    set(stateCol(), value);
+    return self();
+  }
+
+  /** Sets {@link #topIdsCol()}. */
+  default S setTopIdsCol(String value) {
+    set(topIdsCol(), value);
+    return self();
+  }
+
+  /** Sets {@link #topWeightsCol()}. */
+  default S setTopWeightsCol(String value) {
+    set(topWeightsCol(), value);
+    return self();
+  }
+
+  /** Sets {@link #report()}. */
+  default S setReport(int value) {
+    set(report(), value);
+    return self();
+  }
+
+  /** Sets {@link #batchSize()}. */
+  default S setBatchSize(int value) {
+    set(batchSize(), value);
+    return self();
   }
 }

@@ -202,7 +202,7 @@ class HopfieldRetrievalTest {
         }
       }
       for (String rule : Rules.names()) {
-        assertTrue((Boolean) ((HopfieldRetrievalParams) owner).rule().isValid().apply(rule), rule);
+        assertTrue((Boolean) ((HopfieldRetrievalParams<?>) owner).rule().isValid().apply(rule), rule);
       }
     }
   }

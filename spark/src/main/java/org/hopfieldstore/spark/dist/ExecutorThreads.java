@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * BLAS threads per executor JVM: an executor runs one task per slot at once, and each task's
  * GEMM would otherwise start as many BLAS threads as the host has cores, so k concurrent tasks
- * oversubscribe the cores k times (measured in local[2]: 10-25% slower steps). Set once per JVM
+ * oversubscribe the cores k times. Set once per JVM
  * to {@code cores / slots} (at least 1); {@code spark.hopfield.blasThreads=N} overrides it.
  */
 final class ExecutorThreads {
