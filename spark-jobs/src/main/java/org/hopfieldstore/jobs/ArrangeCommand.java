@@ -6,13 +6,16 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.hopfieldstore.core.kernel.PairTerms;
 import org.hopfieldstore.core.kernel.SeparationTerms;
+import org.apache.hadoop.fs.FileSystem;
+import org.hopfieldstore.core.io.Locations;
 import org.hopfieldstore.spark.dist.DistributedStudies;
+import org.hopfieldstore.spark.io.AtomicOutput;
+import org.hopfieldstore.spark.io.HadoopLocations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -66,7 +69,7 @@ final class ArrangeCommand extends CommandBase {
 
   @Option(names = "--memories", required = true, paramLabel = "PATH",
       description = "the stored patterns (.npy or IDX)")
-  Path memPath;
+  String memPath;
 
   @Option(names = "--dim", required = true, paramLabel = "D",
       description = "feature dimension D >= d")
@@ -76,7 +79,7 @@ final class ArrangeCommand extends CommandBase {
   int epochs;
 
   @Option(names = "--out", required = true, paramLabel = "W.npy", description = "the learned W")
-  Path outPath;
+  String outPath;
 
   @Option(names = "--negatives", paramLabel = "K", defaultValue = "0",
       description = "sampled negatives per memory and epoch; 0 (default): every pair")
@@ -113,7 +116,7 @@ final class ArrangeCommand extends CommandBase {
 
   @Option(names = "--checkpoint", paramLabel = "DIR", description = "save W and the optimiser "
       + "state after every epoch; a rerun with the same DIR resumes from the last one")
-  Path checkpoint;
+  String checkpoint;
 
   @Option(names = "--noise", paramLabel = "KIND[,KIND...]", defaultValue = "gaussian:0.2",
       description = "corruptions of the report's queries (default ${DEFAULT-VALUE})")
@@ -180,10 +183,9 @@ final class ArrangeCommand extends CommandBase {
       int first = 0;
       String fingerprint = String.format(Locale.ROOT, "memories=%s M=%d d=%d D=%d loss=%s "
           + "negatives=%d lr=%s decay=%b penalty=%s init=%s seed=%d tau-final=%s",
-          memPath.toAbsolutePath(), m, d, big, loss, negatives, lr, decay, lambda,
+          memPath, m, d, big, loss, negatives, lr, decay, lambda,
           init, seed, tauFinal);
       if (checkpoint != null) {
-        Files.createDirectories(checkpoint);
         first = Checkpoints.restore(checkpoint, fingerprint, w, adam);
         if (first > 0 && !quiet) {
           err.println("arrange: resuming after epoch " + first + " from " + checkpoint);
@@ -230,7 +232,9 @@ final class ArrangeCommand extends CommandBase {
           }
         }
         LinearFeatureMap learned = new LinearFeatureMap(w, big, d);
-        learned.write(output.path());
+        try (java.io.OutputStream o = output.create()) {
+          learned.write(o);
+        }
         // the report: separation and retrieval with the plain model and with the learned kernel
         Path before = Files.createTempFile("hopfield-identity-", ".npy");
         Path after = Files.createTempFile("hopfield-learned-", ".npy");
@@ -321,55 +325,73 @@ final class ArrangeCommand extends CommandBase {
   }
 
   /**
-   * Checkpoints: after epoch e, {@code epoch-e.npy} (rows W, Adam m, Adam v) and
-   * {@code epoch-e.txt} (the run's fingerprint, e, Adam's step count), each written to a temporary
-   * file and renamed, the text last; the two newest are kept.
+   * Checkpoints in a directory of any Hadoop filesystem: after epoch e, {@code epoch-e.npy}
+   * (rows W, Adam m, Adam v) and {@code epoch-e.txt} (the run's fingerprint, e, Adam's step
+   * count), each written under a temporary name and renamed, the text last; the two newest are
+   * kept.
    */
   static final class Checkpoints {
     private Checkpoints() {}
 
-    static void save(Path dir, String fingerprint, int epoch, double[] w, Adam adam)
+    private static FileSystem fs(String dir) throws IOException {
+      return HadoopLocations.fileSystem(new org.apache.hadoop.fs.Path(dir),
+          HadoopLocations.configuration());
+    }
+
+    private static void put(FileSystem fs, org.apache.hadoop.fs.Path dir, String name,
+        byte[] bytes) throws IOException {
+      org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(dir, "." + name + ".tmp");
+      try (java.io.OutputStream o = fs.create(tmp, true)) {
+        o.write(bytes);
+      }
+      org.apache.hadoop.fs.Path to = new org.apache.hadoop.fs.Path(dir, name);
+      fs.delete(to, false);
+      if (!fs.rename(tmp, to)) {
+        throw new IOException("cannot rename " + tmp + " to " + to);
+      }
+    }
+
+    static void save(String dir, String fingerprint, int epoch, double[] w, Adam adam)
         throws IOException {
       String name = String.format(Locale.ROOT, "epoch-%06d", epoch);
       double[] all = new double[3 * w.length];
       System.arraycopy(w, 0, all, 0, w.length);
       System.arraycopy(adam.m, 0, all, w.length, w.length);
       System.arraycopy(adam.v, 0, all, 2 * w.length, w.length);
-      Path npy = dir.resolve(name + ".npy");
-      Path tmp = dir.resolve("." + name + ".npy.tmp");
-      Npy.writeFloat64(tmp, all, 3, w.length);
-      Files.move(tmp, npy, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      Path txt = dir.resolve(name + ".txt");
-      Path tmpTxt = dir.resolve("." + name + ".txt.tmp");
-      Files.writeString(tmpTxt, fingerprint + "\n" + epoch + "\n" + adam.t + "\n");
-      Files.move(tmpTxt, txt, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      FileSystem fs = fs(dir);
+      org.apache.hadoop.fs.Path d = new org.apache.hadoop.fs.Path(dir);
+      java.io.ByteArrayOutputStream npy = new java.io.ByteArrayOutputStream();
+      Npy.writeFloat64(npy, all, 3, w.length);
+      put(fs, d, name + ".npy", npy.toByteArray());
+      put(fs, d, name + ".txt", (fingerprint + "\n" + epoch + "\n" + adam.t + "\n")
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
       for (int old : epochs(dir)) {
         if (old < epoch - 1) {
-          Files.deleteIfExists(dir.resolve(String.format(Locale.ROOT, "epoch-%06d.txt", old)));
-          Files.deleteIfExists(dir.resolve(String.format(Locale.ROOT, "epoch-%06d.npy", old)));
+          for (String ext : new String[] {".txt", ".npy"}) {
+            fs.delete(new org.apache.hadoop.fs.Path(d,
+                String.format(Locale.ROOT, "epoch-%06d", old) + ext), false);
+          }
         }
       }
     }
 
     /** Loads the newest complete checkpoint into w and adam; returns its epoch, or 0. */
-    static int restore(Path dir, String fingerprint, double[] w, Adam adam) throws IOException {
+    static int restore(String dir, String fingerprint, double[] w, Adam adam) throws IOException {
       int[] all = epochs(dir);
       if (all.length == 0) {
         return 0;
       }
       int epoch = all[all.length - 1];
-      String name = String.format(Locale.ROOT, "epoch-%06d", epoch);
-      String[] lines = Files.readString(dir.resolve(name + ".txt")).split("\n");
+      String name = dir + "/" + String.format(Locale.ROOT, "epoch-%06d", epoch);
+      String[] lines = String.join("\n", Locations.readLines(name + ".txt")).split("\n");
       if (!lines[0].equals(fingerprint)) {
         throw new IllegalArgumentException("checkpoint " + dir + " belongs to another run ("
             + lines[0] + "); use a new --checkpoint directory");
       }
-      NpyArray arr = Npy.read(dir.resolve(name + ".npy"));
+      NpyArray arr = Npy.read(name + ".npy");
       if (arr.shape()[0] != 3 || arr.shape()[1] != w.length) {
-        throw new IllegalArgumentException("checkpoint " + dir.resolve(name + ".npy")
-            + " has shape " + Arrays.toString(arr.shape()) + ", expected [3, " + w.length + "]");
+        throw new IllegalArgumentException("checkpoint " + name + ".npy has shape "
+            + Arrays.toString(arr.shape()) + ", expected [3, " + w.length + "]");
       }
       double[] v = arr.asDoubles();
       System.arraycopy(v, 0, w, 0, w.length);
@@ -380,13 +402,20 @@ final class ArrangeCommand extends CommandBase {
     }
 
     /** Epochs with a complete checkpoint (the text file is written last), ascending. */
-    static int[] epochs(Path dir) throws IOException {
-      try (Stream<Path> s = Files.list(dir)) {
-        return s.map(p -> p.getFileName().toString())
-            .filter(n -> n.matches("epoch-\\d{6}\\.txt"))
-            .filter(n -> Files.exists(dir.resolve(n.replace(".txt", ".npy"))))
-            .mapToInt(n -> Integer.parseInt(n.substring(6, 12))).sorted().toArray();
+    static int[] epochs(String dir) throws IOException {
+      FileSystem fs = fs(dir);
+      org.apache.hadoop.fs.Path d = new org.apache.hadoop.fs.Path(dir);
+      if (!fs.exists(d)) {
+        fs.mkdirs(d);
+        return new int[0];
       }
+      java.util.Set<String> names = new java.util.HashSet<>();
+      for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(d)) {
+        names.add(f.getPath().getName());
+      }
+      return names.stream().filter(n -> n.matches("epoch-\\d{6}\\.txt"))
+          .filter(n -> names.contains(n.replace(".txt", ".npy")))
+          .mapToInt(n -> Integer.parseInt(n.substring(6, 12))).sorted().toArray();
     }
   }
 }

@@ -1,7 +1,7 @@
 package org.hopfieldstore.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
 import java.util.Arrays;
 import org.hopfieldstore.core.io.MatrixReader;
 import org.hopfieldstore.core.io.Npy;
@@ -12,6 +12,7 @@ import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.core.retrieval.StepFunction;
 import org.hopfieldstore.core.score.HeapBlas;
 import org.hopfieldstore.core.score.RowOps;
+import org.hopfieldstore.spark.io.AtomicOutput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,11 +33,11 @@ import picocli.CommandLine.Option;
 final class BenchCommand extends CommandBase {
   @Option(names = "--memories", required = true, paramLabel = "PATH",
       description = "stored patterns (as for retrieve)")
-  Path memPath;
+  String memPath;
 
   @Option(names = "--queries", required = true, paramLabel = "PATH",
       description = "the query batch")
-  Path queryPath;
+  String queryPath;
 
   @Option(names = "--spec", required = true, paramLabel = "SPEC",
       description = "retrieval model (see model specs below)")
@@ -56,7 +57,7 @@ final class BenchCommand extends CommandBase {
 
   @Option(names = "--states", paramLabel = "PATH.npy",
       description = "write the final states of the last run")
-  Path statesPath;
+  String statesPath;
 
   @Option(names = "--kernel", paramLabel = "NAME", defaultValue = "nd4j",
       description = "score kernel: nd4j (default), simd or java")
@@ -79,9 +80,11 @@ final class BenchCommand extends CommandBase {
     FloatMatrix queries = MatrixReader.read(queryPath, "queries");
     RetrievalSpec spec = RetrievalSpec.parse(specText);
     String master = sparkOptions.master;
-    try (Backend backend = master == null ? LocalBackend.open(memPath, kernelName)
-        : SparkBackend.open(master, memPath, sparkOptions.partitions(), "MEMORY_ONLY",
-            kernelName)) {
+    SparkSession spark = master == null ? null
+        : SparkBackend.session(master, "hopfield-store bench", sparkOptions.conf());
+    try (Backend backend = spark == null ? LocalBackend.open(memPath, kernelName)
+        : SparkBackend.open(spark, memPath, sparkOptions.partitions(), "MEMORY_ONLY",
+            kernelName, "id", "vector")) {
       StepFunction store = backend.store();
       if (queries.cols() != store.dim()) {
         throw new IllegalArgumentException("dimension mismatch: queries have dimension "
@@ -100,7 +103,12 @@ final class BenchCommand extends CommandBase {
       }
       Arrays.sort(t);
       if (statesPath != null) {
-        Npy.writeFloat32(statesPath, last.states().data(), queries.rows(), store.dim());
+        try (AtomicOutput o = AtomicOutput.file(statesPath, true);
+            java.io.OutputStream stream = o.create()) {
+          Npy.writeFloat32(stream, last.states().data(), queries.rows(), store.dim());
+          stream.close();
+          o.commit();
+        }
       }
       ObjectNode line = Json.object();
       line.put("spec", spec.toString()).put("mode", backend.describe())
@@ -108,6 +116,10 @@ final class BenchCommand extends CommandBase {
           .put("best_s", t[0]).put("median_s", t[reps / 2]).put("qps", queries.rows() / t[0])
           .put("blas", HeapBlas.library()).put("row_ops", RowOps.best().name());
       out.println(Json.line(line));
+    } finally {
+      if (spark != null) {
+        spark.stop();
+      }
     }
   }
 }

@@ -27,7 +27,7 @@ import org.hopfieldstore.core.retrieval.StepFunction;
 import org.hopfieldstore.spark.dist.DistributedStore;
 import org.hopfieldstore.spark.dist.DistributedStudies;
 import org.hopfieldstore.spark.dist.SparkSetup;
-import org.knowm.xchart.BitmapEncoder;
+import org.hopfieldstore.spark.io.AtomicOutput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,10 +54,10 @@ import org.knowm.xchart.XYChartBuilder;
 final class CapacityCommand extends CommandBase {
   @Option(names = "--config", required = true, paramLabel = "FILE",
       description = "the study (keys below)")
-  Path configPath;
+  String configPath;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
-  Path outDir;
+  String outDir;
 
   @Option(names = "--overwrite", description = "replace an existing DIR")
   boolean overwrite;
@@ -144,9 +144,8 @@ final class CapacityCommand extends CommandBase {
           spark.stop();
         }
       }
-      Path dir = output.path();
-      writeTsv(dir.resolve("results.tsv"), cfg, configPath, argv(), rows);
-      plot(dir, cfg, rows);
+      writeTsv(output, cfg, configPath, argv(), rows);
+      plot(output, cfg, rows);
       double wall = (System.nanoTime() - start) / 1e9;
       ObjectNode json = Json.object();
       json.put("command", "capacity").put("config", configPath.toString()).put("name", cfg.name)
@@ -154,7 +153,7 @@ final class CapacityCommand extends CommandBase {
       json.set("memories", Json.array(cfg.memories.stream().mapToLong(i -> i).toArray()));
       json.put("trials", cfg.trials).put("rules", cfg.rules.size()).put("rows", rows.size())
           .put("wall_seconds", wall);
-      try (java.io.OutputStream o = Files.newOutputStream(dir.resolve("summary.json"))) {
+      try (java.io.OutputStream o = output.create("summary.json")) {
         Json.write(o, json);
       }
       output.commit();
@@ -232,8 +231,8 @@ final class CapacityCommand extends CommandBase {
     return SyntheticMemories.fromSource(cfg.source, m, cfg.dim, seed);
   }
 
-  private static void writeTsv(Path file, StudyConfig cfg, Path configPath, String[] argv,
-      List<String[]> rows) throws IOException {
+  private static void writeTsv(AtomicOutput output, StudyConfig cfg, String configPath,
+      String[] argv, List<String[]> rows) throws IOException {
     StringBuilder sb = new StringBuilder();
     sb.append("# command = hopfield-store capacity ").append(String.join(" ", argv)).append('\n');
     sb.append("# config_file = ").append(configPath).append('\n');
@@ -245,11 +244,12 @@ final class CapacityCommand extends CommandBase {
     for (String[] r : rows) {
       sb.append(String.join("\t", r)).append('\n');
     }
-    Files.writeString(file, sb.toString());
+    writeText(output, "results.tsv", sb.toString());
   }
 
   /** success.png, error.png (per rule) and separation.png: means over trials against M. */
-  private static void plot(Path dir, StudyConfig cfg, List<String[]> rows) throws IOException {
+  private static void plot(AtomicOutput dir, StudyConfig cfg, List<String[]> rows)
+      throws IOException {
     List<Double> ms = new ArrayList<>();
     for (int m : cfg.memories) {
       ms.add((double) m);
@@ -264,17 +264,14 @@ final class CapacityCommand extends CommandBase {
       error.addSeries(label(spec), ms, mean(rows, cfg, key, 4));
     }
     success.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
-    BitmapEncoder.saveBitmap(success, dir.resolve("success.png").toString(),
-        BitmapEncoder.BitmapFormat.PNG);
-    BitmapEncoder.saveBitmap(error, dir.resolve("error.png").toString(),
-        BitmapEncoder.BitmapFormat.PNG);
+    writePng(dir, "success.png", success);
+    writePng(dir, "error.png", error);
     if (cfg.separation) {
       XYChart sep = chart(cfg.name + ": minimal pairwise angle of the memories",
           "min angle (degrees)");
       sep.addSeries("memories", ms, mean(rows, cfg, cfg.rules.get(0).toString(), 9));
       sep.getStyler().setLegendVisible(false);
-      BitmapEncoder.saveBitmap(sep, dir.resolve("separation.png").toString(),
-          BitmapEncoder.BitmapFormat.PNG);
+      writePng(dir, "separation.png", sep);
     }
   }
 

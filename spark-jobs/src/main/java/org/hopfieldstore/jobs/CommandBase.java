@@ -61,6 +61,23 @@ abstract class CommandBase implements Callable<Integer> {
         .map(l -> l.replace("%", "%%")).toArray(String[]::new);
   }
 
+  /** Writes {@code text} as file {@code name} of an output directory. */
+  static void writeText(org.hopfieldstore.spark.io.AtomicOutput output, String name,
+      String text) throws java.io.IOException {
+    try (java.io.OutputStream o = output.create(name)) {
+      o.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Writes a chart as PNG file {@code name} of an output directory. */
+  static void writePng(org.hopfieldstore.spark.io.AtomicOutput output, String name,
+      org.knowm.xchart.internal.chartpart.Chart<?, ?> chart) throws java.io.IOException {
+    try (java.io.OutputStream o = output.create(name)) {
+      o.write(org.knowm.xchart.BitmapEncoder.getBitmapBytes(chart,
+          org.knowm.xchart.BitmapEncoder.BitmapFormat.PNG));
+    }
+  }
+
   /** The score kernel called {@code name}; an unknown name is a usage mistake. */
   static org.hopfieldstore.core.score.ScoreKernel kernel(String name) {
     try {

@@ -1,8 +1,6 @@
 package org.hopfieldstore.jobs;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +19,7 @@ import org.hopfieldstore.core.retrieval.StepFunction;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.spark.dist.DistributedStore;
 import org.hopfieldstore.spark.dist.SparkSetup;
-import org.knowm.xchart.BitmapEncoder;
+import org.hopfieldstore.spark.io.AtomicOutput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -50,7 +48,7 @@ import org.knowm.xchart.CategoryChartBuilder;
             + "writes results.tsv, mse.png and the table, atomically.", ""})
 final class ForecastCommand extends CommandBase {
   @Option(names = "--data", required = true, paramLabel = "CSV", description = "the series")
-  Path data;
+  String data;
 
   @Option(names = "--lookback", required = true, paramLabel = "L",
       description = "window length the models see, >= 2")
@@ -126,7 +124,7 @@ final class ForecastCommand extends CommandBase {
 
   @Option(names = "--out", paramLabel = "DIR", description = "write results.tsv, table.md, "
       + "mse.png")
-  Path outDir;
+  String outDir;
 
   @Option(names = "--overwrite", description = "replace an existing DIR")
   boolean overwrite;
@@ -258,11 +256,12 @@ final class ForecastCommand extends CommandBase {
         for (String[] r : rows) {
           tsv.append(String.join("\t", r)).append('\n');
         }
-        Files.writeString(output.path().resolve("results.tsv"), tsv.toString());
-        Files.writeString(output.path().resolve("table.md"), table.toString());
+        writeText(output, "results.tsv", tsv.toString());
+        writeText(output, "table.md", table.toString());
         System.setProperty("java.awt.headless", "true");
         CategoryChart chart = new CategoryChartBuilder().width(800).height(420)
-            .title("Test MSE, " + data.getFileName() + ", lookback " + lookback + ", horizon "
+            .title("Test MSE, " + data.substring(data.lastIndexOf('/') + 1) + ", lookback "
+                + lookback + ", horizon "
                 + horizon).yAxisTitle("MSE (standardised)").build();
         for (String mem : new String[] {"none", "plug-and-play", "tune-and-play"}) {
           List<String> names = new ArrayList<>();
@@ -282,8 +281,7 @@ final class ForecastCommand extends CommandBase {
           chart.addSeries(mem.equals("none") ? "without memory" : "with " + mem + " memory",
               names, mse);
         }
-        BitmapEncoder.saveBitmap(chart, output.path().resolve("mse.png").toString(),
-            BitmapEncoder.BitmapFormat.PNG);
+        writePng(output, "mse.png", chart);
         output.commit();
         out.println("wrote " + outDir);
       }

@@ -1,6 +1,6 @@
 package org.hopfieldstore.jobs;
 
-import java.nio.file.Path;
+import org.hopfieldstore.spark.io.AtomicOutput;
 import org.hopfieldstore.core.data.SyntheticMemories;
 import org.hopfieldstore.core.io.Npy;
 import org.hopfieldstore.core.memory.FloatMatrix;
@@ -22,7 +22,7 @@ final class GenerateCommand extends CommandBase {
   int dim;
 
   @Option(names = "--out", required = true, paramLabel = "PATH.npy", description = "output file")
-  Path path;
+  String path;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "42",
       description = "random seed (default ${DEFAULT-VALUE})")
@@ -41,7 +41,9 @@ final class GenerateCommand extends CommandBase {
     atLeast("--dim", dim, 1);
     try (AtomicOutput o = AtomicOutput.file(path, overwrite)) {
       FloatMatrix m = SyntheticMemories.fromSource(kind, count, dim, seed);
-      Npy.writeFloat32(o.path(), m.data(), count, dim);
+      try (java.io.OutputStream s = o.create()) {
+        Npy.writeFloat32(s, m.data(), count, dim);
+      }
       o.commit();
     }
     out.println("wrote " + count + " x " + dim + " memories (" + (kind.equals("sphere")

@@ -87,7 +87,8 @@ public final class HopfieldStoreMain implements Runnable {
   }
 
   private static int failure(Exception e, CommandLine c, PrintStream err) {
-    if (e instanceof UsageException) {
+    if (e instanceof UsageException
+        || e instanceof org.apache.hadoop.fs.FileAlreadyExistsException) {
       err.println("hopfield-store: error: " + commandName(c) + e.getMessage() + " (see '"
           + c.getCommandSpec().qualifiedName() + " --help')");
       return 2;
@@ -101,7 +102,7 @@ public final class HopfieldStoreMain implements Runnable {
       message = "I/O failed: " + e.getMessage();
     } else {
       // Spark wraps a failed task's exception: report its cause in one line
-      Exception cause = SparkBackend.unwrap(e);
+      Exception cause = org.hopfieldstore.spark.dist.Errors.cause(e);
       if (System.getenv("HOPFIELD_STORE_DEBUG") != null) {
         e.printStackTrace(err);
       }

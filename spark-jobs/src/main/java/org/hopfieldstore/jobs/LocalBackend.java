@@ -1,24 +1,35 @@
 package org.hopfieldstore.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
+import org.hopfieldstore.core.io.ByteSource;
+import org.hopfieldstore.core.io.Locations;
 import org.hopfieldstore.core.io.MatrixReader;
-import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.retrieval.LocalRetrievalEngine;
 import org.hopfieldstore.core.retrieval.StepFunction;
 import org.hopfieldstore.core.score.ScoreKernels;
 
-/** In-process retrieval over one memory block (the embedded default without --master). */
+/**
+ * In-process retrieval (the embedded default without --master): the memories of any location
+ * in one block, or several when they hold more values than one Java array.
+ */
 final class LocalBackend implements Backend {
+  /** Values per in-process block: one Java array. */
+  static final long BLOCK_VALUES = Integer.MAX_VALUE - 8;
+
   private final LocalRetrievalEngine engine;
 
   private LocalBackend(LocalRetrievalEngine engine) {
     this.engine = engine;
   }
 
-  static LocalBackend open(Path memories, String kernel) {
-    MemoryBlock block = MemoryBlock.of(MatrixReader.read(memories, "memories"));
-    return new LocalBackend(new LocalRetrievalEngine(block, ScoreKernels.byName(kernel)));
+  static LocalBackend open(String memories, String kernel) throws java.io.IOException {
+    if (!Locations.exists(memories)) {
+      throw new IllegalArgumentException(memories + ": no such file");
+    }
+    try (ByteSource src = Locations.open(memories)) {
+      return new LocalBackend(new LocalRetrievalEngine(MatrixReader.readBlocks(src, "memories",
+          BLOCK_VALUES), ScoreKernels.byName(kernel), 0));
+    }
   }
 
   @Override

@@ -1,6 +1,6 @@
 package org.hopfieldstore.jobs;
 
-import java.nio.file.Path;
+import org.hopfieldstore.spark.io.AtomicOutput;
 import org.hopfieldstore.core.data.Corruption;
 import org.hopfieldstore.core.data.QuerySet;
 import org.hopfieldstore.core.io.MatrixReader;
@@ -23,13 +23,13 @@ import picocli.CommandLine.Option;
 final class MakeQueriesCommand extends CommandBase {
   @Option(names = "--memories", required = true, paramLabel = "PATH",
       description = "memories: .npy or IDX images")
-  Path memPath;
+  String memPath;
 
   @Option(names = "--count", required = true, paramLabel = "B", description = "queries, >= 1")
   int count;
 
   @Option(names = "--out", required = true, paramLabel = "PATH.npy", description = "output file")
-  Path path;
+  String path;
 
   @Option(names = "--corrupt", paramLabel = "KIND", defaultValue = "mask-bottom",
       description = "corruption (default ${DEFAULT-VALUE})")
@@ -37,7 +37,7 @@ final class MakeQueriesCommand extends CommandBase {
 
   @Option(names = "--targets", paramLabel = "PATH.npy", description = "also write the index "
       + "of the memory each query came from (int64 .npy), for retrieve --targets")
-  Path targetsPath;
+  String targetsPath;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "42",
       description = "random seed (default ${DEFAULT-VALUE})")
@@ -54,9 +54,13 @@ final class MakeQueriesCommand extends CommandBase {
         AtomicOutput t = targetsPath == null ? null : AtomicOutput.file(targetsPath, overwrite)) {
       FloatMatrix memories = MatrixReader.read(memPath, "memories");
       QuerySet qs = QuerySet.fromMemories(memories, count, corruption, seed);
-      Npy.writeFloat32(o.path(), qs.queries().data(), count, memories.cols());
+      try (java.io.OutputStream s = o.create()) {
+        Npy.writeFloat32(s, qs.queries().data(), count, memories.cols());
+      }
       if (t != null) {
-        Npy.writeInt64(t.path(), qs.targets());
+        try (java.io.OutputStream s = t.create()) {
+          Npy.writeInt64(s, qs.targets());
+        }
         t.commit();
       }
       o.commit();

@@ -3,25 +3,29 @@ package org.hopfieldstore.jobs;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
-import org.hopfieldstore.core.io.MatrixReader;
-import org.hopfieldstore.core.io.Npy;
-import org.hopfieldstore.core.memory.FloatMatrix;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 import org.hopfieldstore.core.retrieval.RetrievalLoop;
 import org.hopfieldstore.core.retrieval.RetrievalResult;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.core.retrieval.StepFunction;
+import org.hopfieldstore.spark.dist.DistributedQueries;
+import org.hopfieldstore.spark.dist.QueryBlock;
+import org.hopfieldstore.spark.dist.QueryData;
+import org.hopfieldstore.spark.io.AtomicOutput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code retrieve}: multi-step retrieval of a batch of queries, in-process or on Spark. */
+/** {@code retrieve}: multi-step retrieval of a set of queries, in-process or on Spark. */
 @Command(name = "retrieve", sortOptions = false,
-    header = "retrieve a batch of queries from the memories, in-process or on Spark",
+    header = "retrieve a set of queries from the memories, in-process or on Spark",
     description = {"Retrieves every query from the memories with the model SPEC and writes into "
-        + "DIR:",
+        + "DIR (any Hadoop filesystem: a plain path, file://, hdfs://, s3a://, ...):",
         "  states.npy       B x d float32, the final states",
         "  top_ids.npy      B x min(R, M) int64, memory ids of the largest weights of the last "
             + "update (descending weight, ties by lower id; zero-weight entries are the lowest "
@@ -29,20 +33,28 @@ import picocli.CommandLine.Option;
         "  top_weights.npy  B x min(R, M) float32, the matching weights",
         "  summary.json     spec, M, d, B, steps taken and final energy per query, support "
             + "sizes, wall times (and top-1 accuracy with --targets)",
-        "With a DIR ending in .parquet (Spark mode) it writes Parquet instead, one row per query:",
-        "  query_id long, state array<float>, top_ids array<long>, top_weights array<float>, "
-            + "steps int, energy double; plus _summary.json.",
-        "DIR is written to a temporary directory and renamed into place when complete.", ""})
+        "With a DIR ending in .parquet (Spark mode) the executors write Parquet instead, one row "
+            + "per query: query_id long (the query's id), state array<float>, top_ids "
+            + "array<long>, top_weights array<float>, steps int, energy double; plus "
+            + "_summary.json.",
+        "On Spark, up to --broadcast-limit queries go through the broadcast plan (a batch at a "
+            + "time broadcast, partials merged on the driver); more go through the distributed "
+            + "plan (query blocks crossed with memory blocks, states kept on the executors, "
+            + "results written by them; Parquet output).",
+        "DIR is written under a temporary name and renamed into place when complete.", ""})
 final class RetrieveCommand extends CommandBase {
+  /** Queries above which the distributed plan is chosen (see --broadcast-limit). */
+  static final long BROADCAST_LIMIT = 65_536;
+
   @Option(names = "--memories", required = true, paramLabel = "PATH", description = {"stored "
       + "patterns: .npy (2-D float32/float64, C order) or IDX images (*-idx3-ubyte[.gz], "
-      + "pixels scaled to [0,1] and flattened); in Spark mode also Parquet (a .parquet path "
-      + "with columns id: long, vector: array<float>)"})
-  Path memPath;
+      + "pixels scaled to [0,1] and flattened); in Spark mode also Parquet (a .parquet path or "
+      + "a directory, columns --id-column and --vector-column)"})
+  String memPath;
 
-  @Option(names = "--queries", required = true, paramLabel = "PATH",
-      description = "state patterns to retrieve from, same formats, same dimension")
-  Path queryPath;
+  @Option(names = "--queries", required = true, paramLabel = "PATH", description = "state "
+      + "patterns to retrieve from: the same formats (Parquet of any size in Spark mode)")
+  String queryPath;
 
   @Option(names = "--spec", required = true, paramLabel = "SPEC",
       description = "retrieval model, e.g. sparsemax:beta=4,steps=3 (see model specs below)")
@@ -50,15 +62,15 @@ final class RetrieveCommand extends CommandBase {
 
   @Option(names = "--out", required = true, paramLabel = "DIR",
       description = "output directory; must not exist unless --overwrite")
-  Path outDir;
+  String outDir;
 
   @Option(names = "--overwrite",
       description = "replace an existing DIR (only once the new output is complete)")
   boolean overwrite;
 
   @Option(names = "--targets", paramLabel = "PATH", description = "int64 .npy with the memory "
-      + "index each query came from (-1: none); adds the top-1 accuracy to the summary")
-  Path targetsPath;
+      + "id each query came from (-1: none), one per query in order; adds the top-1 accuracy")
+  String targetsPath;
 
   @Option(names = "--kernel", paramLabel = "NAME", defaultValue = "nd4j", description = {
       "score kernel: nd4j (native BLAS GEMMs; small batches scanned with simd; the default), "
@@ -88,6 +100,25 @@ final class RetrieveCommand extends CommandBase {
       + "MEMORY_AND_DISK_SER, DISK_ONLY"})
   String storageLevel;
 
+  @Option(names = "--id-column", paramLabel = "C", defaultValue = "id",
+      description = "id column of Parquet memories and queries (default ${DEFAULT-VALUE})")
+  String idCol;
+
+  @Option(names = "--vector-column", paramLabel = "V", defaultValue = "vector", description =
+      "vector column of Parquet memories and queries: array<float>, array<double> or an ML "
+          + "Vector (default ${DEFAULT-VALUE})")
+  String vectorCol;
+
+  @Option(names = "--plan", paramLabel = "PLAN", defaultValue = "auto", description = "Spark "
+      + "mode: broadcast, distributed or auto (default: broadcast up to --broadcast-limit "
+      + "queries)")
+  String plan;
+
+  @Option(names = "--broadcast-limit", paramLabel = "N", defaultValue = "" + BROADCAST_LIMIT,
+      description = "most queries the auto plan sends through the broadcast plan (default "
+          + "${DEFAULT-VALUE})")
+  long broadcastLimit;
+
   @Override
   String[] footer() {
     return specHelp();
@@ -99,129 +130,190 @@ final class RetrieveCommand extends CommandBase {
     kernel(kernelName);
     atLeast("--batch-size", batchSize, 1);
     atLeast("--report", report, 1);
-    boolean energy = !noEnergy;
+    if (!List.of("auto", "broadcast", "distributed").contains(plan)) {
+      throw new UsageException("--plan must be auto, broadcast or distributed, got '" + plan
+          + "'");
+    }
     String master = sparkOptions.master();
-    boolean parquetOut = outDir.getFileName().toString().endsWith(".parquet");
+    boolean parquetOut = outDir.replaceAll("/+$", "").endsWith(".parquet");
     sparkOptions.requireSparkFor(sparkOptions.partitions != null, "--partitions");
     sparkOptions.requireSparkFor(storageLevel != null, "--storage-level");
-    if (master == null && (parquetOut || SparkBackend.isParquet(memPath))) {
+    sparkOptions.requireSparkFor(!sparkOptions.conf().isEmpty(), "--conf");
+    if (master == null && (parquetOut || SparkBackend.isParquet(memPath)
+        || SparkBackend.isParquet(queryPath))) {
       throw new UsageException("Parquet input or output needs Spark mode: add "
           + "--master local[*]");
     }
-    int partitions = sparkOptions.partitions();
-    String level = storageLevel == null ? "MEMORY_ONLY" : storageLevel;
-
     long t0 = System.nanoTime();
     try (AtomicOutput output = AtomicOutput.directory(outDir, overwrite)) {
-      FloatMatrix queries = MatrixReader.read(queryPath, "queries");
-      try (Backend backend = master == null ? LocalBackend.open(memPath, kernelName)
-          : SparkBackend.open(master, memPath, partitions, level, kernelName)) {
-        StepFunction store = backend.store();
-        long m = store.memoryCount();
-        int d = store.dim();
-        if (queries.cols() != d) {
-          throw new IllegalArgumentException("dimension mismatch: queries " + queryPath
-              + " have dimension " + queries.cols() + " but memories " + memPath
-              + " have dimension " + d);
+      Summary summary;
+      if (master == null) {
+        try (LocalBackend backend = LocalBackend.open(memPath, kernelName)) {
+          QueryInput queries = QueryInput.open(queryPath, null, idCol, vectorCol);
+          summary = broadcastPlan(backend, null, queries, spec, output, false, t0);
         }
-        long[] targets = targetsPath == null ? null : readTargets(targetsPath, queries.rows(), m);
-        long t1 = System.nanoTime();
-
-        int b = queries.rows();
-        // linear/prf retrieve from a summary: no per-memory weights, no top ids
-        int width = spec.isSummary() ? 0 : (int) Math.min(report, m);
-        float[] states = new float[b * d];
-        long[] topIds = new long[b * width];
-        float[] topWeights = new float[b * width];
-        int[] steps = new int[b];
-        double[] finalEnergy = new double[b];
-        long[] supportSize = new long[b];
-        Progress progress = new Progress(quiet ? null : err, "retrieved", "queries", b);
-        for (int start = 0; start < b; start += batchSize) {
-          int n = Math.min(batchSize, b - start);
-          float[] chunk = new float[n * d];
-          System.arraycopy(queries.data(), start * d, chunk, 0, n * d);
-          RetrievalResult r = RetrievalLoop.run(store, FloatMatrix.of("queries", chunk, n, d),
-              spec, report, energy);
-          System.arraycopy(r.states().data(), 0, states, start * d, n * d);
-          for (int i = 0; i < n; i++) {
-            System.arraycopy(r.topIds(i), 0, topIds, (start + i) * width, width);
-            System.arraycopy(r.topWeights(i), 0, topWeights, (start + i) * width, width);
-            steps[start + i] = r.steps(i);
-            finalEnergy[start + i] = r.finalEnergy(i);
-            supportSize[start + i] = r.supportSize(i);
+      } else {
+        SparkSession spark = SparkBackend.session(master, "hopfield-store retrieve",
+            sparkOptions.conf());
+        try (SparkBackend backend = SparkBackend.open(spark, memPath, sparkOptions.partitions(),
+            storageLevel == null ? "MEMORY_ONLY" : storageLevel, kernelName, idCol, vectorCol)) {
+          QueryInput queries = QueryInput.open(queryPath, spark, idCol, vectorCol);
+          boolean distributed = plan.equals("distributed")
+              || (plan.equals("auto") && queries.count() > broadcastLimit);
+          if (distributed && !parquetOut) {
+            throw new UsageException(queries.count() + " queries go through the distributed "
+                + "plan, which the executors write as Parquet: name the output *.parquet");
           }
-          progress.update(start + n);
+          summary = distributed ? distributedPlan(backend, queries, spec, output, t0)
+              : broadcastPlan(backend, spark, queries, spec, output, parquetOut, t0);
+        } finally {
+          spark.stop();
         }
-        long t2 = System.nanoTime();
-
-        Path dir = output.path();
-        String summaryName = "summary.json";
-        if (parquetOut) {
-          ((SparkBackend) backend).writeParquet(dir, states, topIds, topWeights, steps,
-              finalEnergy, b, d, width);
-          summaryName = "_summary.json"; // Parquet readers skip names starting with '_'
-        } else {
-          Npy.writeFloat32(dir.resolve("states.npy"), states, b, d);
-          Npy.writeInt64(dir.resolve("top_ids.npy"), topIds, b, width);
-          Npy.writeFloat32(dir.resolve("top_weights.npy"), topWeights, b, width);
-        }
-        double accuracy = Double.NaN;
-        if (targets != null && width > 0) {
-          int hit = 0;
-          for (int i = 0; i < b; i++) {
-            hit += topIds[i * width] == targets[i] ? 1 : 0;
-          }
-          accuracy = (double) hit / b;
-        }
-        double retrieveSeconds = (t2 - t1) / 1e9;
-        ObjectNode json = Json.object();
-        json.put("command", "retrieve").put("spec", spec.toString()).put("kernel", kernelName)
-            .put("mode", backend.describe());
-        json.putObject("memories").put("path", memPath.toString()).put("count", m)
-            .put("dim", d);
-        json.putObject("queries").put("path", queryPath.toString()).put("count", b);
-        json.put("M", m).put("d", d).put("B", b).put("report", width);
-        json.set("steps", Json.array(steps));
-        json.set("final_energy", Json.array(finalEnergy));
-        json.set("support_size", Json.array(supportSize));
-        if (targets != null && width > 0) {
-          json.put("targets", targetsPath.toString());
-          Json.put(json, "top1_accuracy", accuracy);
-        }
-        backend.summarize(json);
-        json.putObject("wall_seconds").put("load", (t1 - t0) / 1e9)
-            .put("retrieve", retrieveSeconds).put("write", (System.nanoTime() - t2) / 1e9);
-        json.put("queries_per_second", b / retrieveSeconds);
-        try (OutputStream o = Files.newOutputStream(dir.resolve(summaryName))) {
-          Json.write(o, json);
-        }
-        output.commit();
-        if (!quiet) {
-          out.println(String.format(Locale.ROOT,
-              "retrieved %d queries from %d memories (d=%d, %s) with %s in %.3f s (%.1f queries/s)"
-                  + "%s; wrote %s",
-              b, m, d, backend.describe(), spec, retrieveSeconds, b / retrieveSeconds,
-              targets == null || width == 0 ? "" : String.format(Locale.ROOT, "; top-1 accuracy %.4f",
-                  accuracy),
-              outDir));
-        }
+      }
+      try (OutputStream o = output.create(parquetOut ? "_summary.json" : "summary.json")) {
+        Json.write(o, summary.json); // Parquet readers skip names starting with '_'
+      }
+      output.commit();
+      if (!quiet) {
+        out.println(summary.line(outDir));
       }
     }
   }
 
-  private static long[] readTargets(Path path, int queries, long memories) {
-    long[] t = Npy.read(path).asLongs();
-    if (t.length != queries) {
-      throw new IllegalArgumentException(path + ": " + t.length + " targets for " + queries
-          + " queries");
+  /** The summary file and the line printed at the end. */
+  final class Summary {
+    final ObjectNode json = Json.object();
+    long queries;
+    long memories;
+    int dim;
+    String mode;
+    double seconds;
+    double accuracy = Double.NaN;
+
+    String line(String out) {
+      return String.format(Locale.ROOT, "retrieved %d queries from %d memories (d=%d, %s) with "
+          + "%s in %.3f s (%.1f queries/s)%s; wrote %s", queries, memories, dim, mode,
+          RetrievalSpec.parse(specText), seconds, queries / seconds, Double.isNaN(accuracy) ? ""
+              : String.format(Locale.ROOT, "; top-1 accuracy %.4f", accuracy), out);
     }
-    for (int i = 0; i < t.length; i++) {
-      if (t[i] < -1 || t[i] >= memories) {
-        throw new IllegalArgumentException(path + ": target " + t[i] + " of query " + i
-            + " is not a memory index in [0, " + memories + ") (or -1 for none)");
+
+    void header(Backend backend, String plan, long b, int d, long m) {
+      queries = b;
+      memories = m;
+      dim = d;
+      mode = backend.describe() + (plan == null ? "" : ", " + plan + " plan");
+      json.put("command", "retrieve").put("spec", RetrievalSpec.parse(specText).toString())
+          .put("kernel", kernelName).put("mode", mode);
+      json.putObject("memories").put("path", memPath).put("count", m).put("dim", d);
+      json.putObject("queries").put("path", queryPath).put("count", b);
+      json.put("M", m).put("d", d).put("B", b);
+    }
+
+    void times(long t0, long t1, long t2) {
+      seconds = (t2 - t1) / 1e9;
+      json.putObject("wall_seconds").put("load", (t1 - t0) / 1e9).put("retrieve", seconds)
+          .put("write", (System.nanoTime() - t2) / 1e9);
+      json.put("queries_per_second", queries / seconds);
+    }
+  }
+
+  /**
+   * Batches of queries against the store: in-process, or broadcast to the executors with the
+   * partials merged on the driver. Results go to .npy files (or, on Spark, to Parquet written by
+   * the executors batch by batch).
+   */
+  private Summary broadcastPlan(Backend backend, SparkSession spark, QueryInput queries,
+      RetrievalSpec spec, AtomicOutput output, boolean parquetOut, long t0) throws IOException {
+    StepFunction store = backend.store();
+    long m = store.memoryCount();
+    int d = store.dim();
+    if (queries.dim() >= 0 && queries.dim() != d) {
+      throw new IllegalArgumentException("dimension mismatch: queries " + queryPath
+          + " have dimension " + queries.dim() + " but memories " + memPath
+          + " have dimension " + d);
+    }
+    long b = queries.count();
+    Summary s = new Summary();
+    s.header(backend, spark == null ? null : "broadcast", b, d, m);
+    long[] targets = targetsPath == null ? null : Targets.read(targetsPath, b,
+        store instanceof org.hopfieldstore.core.retrieval.LocalRetrievalEngine
+            || !SparkBackend.isParquet(memPath) ? m : -1);
+    long t1 = System.nanoTime();
+    ResultWriter results = parquetOut ? new ResultWriter.Parquet(spark, output)
+        : new ResultWriter.Npy(output, b, d, spec.isSummary() ? 0 : (int) Math.min(report, m));
+    Progress progress = new Progress(quiet ? null : err, "retrieved", "queries", b);
+    long done = 0;
+    long hits = 0;
+    for (Iterator<QueryInput.Batch> it = queries.batches(batchSize); it.hasNext(); ) {
+      QueryInput.Batch batch = it.next();
+      if (batch.queries.cols() != d) {
+        throw new IllegalArgumentException("dimension mismatch: queries " + queryPath
+            + " have dimension " + batch.queries.cols() + " but memories " + memPath
+            + " have dimension " + d);
       }
+      RetrievalResult r = RetrievalLoop.run(store, batch.queries, spec, report, !noEnergy);
+      results.add(batch.ids, r);
+      for (int i = 0; targets != null && i < r.batch(); i++) {
+        hits += r.reportWidth() > 0 && r.topIds(i)[0] == targets[(int) done + i] ? 1 : 0;
+      }
+      done += r.batch();
+      progress.update(done);
     }
-    return t;
+    long t2 = System.nanoTime();
+    results.finish(s.json);
+    if (targets != null && !spec.isSummary()) {
+      s.accuracy = (double) hits / b;
+      s.json.put("targets", targetsPath);
+      Json.put(s.json, "top1_accuracy", s.accuracy);
+    }
+    backend.summarize(s.json);
+    s.times(t0, t1, t2);
+    return s;
+  }
+
+  /**
+   * Query blocks crossed with memory blocks on the executors, states kept there between steps,
+   * results written by them as Parquet; the driver holds neither the queries nor the results.
+   */
+  private Summary distributedPlan(SparkBackend backend, QueryInput queries, RetrievalSpec spec,
+      AtomicOutput output, long t0) throws IOException {
+    if (targetsPath != null) {
+      throw new UsageException("--targets needs the broadcast plan (at most --broadcast-limit "
+          + "queries)");
+    }
+    long m = backend.store().memoryCount();
+    int d = backend.store().dim();
+    if (queries.dim() >= 0 && queries.dim() != d) {
+      throw new IllegalArgumentException("dimension mismatch: queries " + queryPath
+          + " have dimension " + queries.dim() + " but memories " + memPath
+          + " have dimension " + d);
+    }
+    Summary s = new Summary();
+    s.header(backend, "distributed", queries.count(), d, m);
+    long t1 = System.nanoTime();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(backend.spark().sparkContext());
+    try (DistributedQueries.Scoring scoring =
+        DistributedQueries.Scoring.of(backend.distributed(), spec)) {
+      JavaPairRDD<Long, QueryBlock> blocks = queries.blocks(jsc, spec, report, !noEnergy,
+          scoring.store, scoring.kernel);
+      if (blocks == null) {
+        throw new UsageException(queryPath + ": the distributed plan reads .npy or Parquet "
+            + "queries; convert these with 'hopfield-store prepare --normalize none'");
+      }
+      JavaPairRDD<Long, QueryBlock> done = DistributedQueries.retrieve(scoring.store, blocks,
+          spec, report, blocks.getNumPartitions());
+      int width = spec.isSummary() ? 0 : (int) Math.min(report, m);
+      String dir = output.location() + "/results";
+      jsc.setJobDescription("hopfield-store retrieve: " + spec.rule().key() + ", "
+          + queries.count() + " queries, distributed plan");
+      QueryData.writeParquet(backend.spark(), QueryData.resultRows(done,
+          backend.store().lowestIds((int) Math.min(m, 2L * Math.max(1, width)))), dir);
+      ResultWriter.Parquet.moveParts(output, dir);
+      ResultWriter.Parquet.aggregates(backend.spark(), output.location(), s.json);
+    }
+    long t2 = System.nanoTime();
+    backend.summarize(s.json);
+    s.times(t0, t1, t2);
+    return s;
   }
 }

@@ -1,58 +1,64 @@
 package org.hopfieldstore.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.hopfieldstore.core.io.MatrixReader;
 import org.hopfieldstore.core.retrieval.StepFunction;
 import org.hopfieldstore.spark.dist.DistributedStore;
+import org.hopfieldstore.spark.dist.Errors;
+import org.hopfieldstore.spark.dist.MemoryFrames;
 import org.hopfieldstore.spark.dist.SparkSetup;
+import org.hopfieldstore.spark.io.HadoopLocations;
 
 /** Retrieval on Spark: memories partitioned and cached, partial results merged per step. */
 final class SparkBackend implements Backend {
-  /** Columns of the Parquet output, one row per query. */
-  static final StructType OUTPUT_SCHEMA = new StructType()
-      .add("query_id", DataTypes.LongType, false)
-      .add("state", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-      .add("top_ids", DataTypes.createArrayType(DataTypes.LongType, false), false)
-      .add("top_weights", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-      .add("steps", DataTypes.IntegerType, false)
-      .add("energy", DataTypes.DoubleType, true);
-
   private final SparkSession spark;
   private final DistributedStore store;
   private final String master;
+
+  private final java.util.concurrent.atomic.AtomicLong shuffleBytes =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final org.apache.spark.scheduler.SparkListener shuffleMeter;
 
   private SparkBackend(SparkSession spark, DistributedStore store) {
     this.spark = spark;
     this.store = store;
     this.master = spark.sparkContext().master();
+    this.shuffleMeter = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+        if (end.taskMetrics() != null) {
+          shuffleBytes.addAndGet(end.taskMetrics().shuffleWriteMetrics().bytesWritten());
+        }
+      }
+    };
+    spark.sparkContext().addSparkListener(shuffleMeter);
   }
 
-  static boolean isParquet(Path p) {
-    return p.getFileName().toString().endsWith(".parquet") || Files.isDirectory(p);
-  }
-
-  static SparkBackend open(String master, Path memories, int partitions, String level,
-      String kernel) {
-    StorageLevel storage = storageLevel(level);
-    if (!Files.exists(memories)) {
-      throw new IllegalArgumentException(memories + ": no such file");
+  /** Whether a location is Parquet: a {@code .parquet} name, or a directory. */
+  static boolean isParquet(String location) {
+    String l = location.replaceAll("/+$", "");
+    if (l.endsWith(".parquet")) {
+      return true;
     }
-    SparkSession spark;
     try {
-      spark = SparkSetup.session(master, "hopfield-store retrieve");
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(l);
+      return HadoopLocations.fileSystem(p, HadoopLocations.configuration()).isDirectory(p);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** A Spark session for {@code master} with the user's {@code --conf} properties. */
+  static SparkSession session(String master, String app, Map<String, String> conf) {
+    try {
+      return SparkSetup.session(master, app, conf);
     } catch (RuntimeException e) {
       String msg = String.valueOf(e.getMessage());
       if (msg.contains("stopped SparkContext") || msg.contains("postStartHook")) {
@@ -62,47 +68,43 @@ final class SparkBackend implements Backend {
       }
       throw e;
     }
+  }
+
+  /**
+   * Memories on Spark: a .npy file read by the partitions (each its own row range, any Hadoop
+   * filesystem), Parquet ({@code idCol}, {@code vectorCol}; validated: ids unique, vectors of one
+   * length and finite), or IDX images read on the driver.
+   */
+  static SparkBackend open(SparkSession spark, String memories, int partitions, String level,
+      String kernel, String idCol, String vectorCol) {
+    StorageLevel storage = storageLevel(level);
     try {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       int p = partitions > 0 ? partitions : jsc.defaultParallelism();
       DistributedStore store;
-      String name = memories.getFileName().toString();
       if (isParquet(memories)) {
-        store = DistributedStore.fromParquet(spark, memories.toAbsolutePath().toString(), p,
-            storage, kernel);
-      } else if (name.endsWith(".npy")) {
-        long rows = org.hopfieldstore.core.io.Npy.matrixShape(memories, "memories")[0];
-        store = DistributedStore.fromNpy(jsc, memories, (int) Math.min(p, rows), storage, kernel);
+        store = MemoryFrames.open(MemoryFrames.validate(spark.read().parquet(memories), idCol,
+            vectorCol), p, level, kernel);
+      } else if (memories.toLowerCase(Locale.ROOT).endsWith(".npy")) {
+        if (!org.hopfieldstore.core.io.Locations.exists(memories)) {
+          throw new IllegalArgumentException(memories + ": no such file");
+        }
+        long rows;
+        try (org.hopfieldstore.core.io.ByteSource src = HadoopLocations.open(memories,
+            jsc.hadoopConfiguration())) {
+          rows = org.hopfieldstore.core.io.Npy.matrixShape(src, "memories")[0];
+        }
+        store = DistributedStore.fromNpy(jsc, memories, (int) Math.min(p, rows), storage,
+            kernel);
       } else {
         var matrix = MatrixReader.read(memories, "memories");
         store = DistributedStore.fromMatrix(jsc, matrix, Math.min(p, matrix.rows()), storage,
             kernel);
       }
       return new SparkBackend(spark, store);
-    } catch (RuntimeException e) {
-      spark.stop();
-      Exception u = unwrap(e);
-      throw u instanceof RuntimeException ? (RuntimeException) u : e;
+    } catch (Exception e) {
+      throw Errors.unwrap(e);
     }
-  }
-
-  /** Spark wraps task failures; surface our own one-line message when it is there. */
-  static <E extends Exception> Exception unwrap(E e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof IllegalArgumentException) {
-        return (IllegalArgumentException) t;
-      }
-    }
-    String msg = e.getMessage();
-    if (msg != null) {
-      int at = msg.indexOf("java.lang.IllegalArgumentException: ");
-      if (at >= 0) {
-        String rest = msg.substring(at + "java.lang.IllegalArgumentException: ".length());
-        int nl = rest.indexOf('\n');
-        return new IllegalArgumentException(nl < 0 ? rest : rest.substring(0, nl), e);
-      }
-    }
-    return e;
   }
 
   static StorageLevel storageLevel(String name) {
@@ -112,6 +114,14 @@ final class SparkBackend implements Backend {
       throw new UsageException("unknown --storage-level '" + name
           + "': expected e.g. MEMORY_ONLY, MEMORY_ONLY_SER, MEMORY_AND_DISK, DISK_ONLY");
     }
+  }
+
+  SparkSession spark() {
+    return spark;
+  }
+
+  DistributedStore distributed() {
+    return store;
   }
 
   @Override
@@ -132,36 +142,31 @@ final class SparkBackend implements Backend {
     t.set("partial_bytes", Json.array(traffic.stream().mapToLong(s -> s.partialBytes).toArray()));
     t.set("candidates", Json.array(traffic.stream().mapToLong(s -> s.candidates).toArray()));
     t.set("row_bytes", Json.array(traffic.stream().mapToLong(s -> s.rowBytes).toArray()));
-  }
-
-  /** Writes one Parquet row per query into {@code dir} (the atomic output's temporary dir). */
-  void writeParquet(Path dir, float[] states, long[] topIds, float[] topWeights, int[] steps,
-      double[] energy, int b, int d, int width) {
-    List<Row> rows = new ArrayList<>(b);
-    for (int i = 0; i < b; i++) {
-      Float[] s = new Float[d];
-      for (int j = 0; j < d; j++) {
-        s[j] = states[i * d + j];
-      }
-      Long[] ids = new Long[width];
-      Float[] w = new Float[width];
-      for (int r = 0; r < width; r++) {
-        ids[r] = topIds[i * width + r];
-        w[r] = topWeights[i * width + r];
-      }
-      rows.add(RowFactory.create((long) i, s, ids, w, steps[i],
-          Double.isFinite(energy[i]) ? energy[i] : null));
+    try {
+      spark.sparkContext().listenerBus().waitUntilEmpty(10_000); // the last tasks' metrics
+    } catch (java.util.concurrent.TimeoutException e) {
+      // a late listener event changes a figure, not an answer
     }
-    spark.createDataFrame(rows, OUTPUT_SCHEMA).coalesce(1).write().mode(SaveMode.Overwrite)
-        .parquet(dir.toAbsolutePath().toString());
+    json.put("shuffle_bytes_written", shuffleBytes.get());
+    json.put("driver_peak_heap_bytes", peakHeap());
   }
 
+  /** The largest heap this JVM (the driver; in local mode the executors too) has used. */
+  static long peakHeap() {
+    long peak = 0;
+    for (java.lang.management.MemoryPoolMXBean pool
+        : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+        peak += pool.getPeakUsage().getUsed();
+      }
+    }
+    return peak;
+  }
+
+  /** Unpersists the memories; the session is the caller's to stop. */
   @Override
   public void close() {
-    try {
-      store.close();
-    } finally {
-      spark.stop();
-    }
+    spark.sparkContext().removeSparkListener(shuffleMeter);
+    store.close();
   }
 }

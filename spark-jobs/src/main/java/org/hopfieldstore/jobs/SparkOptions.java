@@ -14,6 +14,23 @@ final class SparkOptions {
       description = "number of memory partitions (default: Spark's default parallelism)")
   Integer partitions;
 
+  @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "a Spark property (as "
+      + "spark-submit's --conf; repeatable): it wins over hopfield-store's defaults")
+  java.util.List<String> confPairs = new java.util.ArrayList<>();
+
+  /** The {@code --conf} properties, in order. */
+  java.util.Map<String, String> conf() {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (String p : confPairs) {
+      int eq = p.indexOf('=');
+      if (eq <= 0) {
+        throw new UsageException("--conf takes KEY=VALUE, got '" + p + "'");
+      }
+      out.put(p.substring(0, eq), p.substring(eq + 1));
+    }
+    return out;
+  }
+
   /** --master, or the master spark-submit put in the system properties, or null: in-process. */
   String master() {
     return master != null ? master : System.getProperty("spark.master");

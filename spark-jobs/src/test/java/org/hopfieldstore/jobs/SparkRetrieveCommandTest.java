@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +17,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.hopfieldstore.core.io.Npy;
+import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.spark.dist.SparkSetup;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -134,6 +135,91 @@ class SparkRetrieveCommandTest {
     } finally {
       spark.stop();
     }
+  }
+
+  /** Memories with ids 1000000 + 7i, queries with ids 5000 + i: both kept end to end. */
+  @Test
+  void parquetQueriesThroughBothPlansKeepTheirIdsAndDuplicateMemoryIdsAreRefused()
+      throws IOException {
+    FloatMatrix xi = org.hopfieldstore.core.data.SyntheticMemories.fromSource("sphere", 400, 6,
+        91);
+    FloatMatrix qs = org.hopfieldstore.core.data.SyntheticMemories.fromSource("sphere", 50, 6,
+        92);
+    Path memNpy = tmp.resolve("m.npy");
+    Path qNpy = tmp.resolve("q.npy");
+    Npy.writeFloat32(memNpy, xi.data(), 400, 6);
+    Npy.writeFloat32(qNpy, qs.data(), 50, 6);
+    Path memParquet = tmp.resolve("m.parquet");
+    Path qParquet = tmp.resolve("q.parquet");
+    Path dupParquet = tmp.resolve("dup.parquet");
+    SparkSession spark = SparkSetup.session("local[2]", "write-inputs");
+    try {
+      parquet(spark, xi, 1_000_000, 7, memParquet, 3);
+      parquet(spark, qs, 5000, 1, qParquet, 2);
+      parquet(spark, xi, 0, 1, dupParquet, 1);
+      // a second file in the same directory repeats id 3 (another partition)
+      parquet(spark, FloatMatrix.of("m", java.util.Arrays.copyOf(xi.data(), 6), 1, 6), 3, 1,
+          dupParquet, 1);
+    } finally {
+      spark.stop();
+    }
+    Path local = tmp.resolve("local");
+    assertEquals(0, run("retrieve", "--memories", memNpy.toString(), "--queries",
+        qNpy.toString(), "--spec", "sparsemax:beta=8,steps=2", "--out", local.toString(),
+        "--quiet").status());
+    double[] want = Npy.read(local.resolve("states.npy")).asDoubles();
+    long[] wantIds = Npy.read(local.resolve("top_ids.npy")).asLongs();
+    for (String plan : new String[] {"broadcast", "distributed"}) {
+      Path out = tmp.resolve(plan + ".parquet");
+      RetrieveCommandTest.Run r = run("retrieve", "--memories", memParquet.toString(),
+          "--queries", qParquet.toString(), "--spec", "sparsemax:beta=8,steps=2", "--out",
+          out.toString(), "--master", "local[2]", "--partitions", "3", "--plan", plan);
+      assertEquals(0, r.status(), r.err());
+      assertTrue(r.out().contains(plan + " plan"), r.out());
+      spark = SparkSetup.session("local[2]", "read-output");
+      try {
+        List<Row> got = spark.read().parquet(out.toString()).orderBy("query_id")
+            .collectAsList();
+        assertEquals(50, got.size(), plan);
+        for (Row row : got) {
+          int i = (int) (row.getLong(0) - 5000);
+          List<Float> s = row.getList(1);
+          for (int j = 0; j < 6; j++) {
+            assertEquals(want[i * 6 + j], s.get(j), 1e-5, plan + " query " + i);
+          }
+          List<Long> top = row.getList(2);
+          assertEquals(1_000_000 + 7 * wantIds[i * 10], top.get(0), plan + " query " + i
+              + ": memory ids, not row indices");
+        }
+      } finally {
+        spark.stop();
+      }
+    }
+    Path refused = tmp.resolve("refused.parquet");
+    RetrieveCommandTest.Run r = run("retrieve", "--memories", dupParquet.toString(),
+        "--queries", qParquet.toString(), "--spec", "softmax", "--out", refused.toString(),
+        "--master", "local[2]");
+    assertEquals(1, r.status(), r.err());
+    assertTrue(r.err().contains("duplicate ids") && r.err().contains("id 3 appears 2 times"),
+        r.err());
+    assertFalse(Files.exists(refused));
+  }
+
+  /** Rows {@code (id: first + step * i, vector)} as Parquet in {@code files} files. */
+  static void parquet(SparkSession spark, FloatMatrix m, long first, long step, Path dir,
+      int files) {
+    List<Row> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < m.rows(); i++) {
+      Float[] v = new Float[m.cols()];
+      for (int j = 0; j < v.length; j++) {
+        v[j] = m.get(i, j);
+      }
+      rows.add(RowFactory.create(first + step * i, v));
+    }
+    StructType schema = new StructType().add("id", DataTypes.LongType)
+        .add("vector", DataTypes.createArrayType(DataTypes.FloatType));
+    spark.createDataFrame(rows, schema).repartition(files).write().mode("append")
+        .parquet(dir.toString());
   }
 
   @Test

@@ -1,8 +1,5 @@
 package org.hopfieldstore.core.capacity;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -187,14 +184,12 @@ public final class StudyConfig {
 
   /** Reads a config file; errors name the file, the line and the key. */
   public static StudyConfig read(Path file) {
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file);
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new IllegalArgumentException(file + ": no such file");
-    } catch (IOException e) {
-      throw new UncheckedIOException(file + ": cannot read", e);
-    }
+    return read(file.toString());
+  }
+
+  /** Reads a config at a location (a path or any filesystem's URI). */
+  public static StudyConfig read(String file) {
+    List<String> lines = org.hopfieldstore.core.io.Locations.readLines(file);
     Map<String, String> kv = new LinkedHashMap<>();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);

@@ -1,9 +1,5 @@
 package org.hopfieldstore.core.io;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,14 +27,12 @@ public final class CsvSeries {
 
   /** @param columns names to read, or null for every all-numeric column */
   public static CsvSeries read(Path path, List<String> columns) {
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(path);
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException(path + ": no such file");
-    } catch (IOException e) {
-      throw new UncheckedIOException(path + ": cannot read", e);
-    }
+    return read(path.toString(), columns);
+  }
+
+  /** Reads a location (a path or any filesystem's URI, see {@link Locations}). */
+  public static CsvSeries read(String path, List<String> columns) {
+    List<String> lines = Locations.readLines(path);
     lines.removeIf(String::isBlank);
     if (lines.size() < 3) {
       throw new IllegalArgumentException(path + ": needs a header and at least 2 rows, got "

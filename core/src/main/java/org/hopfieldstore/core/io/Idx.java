@@ -5,8 +5,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
@@ -53,9 +51,18 @@ public final class Idx {
    * @throws UncheckedIOException if the file cannot be read
    */
   public static FloatMatrix readImages(Path path, String what) {
+    try (ByteSource file = ByteSource.open(path)) {
+      return readImages(file, what);
+    } catch (IOException e) {
+      throw NpyFiles.ioFailure(path.toString(), e);
+    }
+  }
+
+  /** {@link #readImages(Path, String)} of any source (the source stays open). */
+  public static FloatMatrix readImages(ByteSource file, String what) {
     Objects.requireNonNull(what, "what");
-    String p = path.toString();
-    try (Source src = Source.open(path)) {
+    String p = file.name();
+    try (Source src = Source.open(file)) {
       int[] dims = src.header(MAGIC_IMAGES, 3, "idx3 uint8 images");
       int n = dims[0];
       if (n == 0) {
@@ -90,8 +97,17 @@ public final class Idx {
    * @throws UncheckedIOException if the file cannot be read
    */
   public static long[] readLabels(Path path) {
-    String p = path.toString();
-    try (Source src = Source.open(path)) {
+    try (ByteSource file = ByteSource.open(path)) {
+      return readLabels(file);
+    } catch (IOException e) {
+      throw NpyFiles.ioFailure(path.toString(), e);
+    }
+  }
+
+  /** {@link #readLabels(Path)} of any source (the source stays open). */
+  public static long[] readLabels(ByteSource file) {
+    String p = file.name();
+    try (Source src = Source.open(file)) {
       int[] dims = src.header(MAGIC_LABELS, 1, "idx1 uint8 labels");
       byte[] bytes = src.body(dims[0], "labels");
       long[] out = new long[bytes.length];
@@ -119,28 +135,22 @@ public final class Idx {
       this.fileSize = fileSize;
     }
 
-    static Source open(Path path) throws IOException {
-      String p = path.toString();
-      FileChannel ch = NpyFiles.openForRead(path);
-      try {
-        long size = ch.size();
-        BufferedInputStream raw = new BufferedInputStream(Channels.newInputStream(ch), 1 << 16);
-        raw.mark(2);
-        int b0 = raw.read();
-        int b1 = raw.read();
-        raw.reset();
-        if (b0 == 0x1f && b1 == 0x8b) {
-          try {
-            return new Source(p, new GZIPInputStream(raw, 1 << 16), true, size);
-          } catch (EOFException | ZipException e) {
-            throw corrupt(p, e);
-          }
+    static Source open(ByteSource file) throws IOException {
+      String p = file.name();
+      long size = file.size();
+      BufferedInputStream raw = new BufferedInputStream(file.stream(), 1 << 16);
+      raw.mark(2);
+      int b0 = raw.read();
+      int b1 = raw.read();
+      raw.reset();
+      if (b0 == 0x1f && b1 == 0x8b) {
+        try {
+          return new Source(p, new GZIPInputStream(raw, 1 << 16), true, size);
+        } catch (EOFException | ZipException e) {
+          throw corrupt(p, e);
         }
-        return new Source(p, raw, false, size);
-      } catch (IOException | RuntimeException e) {
-        ch.close();
-        throw e;
       }
+      return new Source(p, raw, false, size);
     }
 
     /** Reads and checks the magic and the dimensions (non-negative int32s). */

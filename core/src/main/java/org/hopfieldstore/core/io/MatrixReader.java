@@ -2,9 +2,11 @@ package org.hopfieldstore.core.io;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.hopfieldstore.core.memory.FloatMatrix;
+import org.hopfieldstore.core.memory.MemoryBlock;
 
 /**
  * Loads a matrix (memories or queries) from any supported file, choosing the reader by file
@@ -34,13 +36,40 @@ public final class MatrixReader {
     if (Files.isDirectory(path)) {
       throw new IllegalArgumentException(p + ": is a directory; expected a file: " + SUPPORTED);
     }
-    Path fileName = path.getFileName();
-    String name = fileName == null ? "" : fileName.toString().toLowerCase(Locale.ROOT);
+    try (ByteSource src = ByteSource.open(path)) {
+      return read(src, what);
+    } catch (IOException e) {
+      throw NpyFiles.ioFailure(p, e);
+    }
+  }
+
+  /**
+   * Reads a location (a path, or any filesystem's URI: see {@link Locations}) as {@link
+   * #read(Path, String)} does.
+   */
+  public static FloatMatrix read(String location, String what) {
+    if (!Locations.exists(location)) {
+      throw new IllegalArgumentException(location + ": no such file");
+    }
+    try (ByteSource src = Locations.open(location)) {
+      return read(src, what);
+    } catch (IOException e) {
+      throw NpyFiles.ioFailure(location, e);
+    }
+  }
+
+  /**
+   * Reads any source by the format its name says (as {@link #read(Path, String)}); the source
+   * stays open.
+   */
+  public static FloatMatrix read(ByteSource src, String what) {
+    String p = src.name();
+    String name = p.substring(p.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
     if (name.endsWith(".npy")) {
-      return Npy.readMatrix(path, what);
+      return Npy.readMatrix(src, what);
     }
     if (name.contains("idx3-ubyte")) {
-      return Idx.readImages(path, what);
+      return Idx.readImages(src, what);
     }
     String hint = "";
     if (name.contains("idx1-ubyte")) {
@@ -50,5 +79,27 @@ public final class MatrixReader {
     }
     throw new IllegalArgumentException(p + ": unknown file format" + hint + "; supported: "
         + SUPPORTED);
+  }
+
+  /**
+   * Reads a memory file as blocks of at most {@code maxValues} values each (ids = row indices):
+   * an in-process store of more values than one Java array holds. A .npy file is read block by
+   * block; other formats as one block.
+   */
+  public static java.util.List<MemoryBlock> readBlocks(ByteSource src, String what,
+      long maxValues) {
+    java.util.List<MemoryBlock> blocks = new java.util.ArrayList<>();
+    if (!src.name().toLowerCase(Locale.ROOT).endsWith(".npy")) {
+      blocks.add(MemoryBlock.of(read(src, what)));
+      return blocks;
+    }
+    long[] shape = Npy.matrixShape(src, what);
+    long perBlock = Math.max(1, Math.min(shape[0], maxValues / shape[1]));
+    for (long from = 0; from < shape[0]; from += perBlock) {
+      long to = Math.min(shape[0], from + perBlock);
+      FloatMatrix rows = Npy.readRows(src, what, from, to);
+      blocks.add(MemoryBlock.withIdOffset(rows.data(), rows.rows(), rows.cols(), from));
+    }
+    return blocks;
   }
 }

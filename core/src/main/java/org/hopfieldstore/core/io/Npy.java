@@ -1,8 +1,9 @@
 package org.hopfieldstore.core.io;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import org.hopfieldstore.core.memory.FloatMatrix;
 
@@ -13,8 +14,9 @@ import org.hopfieldstore.core.memory.FloatMatrix;
  * <p>Reading is defensive because the files come from outside: the header dict is parsed by a
  * strict parser and never evaluated, pickled (object) arrays are refused, and the size the
  * header claims is checked against the file before anything is allocated. Data is read in
- * chunks through a {@link FileChannel} into a direct {@link ByteBuffer} and bulk-copied, so a
- * 300 MB matrix loads at disk/memory speed.
+ * chunks of positioned reads ({@link ByteSource}: a local file, or any Hadoop filesystem through
+ * the spark module) into a direct {@link ByteBuffer} and bulk-copied, so a 300 MB matrix loads
+ * at disk/memory speed.
  *
  * <p>Errors: malformed content gives an {@link IllegalArgumentException} whose one-line message
  * starts with the file path and names the problem; an operating-system failure (missing file,
@@ -43,7 +45,16 @@ public final class Npy {
    * @throws UncheckedIOException if the file cannot be read
    */
   public static FloatMatrix readMatrix(Path path, String what) {
-    return NpyMatrixReader.readRows(path, what, 0, -1);
+    try (ByteSource src = ByteSource.open(path)) {
+      return readMatrix(src, what);
+    } catch (IOException e) {
+      throw NpyFiles.ioFailure(path.toString(), e);
+    }
+  }
+
+  /** {@link #readMatrix(Path, String)} of any source (the source stays open). */
+  public static FloatMatrix readMatrix(ByteSource src, String what) {
+    return NpyMatrixReader.readRows(src, what, 0, -1);
   }
 
   /**
@@ -51,7 +62,19 @@ public final class Npy {
    * would (without reading the data): lets a distributed reader plan row ranges.
    */
   public static long[] matrixShape(Path path, String what) {
-    return NpyMatrixReader.shape(path, what);
+    try (ByteSource src = ByteSource.open(path)) {
+      return matrixShape(src, what);
+    } catch (IOException e) {
+      throw NpyFiles.ioFailure(path.toString(), e);
+    }
+  }
+
+  /**
+   * {@link #matrixShape(Path, String)} of any source; the file may hold more values than one
+   * Java array (a distributed reader reads its row ranges).
+   */
+  public static long[] matrixShape(ByteSource src, String what) {
+    return NpyMatrixReader.shape(src, what);
   }
 
   /**
@@ -59,7 +82,19 @@ public final class Npy {
    * as {@link #readMatrix}; error messages name rows by their index in the whole file.
    */
   public static FloatMatrix readRows(Path path, String what, int from, int to) {
-    return NpyMatrixReader.readRows(path, what, from, to);
+    try (ByteSource src = ByteSource.open(path)) {
+      return readRows(src, what, from, to);
+    } catch (IOException e) {
+      throw NpyFiles.ioFailure(path.toString(), e);
+    }
+  }
+
+  /**
+   * Rows {@code [from, to)} of any source, validated as {@link #readMatrix}: the file itself may
+   * hold more values than one Java array, each range at most one.
+   */
+  public static FloatMatrix readRows(ByteSource src, String what, long from, long to) {
+    return NpyMatrixReader.readRows(src, what, from, to);
   }
 
   /**
@@ -71,7 +106,28 @@ public final class Npy {
    * @throws UncheckedIOException if the file cannot be read
    */
   public static NpyArray read(Path path) {
-    return NpyArrayReader.read(path);
+    try (ByteSource src = ByteSource.open(path)) {
+      return read(src);
+    } catch (IOException e) {
+      throw NpyFiles.ioFailure(path.toString(), e);
+    }
+  }
+
+  /** {@link #read(Path)} of a location (a path or any filesystem's URI). */
+  public static NpyArray read(String location) {
+    if (!Locations.exists(location)) {
+      throw new IllegalArgumentException(location + ": no such file");
+    }
+    try (ByteSource src = Locations.open(location)) {
+      return read(src);
+    } catch (IOException e) {
+      throw NpyFiles.ioFailure(location, e);
+    }
+  }
+
+  /** {@link #read(Path)} of any source (the source stays open). */
+  public static NpyArray read(ByteSource src) {
+    return NpyArrayReader.read(src);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -98,6 +154,32 @@ public final class Npy {
   /** Writes a 1-D float64 array, shape {@code (n,)}. */
   public static void writeFloat64(Path path, double[] data) {
     NpyWriter.writeFloat64(path, data);
+  }
+
+  /**
+   * Writes a float32 matrix to {@code out} (any filesystem's stream; left open): the caller
+   * makes the output atomic, e.g. by writing under a temporary name and renaming.
+   */
+  public static void writeFloat32(OutputStream out, float[] data, int rows, int cols)
+      throws IOException {
+    NpyWriter.writeFloat32(out, data, rows, cols);
+  }
+
+  /** Writes a float64 matrix to {@code out} (left open). */
+  public static void writeFloat64(OutputStream out, double[] data, int rows, int cols)
+      throws IOException {
+    NpyWriter.writeFloat64(out, data, rows, cols);
+  }
+
+  /** Writes an int64 matrix to {@code out} (left open). */
+  public static void writeInt64(OutputStream out, long[] data, int rows, int cols)
+      throws IOException {
+    NpyWriter.writeInt64(out, data, rows, cols);
+  }
+
+  /** Writes a 1-D int64 array, shape {@code (n,)}, to {@code out} (left open). */
+  public static void writeInt64(OutputStream out, long[] data) throws IOException {
+    NpyWriter.writeInt64(out, data);
   }
 
   /** Writes a 1-D int64 array, shape {@code (n,)}, e.g. memory ids or labels. */

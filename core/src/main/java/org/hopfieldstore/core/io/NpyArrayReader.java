@@ -1,8 +1,6 @@
 package org.hopfieldstore.core.io;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 
 /** Reads a whole .npy array of any shape and supported dtype (see {@link Npy#read}). */
 final class NpyArrayReader {
@@ -11,9 +9,9 @@ final class NpyArrayReader {
 
   private NpyArrayReader() {}
 
-  static NpyArray read(Path path) {
-    String p = path.toString();
-    try (FileChannel ch = NpyFiles.openForRead(path)) {
+  static NpyArray read(ByteSource ch) {
+    String p = ch.name();
+    try {
       NpyHeader h = NpyHeader.read(ch, p);
       h.checkCOrderLayout(p);
       NpyDtype dt = NpyDtype.of(h.descr);

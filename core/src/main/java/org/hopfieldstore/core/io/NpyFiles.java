@@ -3,13 +3,10 @@ package org.hopfieldstore.core.io;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * File access shared by the .npy readers and writer (and {@link Idx}): opening, one-line
@@ -29,13 +26,13 @@ final class NpyFiles {
   }
 
   /** Reads all elements of the array. */
-  static void readChunks(FileChannel ch, NpyHeader h, NpyDtype dt, String p,
+  static void readChunks(ByteSource ch, NpyHeader h, NpyDtype dt, String p,
       ChunkSink sink) throws IOException {
     readChunks(ch, h, dt, p, 0, h.elementCount(), sink);
   }
 
   /** Reads elements {@code [first, first + count)}; chunk indices count from {@code first}. */
-  static void readChunks(FileChannel ch, NpyHeader h, NpyDtype dt, String p,
+  static void readChunks(ByteSource ch, NpyHeader h, NpyDtype dt, String p,
       long first, long count, ChunkSink sink) throws IOException {
     long start = h.dataOffset + first * dt.size();
     long total = count * dt.size();
@@ -60,18 +57,15 @@ final class NpyFiles {
     }
   }
 
-  /** Opens a regular file for reading; a directory is refused up front with a clear message. */
-  static FileChannel openForRead(Path path) throws IOException {
-    if (Files.isDirectory(path)) {
-      throw new FileSystemException(path.toString(), null, "is a directory, not a file");
-    }
-    return FileChannel.open(path, StandardOpenOption.READ);
+  /** Opens a regular local file for reading (see {@link ByteSource#open}). */
+  static ByteSource openForRead(Path path) throws IOException {
+    return ByteSource.open(path);
   }
 
   /** Wraps an OS-level failure as "<path>: <reason>" on one line. */
   static UncheckedIOException ioFailure(String p, IOException e) {
     String reason;
-    if (e instanceof NoSuchFileException) {
+    if (e instanceof NoSuchFileException || e instanceof java.io.FileNotFoundException) {
       reason = "no such file";
     } else if (e instanceof AccessDeniedException) {
       reason = "permission denied";

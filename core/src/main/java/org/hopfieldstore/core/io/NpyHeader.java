@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -41,7 +40,7 @@ final class NpyHeader {
    *
    * @throws IllegalArgumentException for a malformed file, message prefixed with {@code path}
    */
-  static NpyHeader read(FileChannel ch, String path) throws IOException {
+  static NpyHeader read(ByteSource ch, String path) throws IOException {
     long size = ch.size();
     if (size == 0) {
       throw new IllegalArgumentException(path + ": empty file (0 bytes), not a .npy file");
@@ -147,6 +146,14 @@ final class NpyHeader {
    * fits a Java array; done before any allocation.
    */
   void checkDataSize(String path, int itemSize) {
+    checkDataSize(path, itemSize, true);
+  }
+
+  /**
+   * As {@link #checkDataSize(String, int)}; with {@code oneArray} false the file may hold more
+   * than one Java array (a reader of row ranges checks each range instead).
+   */
+  void checkDataSize(String path, int itemSize, boolean oneArray) {
     BigInteger count = BigInteger.ONE;
     for (long d : shape) {
       count = count.multiply(BigInteger.valueOf(d));
@@ -158,7 +165,7 @@ final class NpyHeader {
       throw new IllegalArgumentException(path + ": truncated data: expected " + expected
           + " bytes for shape " + shapeString(shape) + " of '" + descr + "', found " + available);
     }
-    if (count.compareTo(BigInteger.valueOf(MAX_ELEMENTS)) > 0) {
+    if (oneArray && count.compareTo(BigInteger.valueOf(MAX_ELEMENTS)) > 0) {
       throw new IllegalArgumentException(path + ": array too large: shape " + shapeString(shape)
           + " has " + count + " elements, more than the " + MAX_ELEMENTS + " a Java array holds");
     }
@@ -169,7 +176,7 @@ final class NpyHeader {
     }
   }
 
-  private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+  private static void readFully(ByteSource ch, ByteBuffer buf, long pos) throws IOException {
     while (buf.hasRemaining()) {
       int n = ch.read(buf, pos + buf.position());
       if (n < 0) {

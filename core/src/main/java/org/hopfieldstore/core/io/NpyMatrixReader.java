@@ -1,8 +1,6 @@
 package org.hopfieldstore.core.io;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 import java.util.Objects;
 import org.hopfieldstore.core.memory.FloatMatrix;
 
@@ -16,40 +14,51 @@ final class NpyMatrixReader {
 
   private NpyMatrixReader() {}
 
-  /** The validated shape {@code (rows, cols)}, without reading the data. */
-  static long[] shape(Path path, String what) {
-    String p = path.toString();
-    try (FileChannel ch = NpyFiles.openForRead(path)) {
-      NpyHeader h = matrixHeader(ch, p, what);
+  /**
+   * The validated shape {@code (rows, cols)}, without reading the data; the file may hold more
+   * values than one Java array (its row ranges are read separately).
+   */
+  static long[] shape(ByteSource ch, String what) {
+    String p = ch.name();
+    try {
+      NpyHeader h = matrixHeader(ch, p, what, false);
       return h.shape.clone();
     } catch (IOException e) {
       throw NpyFiles.ioFailure(p, e);
     }
   }
 
-  /** Rows {@code [from, to)} ({@code to = -1}: to the end), messages naming whole-file rows. */
-  static FloatMatrix readRows(Path path, String what, int from, int to) {
+  /**
+   * Rows {@code [from, to)} ({@code to = -1}: to the end, and then the whole file must fit one
+   * array), messages naming whole-file rows.
+   */
+  static FloatMatrix readRows(ByteSource ch, String what, long from, long to) {
     Objects.requireNonNull(what, "what");
-    String p = path.toString();
-    try (FileChannel ch = NpyFiles.openForRead(path)) {
-      NpyHeader h = matrixHeader(ch, p, what);
+    String p = ch.name();
+    try {
+      NpyHeader h = matrixHeader(ch, p, what, to < 0);
       NpyDtype dt = NpyDtype.of(h.descr);
-      int allRows = (int) h.shape[0];
-      int cols = (int) h.shape[1];
-      int end = to < 0 ? allRows : to;
+      long allRows = h.shape[0];
+      long cols = h.shape[1];
+      long end = to < 0 ? allRows : to;
       if (from < 0 || from >= end || end > allRows) {
         throw new IllegalArgumentException(p + ": row range [" + from + ", " + end
             + ") is not inside the " + allRows + " rows of " + what);
       }
-      int rows = end - from;
-      float[] data = new float[rows * cols];
-      long first = (long) from * cols;
-      long count = (long) rows * cols;
+      long count = (end - from) * cols;
+      if (count > NpyHeader.MAX_ELEMENTS) {
+        throw new IllegalArgumentException(p + ": " + what + ": rows [" + from + ", " + end
+            + ") hold " + count + " values, more than the " + NpyHeader.MAX_ELEMENTS
+            + " one block holds; read them in smaller row ranges");
+      }
+      int rows = (int) (end - from);
+      float[] data = new float[(int) count];
+      long first = from * cols;
       if (dt.size() == 4) {
         NpyFiles.readChunks(ch, h, dt, p, first, count, (buf, index) ->
             buf.asFloatBuffer().get(data, (int) index, buf.remaining() / 4));
       } else {
-        readFloat64AsFloat32(ch, h, dt, p, what, data, cols, from, first, count);
+        readFloat64AsFloat32(ch, h, dt, p, what, data, (int) cols, from, first, count);
       }
       for (int i = 0; i < data.length; i++) {
         if (!Float.isFinite(data[i])) {
@@ -57,14 +66,14 @@ final class NpyMatrixReader {
               + " at row " + (from + i / cols) + ", column " + (i % cols));
         }
       }
-      return FloatMatrix.of(what, data, rows, cols);
+      return FloatMatrix.of(what, data, rows, (int) cols);
     } catch (IOException e) {
       throw NpyFiles.ioFailure(p, e);
     }
   }
 
   /** Reads and checks the header of a 2-D float matrix file, including its data size. */
-  private static NpyHeader matrixHeader(FileChannel ch, String p, String what)
+  private static NpyHeader matrixHeader(ByteSource ch, String p, String what, boolean oneArray)
       throws IOException {
     NpyHeader h = NpyHeader.read(ch, p);
     h.checkCOrderLayout(p);
@@ -88,7 +97,11 @@ final class NpyMatrixReader {
     if (h.shape[1] == 0) {
       throw new IllegalArgumentException(p + ": " + what + ": dimension must be >= 1, got 0");
     }
-    h.checkDataSize(p, dt.size());
+    h.checkDataSize(p, dt.size(), oneArray);
+    if (h.shape[1] > NpyHeader.MAX_ELEMENTS) {
+      throw new IllegalArgumentException(p + ": " + what + ": dimension " + h.shape[1]
+          + " is larger than one Java array holds");
+    }
     return h;
   }
 
@@ -96,8 +109,8 @@ final class NpyMatrixReader {
    * Narrows float64 to float32. A finite value that would become infinite is an error naming its
    * row and column, unless a NaN/inf comes earlier (then FloatMatrix.of reports that one).
    */
-  private static void readFloat64AsFloat32(FileChannel ch, NpyHeader h, NpyDtype dt,
-      String p, String what, float[] data, int cols, int firstRow, long first, long count)
+  private static void readFloat64AsFloat32(ByteSource ch, NpyHeader h, NpyDtype dt,
+      String p, String what, float[] data, int cols, long firstRow, long first, long count)
       throws IOException {
     double[] scratch = new double[Math.min(data.length, NpyFiles.CHUNK / 8)];
     long[] overflowAt = {-1};

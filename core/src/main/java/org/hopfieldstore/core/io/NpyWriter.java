@@ -3,7 +3,10 @@ package org.hopfieldstore.core.io;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,18 +95,7 @@ final class NpyWriter {
     }
     boolean ok = false;
     try (FileChannel ch = opened) {
-      writeFully(ch, ByteBuffer.wrap(header(descr, shape)));
-      int perChunk = NpyFiles.CHUNK / itemSize;
-      ByteBuffer buf = ByteBuffer.allocateDirect(
-          (int) Math.min(NpyFiles.CHUNK, (long) count * itemSize + 8))
-          .order(ByteOrder.LITTLE_ENDIAN);
-      for (int from = 0; from < count; from += perChunk) {
-        int n = Math.min(perChunk, count - from);
-        buf.clear();
-        source.fill(buf, from, n);
-        buf.limit(n * itemSize);
-        writeFully(ch, buf);
-      }
+      write(ch, descr, shape, itemSize, count, source);
       ok = true;
     } catch (IOException e) {
       throw NpyFiles.ioFailure(p, e);
@@ -118,7 +110,53 @@ final class NpyWriter {
     }
   }
 
-  private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+  /** Writes header and data to {@code ch} (not closed). */
+  private static void write(WritableByteChannel ch, String descr, long[] shape, int itemSize,
+      int count, ChunkSource source) throws IOException {
+    writeFully(ch, ByteBuffer.wrap(header(descr, shape)));
+    int perChunk = NpyFiles.CHUNK / itemSize;
+    ByteBuffer buf = ByteBuffer.allocateDirect(
+        (int) Math.min(NpyFiles.CHUNK, (long) count * itemSize + 8))
+        .order(ByteOrder.LITTLE_ENDIAN);
+    for (int from = 0; from < count; from += perChunk) {
+      int n = Math.min(perChunk, count - from);
+      buf.clear();
+      source.fill(buf, from, n);
+      buf.limit(n * itemSize);
+      writeFully(ch, buf);
+    }
+  }
+
+  /** A float32 matrix to a stream (any filesystem's; the stream stays open). */
+  static void writeFloat32(OutputStream out, float[] data, int rows, int cols)
+      throws IOException {
+    checkShape(data.length, rows, cols);
+    write(Channels.newChannel(out), "<f4", new long[] {rows, cols}, 4, data.length,
+        (buf, from, n) -> buf.asFloatBuffer().put(data, from, n));
+  }
+
+  /** A float64 matrix to a stream (the stream stays open). */
+  static void writeFloat64(OutputStream out, double[] data, int rows, int cols)
+      throws IOException {
+    checkShape(data.length, rows, cols);
+    write(Channels.newChannel(out), "<f8", new long[] {rows, cols}, 8, data.length,
+        (buf, from, n) -> buf.asDoubleBuffer().put(data, from, n));
+  }
+
+  /** A 1-D int64 array to a stream (the stream stays open). */
+  static void writeInt64(OutputStream out, long[] data) throws IOException {
+    write(Channels.newChannel(out), "<i8", new long[] {data.length}, 8, data.length,
+        (buf, from, n) -> buf.asLongBuffer().put(data, from, n));
+  }
+
+  /** An int64 matrix to a stream (the stream stays open). */
+  static void writeInt64(OutputStream out, long[] data, int rows, int cols) throws IOException {
+    checkShape(data.length, rows, cols);
+    write(Channels.newChannel(out), "<i8", new long[] {rows, cols}, 8, data.length,
+        (buf, from, n) -> buf.asLongBuffer().put(data, from, n));
+  }
+
+  private static void writeFully(WritableByteChannel ch, ByteBuffer buf) throws IOException {
     while (buf.hasRemaining()) {
       ch.write(buf);
     }

@@ -19,8 +19,7 @@ import org.hopfieldstore.core.retrieval.StepFunction;
  */
 public final class KernelStep implements StepFunction, AutoCloseable {
   private final StepFunction store;
-  private final LinearFeatureMap map;
-  private final double[] gram;
+  private final KernelSpace space;
   private final boolean normalized;
   private final int d;
 
@@ -35,8 +34,7 @@ public final class KernelStep implements StepFunction, AutoCloseable {
           + " but memories have dimension " + store.dim());
     }
     this.store = normalized ? store.withRowScales(map.inverseImageNorms()) : store;
-    this.map = map;
-    this.gram = map.gram();
+    this.space = new KernelSpace(map, normalized);
     this.normalized = normalized;
     this.d = store.dim();
   }
@@ -51,7 +49,7 @@ public final class KernelStep implements StepFunction, AutoCloseable {
 
   /** The kernel step a spec asks for ({@code kernel=PATH[,kernel_map=normalized]}). */
   public static KernelStep of(StepFunction store, RetrievalSpec spec) {
-    LinearFeatureMap map = LinearFeatureMap.read(java.nio.file.Path.of(spec.kernel()));
+    LinearFeatureMap map = LinearFeatureMap.read(spec.kernel());
     return spec.kernelNormalized() ? normalized(store, map) : new KernelStep(store, map);
   }
 
@@ -59,47 +57,24 @@ public final class KernelStep implements StepFunction, AutoCloseable {
     return normalized;
   }
 
-  /** {@code G x} (or {@code G x / |W x|}) for each of {@code batch} row-major states. */
-  public float[] transform(float[] states, int batch) {
-    float[] out = new float[batch * d];
-    for (int b = 0; b < batch; b++) {
-      double scale = 1;
-      if (normalized) {
-        double n = map.imageNorm(states, b * d);
-        if (!(n > 0)) {
-          throw new IllegalArgumentException("state " + b + " has a zero feature image W x: "
-              + "the normalised kernel is undefined for it");
-        }
-        scale = 1 / n;
-      }
-      for (int i = 0; i < d; i++) {
-        double s = 0;
-        for (int j = 0; j < d; j++) {
-          s += gram[i * d + j] * states[b * d + j];
-        }
-        out[b * d + i] = (float) (scale * s);
-      }
-    }
-    return out;
+  /** The kernel space this step scores in (serializable: it travels to executors). */
+  public KernelSpace space() {
+    return space;
   }
 
-  /**
-   * {@code K(x, x)} of row {@code offset / d} of states: {@code <x, G x>}, or 1 for the
-   * normalised map (its images are unit vectors).
-   */
+  /** The store the transformed states are scored against (row-scaled for the normalised map). */
+  public StepFunction scorer() {
+    return store;
+  }
+
+  /** {@code G x} (or {@code G x / |W x|}) for each of {@code batch} row-major states. */
+  public float[] transform(float[] states, int batch) {
+    return space.transform(states, batch);
+  }
+
+  /** {@code K(x, x)}: {@code <x, G x>}, or 1 for the normalised map. */
   public double quadratic(float[] states, int offset) {
-    if (normalized) {
-      return 1;
-    }
-    double s = 0;
-    for (int i = 0; i < d; i++) {
-      double gi = 0;
-      for (int j = 0; j < d; j++) {
-        gi += gram[i * d + j] * states[offset + j];
-      }
-      s += states[offset + i] * gi;
-    }
-    return s;
+    return space.quadratic(states, offset);
   }
 
   @Override

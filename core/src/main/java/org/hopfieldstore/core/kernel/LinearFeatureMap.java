@@ -2,6 +2,8 @@ package org.hopfieldstore.core.kernel;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.hopfieldstore.core.io.ByteSource;
+import org.hopfieldstore.core.io.Locations;
 import java.util.SplittableRandom;
 import org.hopfieldstore.core.data.SyntheticMemories;
 import org.hopfieldstore.core.io.Npy;
@@ -66,7 +68,21 @@ public final class LinearFeatureMap implements java.io.Serializable {
     if (!Files.isRegularFile(path)) {
       throw new IllegalArgumentException("kernel " + path + ": no such file");
     }
-    NpyArray a = Npy.read(path);
+    return read(path.toString());
+  }
+
+  /** Reads W from a location (a path or any filesystem's URI, see {@link Locations}). */
+  public static LinearFeatureMap read(String location) {
+    if (!Locations.exists(location)) {
+      throw new IllegalArgumentException("kernel " + location + ": no such file");
+    }
+    NpyArray a;
+    try (ByteSource src = Locations.open(location)) {
+      a = Npy.read(src);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("kernel " + location + ": " + e.getMessage(), e);
+    }
+    String path = location;
     if (a.ndim() != 2) {
       throw new IllegalArgumentException("kernel " + path + ": expected a 2-D D x d matrix, got "
           + a.ndim() + " dimensions");
@@ -81,6 +97,11 @@ public final class LinearFeatureMap implements java.io.Serializable {
   /** Writes W as a float64 .npy. */
   public void write(Path path) {
     Npy.writeFloat64(path, w, outDim, inDim);
+  }
+
+  /** Writes W as a float64 .npy to {@code out} (left open). */
+  public void write(java.io.OutputStream out) throws java.io.IOException {
+    Npy.writeFloat64(out, w, outDim, inDim);
   }
 
   public int outDim() {

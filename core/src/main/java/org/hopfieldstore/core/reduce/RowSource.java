@@ -42,6 +42,37 @@ public interface RowSource {
     };
   }
 
+  /** Rows of several blocks (ids distinct across them). */
+  static RowSource of(java.util.List<MemoryBlock> blocks) {
+    java.util.List<RowSource> sources = new java.util.ArrayList<>();
+    for (MemoryBlock b : blocks) {
+      sources.add(of(b));
+    }
+    int d = blocks.get(0).dim();
+    return new RowSource() {
+      @Override
+      public int dim() {
+        return d;
+      }
+
+      @Override
+      public boolean holds(long id) {
+        return sources.stream().anyMatch(s -> s.holds(id));
+      }
+
+      @Override
+      public void addRow(long id, double weight, double[] acc, int offset) {
+        for (RowSource s : sources) {
+          if (s.holds(id)) {
+            s.addRow(id, weight, acc, offset);
+            return;
+          }
+        }
+        throw new IllegalArgumentException("memory id " + id + " is in no block");
+      }
+    };
+  }
+
   /** Rows of one block. */
   static RowSource of(MemoryBlock block) {
     final float[] data = block.data();

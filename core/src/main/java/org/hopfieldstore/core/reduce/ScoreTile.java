@@ -16,15 +16,23 @@ public final class ScoreTile {
   final int to;
   final MemoryBlock block;
   final ScoreKernel.Bound kernel;
+  private final boolean parallel;
 
   public ScoreTile(
       float[] scores, int batch, int from, int to, MemoryBlock block, ScoreKernel.Bound kernel) {
+    this(scores, batch, from, to, block, kernel, true);
+  }
+
+  /** @param parallel whether a large tile may fold its queries on the common pool */
+  public ScoreTile(float[] scores, int batch, int from, int to, MemoryBlock block,
+      ScoreKernel.Bound kernel, boolean parallel) {
     this.scores = scores;
     this.batch = batch;
     this.from = from;
     this.to = to;
     this.block = block;
     this.kernel = kernel;
+    this.parallel = parallel;
   }
 
   /** Fewest scores in a tile worth folding its queries on several threads. */
@@ -36,7 +44,8 @@ public final class ScoreTile {
    */
   IntStream queries() {
     IntStream s = IntStream.range(0, batch);
-    return batch > 1 && (long) batch * width() >= PARALLEL_MIN_SCORES ? s.parallel() : s;
+    return parallel && batch > 1 && (long) batch * width() >= PARALLEL_MIN_SCORES ? s.parallel()
+        : s;
   }
 
   int width() {

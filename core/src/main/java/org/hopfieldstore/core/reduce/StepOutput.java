@@ -6,7 +6,8 @@ package org.hopfieldstore.core.reduce;
  * energy. For softmax, whose support is every memory, the support lists hold only the best
  * {@code report} entries while {@link #supportSize} is the full count.
  */
-public final class StepOutput {
+public final class StepOutput implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   /** batch x d row-major new states, or null when they were not asked for. */
   public final float[] states;
   /** {@code Psi*(z)} of each query's scores; NaN for rules without an energy (top-K). */

@@ -71,7 +71,7 @@ public final class BlockScan {
     ScoreKernel.Bound bound = k.boundTo(block);
     PartialScores<?> partial = empty.get();
     synchronized (bound) {
-      fold(partial, block, bound, scaledQueries, batch, tileRows);
+      fold(partial, block, bound, scaledQueries, batch, tileRows, 0, block.size(), threads > 1);
     }
     return partial;
   }
@@ -79,7 +79,7 @@ public final class BlockScan {
   /** Scores every tile of {@code block} with {@code bound} and accumulates it into partial. */
   public static void fold(PartialScores<?> partial, MemoryBlock block, ScoreKernel.Bound bound,
       float[] scaledQueries, int batch, int tileRows) {
-    fold(partial, block, bound, scaledQueries, batch, tileRows, 0, block.size());
+    fold(partial, block, bound, scaledQueries, batch, tileRows, 0, block.size(), true);
   }
 
   /**
@@ -98,12 +98,13 @@ public final class BlockScan {
       int to = (int) ((long) m * (i + 1) / runs);
       others.add(CompletableFuture.supplyAsync(() -> {
         PartialScores<?> p = empty.get();
-        fold(p, block, bound, scaledQueries, batch, tileRows, from, to);
+        fold(p, block, bound, scaledQueries, batch, tileRows, from, to, false);
         return p;
       }, ScanPool.EXECUTOR));
     }
     PartialScores<?> partial = empty.get();
-    fold(partial, block, bound, scaledQueries, batch, tileRows, 0, (int) ((long) m / runs));
+    fold(partial, block, bound, scaledQueries, batch, tileRows, 0, (int) ((long) m / runs),
+        false);
     for (CompletableFuture<PartialScores<?>> f : others) {
       PartialScores<?> p;
       try {
@@ -131,9 +132,14 @@ public final class BlockScan {
     });
   }
 
-  /** {@link #fold} over rows {@code [rowFrom, rowTo)} of {@code block} only. */
+  /**
+   * {@link #fold} over rows {@code [rowFrom, rowTo)} of {@code block} only; {@code
+   * parallelQueries} lets a large tile fold its queries on the common pool (never inside a
+   * Spark task, nor inside a scan that already runs a thread per core).
+   */
   static void fold(PartialScores<?> partial, MemoryBlock block, ScoreKernel.Bound bound,
-      float[] scaledQueries, int batch, int tileRows, int rowFrom, int rowTo) {
+      float[] scaledQueries, int batch, int tileRows, int rowFrom, int rowTo,
+      boolean parallelQueries) {
     int m = rowTo - rowFrom;
     if (m <= 0) {
       return;
@@ -147,7 +153,7 @@ public final class BlockScan {
       if (rowScale != null) {
         scaleColumns(buf, batch, from, to, rowScale);
       }
-      partial.accumulate(new ScoreTile(buf, batch, from, to, block, bound));
+      partial.accumulate(new ScoreTile(buf, batch, from, to, block, bound, parallelQueries));
     }
   }
 

@@ -16,7 +16,8 @@ import org.hopfieldstore.core.normalize.ThresholdNormalizer;
  * constants of the reference files; the constants make {@code E >= 0} for every rule. The update
  * is a CCCP step on E, so E never increases along retrieval.
  */
-public final class Energy {
+public final class Energy implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   private final double beta;
   private final double constant;
 

@@ -82,15 +82,24 @@ public final class StepAggregation implements BlockAggregation<StepPartial> {
    */
   public StepOutput finish(StepPartial total, boolean wantStates,
       UnaryOperator<StepOutput> statesFromSupport) {
+    StepOutput out = finishFromPartial(total, wantStates);
+    return wantStates && out.states == null ? statesFromSupport.apply(out) : out;
+  }
+
+  /**
+   * The step as far as the merged partial alone gives it: complete when states are not wanted,
+   * when the rule carries them, or when the rows sent along cover every support; otherwise the
+   * weights with {@code states} null, for the store to form from its rows.
+   */
+  public StepOutput finishFromPartial(StepPartial total, boolean wantStates) {
     PartialScores<?> scores = total.scores();
     if (scores.carriesStates()) {
       return scores.finish(null, wantStates);
     }
     StepOutput out = scores.finish(null, false);
-    if (!wantStates) {
-      return out;
+    if (wantStates && total.rows().covers(out.supportIds)) {
+      return out.withStatesFrom(total.rows().rows(dim));
     }
-    return total.rows().covers(out.supportIds) ? out.withStatesFrom(total.rows().rows(dim))
-        : statesFromSupport.apply(out);
+    return out;
   }
 }

@@ -187,21 +187,25 @@ class LoopbackClusterIT {
 
   @Test
   @Order(3)
-  void jobSurvivesAWorkerKilledMidJob() throws Exception {
+  void hdfsJobSurvivesAWorkerKilledMidJob() throws Exception {
     long memSeed = SEED + 2;
     long querySeed = SEED + 3;
-    System.out.printf("worker killed mid-job: memories seed %d, queries seed %d%n", memSeed,
-        querySeed);
+    System.out.printf("worker killed mid-job, data on HDFS: memories seed %d, queries seed %d%n",
+        memSeed, querySeed);
     Path data = dir.resolve("kill");
     Files.createDirectories(data);
     Path memories = writeMemories(data, 100_000, 64, memSeed);
     Path queries = writeQueries(data, memories, 256, "gaussian:0.05", querySeed);
     String spec = "softmax:beta=16,steps=4";
     Path reference = inProcess(memories, queries, spec, 32, data.resolve("reference"));
+    // the executors read the memories' rows and the driver the query Parquet from HDFS; the
+    // results go back to HDFS
+    String hdfsMemories = toHdfs(memories, "/kill/memories.npy");
+    String hdfsQueries = parquetOnHdfs(queries, "/kill/queries.parquet");
+    String out = hdfs() + "/kill/cluster.parquet";
 
     Path log = data.resolve("driver.log");
-    Path out = data.resolve("cluster.parquet");
-    Process driver = submit(log, Map.of(), memories, queries, spec, 32, out);
+    Process driver = submit(log, Map.of(), hdfsMemories, hdfsQueries, spec, 32, out);
     // both executors run; the first progress line means blocks are cached on both of them and
     // the retrieval steps are under way
     String text = waitForLog(driver, log, "retrieved 32/", JOB_LIMIT);
@@ -228,6 +232,7 @@ class LoopbackClusterIT {
     lost.forEach(l -> System.out.println("driver: " + l));
     assertFalse(lost.isEmpty(), "the driver never saw the executor go:\n" + tail(done));
     assertMatches(reference, out);
+    assertNoTemporaries("/kill");
     assertEquals(1, aliveWorkers(), "alive workers after the kill");
     // the orphaned executor notices its worker is gone and exits
     for (ProcessHandle e : executors) {
@@ -236,6 +241,109 @@ class LoopbackClusterIT {
       } catch (java.util.concurrent.TimeoutException t) {
         fail("executor " + e.pid() + " of the killed worker still runs after 60 s");
       }
+    }
+  }
+
+  @Test
+  @Order(4)
+  void distributedPlanOnHdfsAndAFailedJobLeavesNothing() throws Exception {
+    long memSeed = SEED + 4;
+    long querySeed = SEED + 5;
+    System.out.printf("distributed plan on HDFS: memories seed %d, queries seed %d%n", memSeed,
+        querySeed);
+    Path data = dir.resolve("distributed");
+    Files.createDirectories(data);
+    Path memories = writeMemories(data, 20_000, 32, memSeed);
+    Path queries = writeQueries(data, memories, 3000, "gaussian:0.1", querySeed);
+    String spec = "sparsemax:beta=8,steps=3";
+    Path reference = inProcess(memories, queries, spec, 256, data.resolve("reference"));
+    String hdfsMemories = toHdfs(memories, "/distributed/memories.npy");
+    String hdfsQueries = toHdfs(queries, "/distributed/queries.npy");
+    String out = hdfs() + "/distributed/cluster.parquet";
+    Process driver = submit(data.resolve("driver.log"), Map.of(), hdfsMemories, hdfsQueries,
+        spec, 256, out, "--plan", "distributed");
+    String text = assertFinishes(driver, data.resolve("driver.log"));
+    assertTrue(text.contains("distributed plan"), tail(text));
+    assertMatches(reference, out);
+
+    // a job that fails midway (a NaN in a query that one task reads) leaves no output on HDFS
+    FloatMatrix q = Npy.readMatrix(queries, "queries");
+    float[] poisoned = q.data().clone();
+    poisoned[2500 * q.cols() + 7] = Float.NaN;
+    Path nan = data.resolve("nan.npy");
+    Npy.writeFloat32(nan, poisoned, q.rows(), q.cols());
+    String bad = toHdfs(nan, "/distributed/nan.npy");
+    String failed = hdfs() + "/distributed/failed.parquet";
+    Process fails = submit(data.resolve("failed.log"), Map.of(), hdfsMemories, bad, spec, 256,
+        failed, "--plan", "distributed");
+    assertTrue(fails.waitFor(JOB_LIMIT.toSeconds(), TimeUnit.SECONDS), "the failing job hangs");
+    String failText = read(data.resolve("failed.log"));
+    assertEquals(1, fails.exitValue(), failText);
+    assertTrue(failText.contains("hopfield-store: error: ") && failText.contains("non-finite")
+        && failText.contains("row 2500"), tail(failText));
+    assertFalse(hdfsFs().exists(new org.apache.hadoop.fs.Path(failed)), "output of a failed job");
+    assertNoTemporaries("/distributed");
+  }
+
+  // --- HDFS: a mini cluster in this JVM -------------------------------------------------------
+
+  private static org.apache.hadoop.hdfs.MiniDFSCluster miniDfs;
+
+  /** The mini HDFS cluster's URI, started on first use (one name node, one data node). */
+  private static synchronized String hdfs() throws IOException {
+    if (miniDfs == null) {
+      org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+      conf.set(org.apache.hadoop.hdfs.MiniDFSCluster.HDFS_MINIDFS_BASEDIR,
+          dir.resolve("hdfs").toString());
+      conf.set("dfs.namenode.rpc-bind-host", "127.0.0.1");
+      conf.set("dfs.datanode.address", "127.0.0.1:0");
+      conf.set("dfs.datanode.http.address", "127.0.0.1:0");
+      conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
+      conf.set("dfs.namenode.http-address", "127.0.0.1:0");
+      miniDfs = new org.apache.hadoop.hdfs.MiniDFSCluster.Builder(conf).numDataNodes(1)
+          .format(true).build();
+      miniDfs.waitActive();
+      System.out.println("HDFS mini cluster at " + miniDfs.getURI());
+    }
+    return "hdfs://127.0.0.1:" + miniDfs.getNameNodePort();
+  }
+
+  private static org.apache.hadoop.fs.FileSystem hdfsFs() throws IOException {
+    return org.apache.hadoop.fs.FileSystem.get(URI.create(hdfs()),
+        new org.apache.hadoop.conf.Configuration());
+  }
+
+  /** Copies a local file to HDFS; returns its URI. */
+  private static String toHdfs(Path local, String path) throws IOException {
+    hdfsFs().copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toUri()),
+        new org.apache.hadoop.fs.Path(hdfs() + path));
+    return hdfs() + path;
+  }
+
+  /** The queries of a .npy file as Parquet ({@code id} = row, {@code vector}) on HDFS. */
+  private static String parquetOnHdfs(Path npy, String path) throws IOException {
+    FloatMatrix q = Npy.readMatrix(npy, "queries");
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < q.rows(); i++) {
+      Float[] v = new Float[q.cols()];
+      for (int j = 0; j < v.length; j++) {
+        v[j] = q.get(i, j);
+      }
+      rows.add(org.apache.spark.sql.RowFactory.create((long) i, v));
+    }
+    org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+        .add("id", org.apache.spark.sql.types.DataTypes.LongType)
+        .add("vector", org.apache.spark.sql.types.DataTypes.createArrayType(
+            org.apache.spark.sql.types.DataTypes.FloatType));
+    reader().createDataFrame(rows, schema).repartition(3).write().parquet(hdfs() + path);
+    return hdfs() + path;
+  }
+
+  /** No temporary sibling (".NAME.tmp-...") is left in an HDFS directory. */
+  private static void assertNoTemporaries(String path) throws IOException {
+    for (org.apache.hadoop.fs.FileStatus f : hdfsFs().listStatus(
+        new org.apache.hadoop.fs.Path(hdfs() + path))) {
+      assertFalse(f.getPath().getName().contains(".tmp-"), "temporary left: " + f.getPath());
     }
   }
 
@@ -270,19 +378,28 @@ class LoopbackClusterIT {
 
   private static Process submit(Path log, Path memories, Path queries, String spec, int batch,
       Path out) throws IOException {
-    return submit(log, Map.of(), memories, queries, spec, batch, out);
+    return submit(log, Map.of(), memories.toString(), queries.toString(), spec, batch,
+        out.toString());
+  }
+
+  private static Process submit(Path log, Map<String, String> extraEnv, Path memories,
+      Path queries, String spec, int batch, Path out) throws IOException {
+    return submit(log, extraEnv, memories.toString(), queries.toString(), spec, batch,
+        out.toString());
   }
 
   /** {@code deploy/spark-submit ... retrieve ... --partitions 4 --out OUT} in the background. */
-  private static Process submit(Path log, Map<String, String> extraEnv, Path memories,
-      Path queries, String spec, int batch, Path out) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(repo.resolve("deploy/spark-submit").toString(),
+  private static Process submit(Path log, Map<String, String> extraEnv, String memories,
+      String queries, String spec, int batch, String out, String... more) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(repo.resolve("deploy/spark-submit").toString(),
         "--master", "spark://127.0.0.1:" + masterPort, "--driver-memory", "1g",
         "--class", "org.hopfieldstore.jobs.HopfieldStoreMain",
         repo.resolve("spark-jobs/target/hopfield-spark-jobs-app.jar").toString(),
-        "retrieve", "--memories", memories.toString(), "--queries", queries.toString(),
+        "retrieve", "--memories", memories, "--queries", queries,
         "--spec", spec, "--batch-size", Integer.toString(batch), "--partitions", "4",
-        "--out", out.toString());
+        "--out", out));
+    cmd.addAll(Arrays.asList(more));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.directory(repo.toFile());
     setEnvironment(pb);
     pb.environment().putAll(extraEnv);
@@ -325,6 +442,10 @@ class LoopbackClusterIT {
    * within 1e-5 (relative).
    */
   private static void assertMatches(Path referenceDir, Path parquet) throws IOException {
+    assertMatches(referenceDir, parquet.toString());
+  }
+
+  private static void assertMatches(Path referenceDir, String parquet) throws IOException {
     FloatMatrix states = Npy.readMatrix(referenceDir.resolve("states.npy"), "states");
     long[] topIds = Npy.read(referenceDir.resolve("top_ids.npy")).asLongs();
     FloatMatrix topWeights = Npy.readMatrix(referenceDir.resolve("top_weights.npy"), "weights");
@@ -335,7 +456,7 @@ class LoopbackClusterIT {
     int d = states.cols();
     int width = topWeights.cols();
 
-    List<Row> rows = reader().read().parquet(parquet.toString()).orderBy("query_id")
+    List<Row> rows = reader().read().parquet(parquet).orderBy("query_id")
         .collectAsList();
     assertEquals(b, rows.size(), "rows in " + parquet);
     int idTies = 0;
@@ -367,8 +488,7 @@ class LoopbackClusterIT {
       }
     }
     System.out.printf("%s matches the in-process result: %d queries, d=%d, %d top ids each"
-        + " (%d tied weights compared by weight only)%n", parquet.getFileName(), b, d, width,
-        idTies);
+        + " (%d tied weights compared by weight only)%n", parquet, b, d, width, idTies);
   }
 
   /**
@@ -489,6 +609,10 @@ class LoopbackClusterIT {
     if (reader != null) {
       reader.stop();
       reader = null;
+    }
+    if (miniDfs != null) {
+      miniDfs.shutdown(true);
+      miniDfs = null;
     }
   }
 

@@ -1,6 +1,5 @@
 package org.hopfieldstore.spark.dist;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -85,10 +84,13 @@ public final class DistributedStore extends BlockRetrieval implements AutoClosea
     return new DistributedStore(SparkBlocks.fromMatrix(jsc, memories, partitions, level), kernel);
   }
 
-  /** Each partition reads its own row range of a 2-D float .npy file. */
-  public static DistributedStore fromNpy(JavaSparkContext jsc, Path path, int partitions,
-      StorageLevel level, String kernel) {
-    return new DistributedStore(SparkBlocks.fromNpy(jsc, path, partitions, level), kernel);
+  /**
+   * Each partition reads its own row range of a 2-D float .npy file at {@code location} (a path
+   * or any Hadoop filesystem's URI).
+   */
+  public static DistributedStore fromNpy(JavaSparkContext jsc, String location, int partitions,
+      StorageLevel level, String kernel) throws java.io.IOException {
+    return new DistributedStore(SparkBlocks.fromNpy(jsc, location, partitions, level), kernel);
   }
 
   /** Memories from Parquet with columns {@code id: long, vector: array<float>}. */
@@ -103,6 +105,11 @@ public final class DistributedStore extends BlockRetrieval implements AutoClosea
       String source, int partitions, StorageLevel level, String kernel) {
     return new DistributedStore(
         SparkBlocks.fromDataFrame(df, idCol, vectorCol, source, partitions, level), kernel);
+  }
+
+  /** The score kernel's name (executors resolve it in their own JVM). */
+  String kernelName() {
+    return kernelName;
   }
 
   /** The cached blocks, for the studies' distributed passes. */

@@ -4,6 +4,7 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.aggregate.Mergeable;
@@ -32,6 +33,10 @@ public final class HopfieldKryoRegistrator implements KryoRegistrator {
     kryo.register(double[][].class);
     kryo.register(Object[].class);
     kryo.register(org.hopfieldstore.core.capacity.Separation.class);
+    // the distributed query plan's blocks and step outputs: plain Java serialization of their
+    // arrays (they carry a state machine whose fields change with the core, not a wire format)
+    kryo.register(QueryBlock.class, new JavaSerializer());
+    kryo.register(org.hopfieldstore.core.reduce.StepOutput.class, new JavaSerializer());
     kryo.register(IdVector.class);
     // Spark SQL sends these between driver and tasks (Parquet schema inference and merging)
     for (String name : SPARK_SQL_CLASSES) {
@@ -57,6 +62,9 @@ public final class HopfieldKryoRegistrator implements KryoRegistrator {
       "org.apache.spark.sql.types.DoubleType$",
       "org.apache.spark.sql.types.StringType",
       "org.apache.spark.sql.types.BooleanType$",
+      // Dataset.toLocalIterator sends each partition's rows as chunked buffers
+      "org.apache.spark.util.io.ChunkedByteBuffer",
+      "[Lorg.apache.spark.util.io.ChunkedByteBuffer;",
   };
 
   /** A memory block as (size, dim, id offset, has-ids, floats, ids, has-scales, scales). */

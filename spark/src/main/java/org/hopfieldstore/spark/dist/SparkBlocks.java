@@ -1,6 +1,5 @@
 package org.hopfieldstore.spark.dist;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -16,12 +15,14 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.SerializableConfiguration;
 import org.hopfieldstore.core.aggregate.BlockAggregation;
 import org.hopfieldstore.core.aggregate.Mergeable;
 import org.hopfieldstore.core.aggregate.PairAggregation;
 import org.hopfieldstore.core.io.Npy;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
+import org.hopfieldstore.spark.io.HadoopLocations;
 import scala.Tuple2;
 
 /**
@@ -89,20 +90,39 @@ public final class SparkBlocks {
   }
 
   /**
-   * Each partition reads its own row range of a 2-D float .npy file (the path must be readable
-   * from every executor: a local path on one machine, a shared file system on a cluster).
+   * Each partition reads and checks its own row range of a 2-D float .npy file on any Hadoop
+   * filesystem (positioned reads; the header is read once, here): no limit on the file's size,
+   * each block at most one Java array.
    */
-  static SparkBlocks fromNpy(JavaSparkContext jsc, Path path, int partitions,
-      StorageLevel level) {
-    int m = (int) Npy.matrixShape(path, "memories")[0];
+  static SparkBlocks fromNpy(JavaSparkContext jsc, String location, int partitions,
+      StorageLevel level) throws java.io.IOException {
+    long m;
+    long d;
+    try (org.hopfieldstore.core.io.ByteSource src =
+        HadoopLocations.open(location, jsc.hadoopConfiguration())) {
+      long[] shape = Npy.matrixShape(src, "memories");
+      m = shape[0];
+      d = shape[1];
+    }
     checkPartitions(partitions, m);
-    String file = path.toAbsolutePath().toString();
-    JavaRDD<MemoryBlock> rdd = jsc.parallelize(ranges(m, partitions), partitions).map(r -> {
-      FloatMatrix rows = Npy.readRows(Path.of(file), "memories", r[0], r[1]);
-      return MemoryBlock.withIdOffset(rows.data(), rows.rows(), rows.cols(), r[0]);
+    int p = (int) Math.max(partitions, (m * d + MAX_BLOCK_VALUES - 1) / MAX_BLOCK_VALUES);
+    SerializableConfiguration conf = new SerializableConfiguration(jsc.hadoopConfiguration());
+    List<long[]> ranges = new ArrayList<>();
+    for (int i = 0; i < p; i++) {
+      ranges.add(new long[] {m * i / p, m * (i + 1) / p});
+    }
+    JavaRDD<MemoryBlock> rdd = jsc.parallelize(ranges, p).map(r -> {
+      try (org.hopfieldstore.core.io.ByteSource src = HadoopLocations.open(location,
+          conf.value())) {
+        FloatMatrix rows = Npy.readRows(src, "memories", r[0], r[1]);
+        return MemoryBlock.withIdOffset(rows.data(), rows.rows(), rows.cols(), r[0]);
+      }
     });
     return new SparkBlocks(jsc, rdd, level);
   }
+
+  /** Most values in one block (one Java array; a larger file gets more partitions). */
+  static final long MAX_BLOCK_VALUES = Integer.MAX_VALUE - 8;
 
   /**
    * Memories from any DataFrame with a long id column and an array-of-numbers vector column;
@@ -221,6 +241,11 @@ public final class SparkBlocks {
     }
   }
 
+  /** The cached blocks, one a partition. */
+  JavaRDD<MemoryBlock> rdd() {
+    return blocks;
+  }
+
   /** The cached blocks keyed by partition index. */
   JavaPairRDD<Integer, MemoryBlock> indexed() {
     return blocks.mapPartitionsWithIndex((i, it) -> {
@@ -292,7 +317,7 @@ public final class SparkBlocks {
     return ranges;
   }
 
-  private static void checkPartitions(int partitions, int rows) {
+  private static void checkPartitions(int partitions, long rows) {
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
     }

@@ -1,20 +1,29 @@
 package org.hopfieldstore.spark.dist;
 
+import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
-/** The Spark configuration every hopfield-store job uses: Kryo with registration required. */
+/**
+ * The Spark configuration every hopfield-store job starts from: Kryo with registration required
+ * and our registrator, as defaults (a user's setting wins, and a user's registrators keep ours
+ * beside them). The UI stays on unless the user turns it off.
+ */
 public final class SparkSetup {
   private SparkSetup() {}
 
-  /** Kryo as the serializer, registration required, our registrator; keeps what conf has. */
+  /** Our defaults, where {@code conf} does not say otherwise. */
   public static SparkConf configure(SparkConf conf) {
-    return conf
-        .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-        .set("spark.kryo.registrationRequired", "true")
-        .set("spark.kryo.registrator", HopfieldKryoRegistrator.class.getName())
-        .setIfMissing("spark.ui.enabled", "false")
+    conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+        .setIfMissing("spark.kryo.registrationRequired", "true")
         .setIfMissing("spark.ui.showConsoleProgress", "false");
+    String ours = HopfieldKryoRegistrator.class.getName();
+    String registrators = conf.get("spark.kryo.registrator", "");
+    if (!java.util.Arrays.asList(registrators.split(",")).contains(ours)) {
+      conf.set("spark.kryo.registrator", registrators.isEmpty() ? ours
+          : registrators + "," + ours);
+    }
+    return conf;
   }
 
   /**
@@ -22,7 +31,14 @@ public final class SparkSetup {
    * master is null, the master spark-submit set.
    */
   public static SparkSession session(String master, String appName) {
-    SparkConf conf = configure(new SparkConf().setAppName(appName));
+    return session(master, appName, Map.of());
+  }
+
+  /** As {@link #session(String, String)}, with the user's properties ({@code --conf}) first. */
+  public static SparkSession session(String master, String appName, Map<String, String> user) {
+    SparkConf conf = new SparkConf().setAppName(appName);
+    user.forEach(conf::set);
+    configure(conf);
     if (master != null) {
       conf.setMaster(master);
     }
@@ -32,6 +48,10 @@ public final class SparkSetup {
     if (conf.get("spark.master").startsWith("local")) {
       conf.setIfMissing("spark.driver.host", "127.0.0.1");
       conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+    } else {
+      // the system OpenBLAS reads its thread count when it loads: one task's CPUs each
+      conf.setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS",
+          conf.get("spark.task.cpus", "1"));
     }
     return SparkSession.builder().config(conf).getOrCreate();
   }

@@ -1,9 +1,9 @@
 package org.hopfieldstore.spark.ml;
 
+import org.hopfieldstore.spark.dist.MemoryFrames;
+import org.hopfieldstore.spark.dist.Vectors;
 import java.util.Arrays;
-import java.util.List;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
@@ -13,7 +13,6 @@ import org.apache.spark.sql.types.StructType;
 
 /** Schema checks with messages that name the column, its role, the param and the type wanted. */
 final class Columns {
-  static final String VECTOR_TYPES = "array<float> or array<double>";
   static final String ID_TYPES = "long, int, short or byte";
   /** Spark's attribute-group metadata: {@code ml_attr.num_attrs} is a vector column's size. */
   static final String ML_ATTR = "ml_attr";
@@ -31,14 +30,10 @@ final class Columns {
     return schema.apply(name);
   }
 
-  /** An array<float> or array<double> column. */
+  /** A vector column: array<float>, array<double> or an ML Vector. */
   static StructField requireVector(StructType schema, String name, String role, String param) {
-    StructField f = require(schema, name, role, param, VECTOR_TYPES);
-    if (!isVectorType(f.dataType())) {
-      throw new IllegalArgumentException(role + ": column '" + name + "' (" + param
-          + ") has type " + f.dataType().simpleString() + "; expected " + VECTOR_TYPES);
-    }
-    return f;
+    MemoryFrames.requireVector(schema, name, role, param);
+    return schema.apply(name);
   }
 
   /** A long, int, short or byte column. */
@@ -60,14 +55,6 @@ final class Columns {
     }
   }
 
-  static boolean isVectorType(DataType t) {
-    if (!(t instanceof ArrayType)) {
-      return false;
-    }
-    DataType e = ((ArrayType) t).elementType();
-    return e.equals(DataTypes.FloatType) || e.equals(DataTypes.DoubleType);
-  }
-
   /** The vector size recorded in the column's metadata, or -1 when it is not known. */
   static long knownSize(StructField f) {
     Metadata m = f.metadata();
@@ -86,34 +73,9 @@ final class Columns {
         new MetadataBuilder().putLong(NUM_ATTRS, size).build()).build();
   }
 
-  /**
-   * Field {@code i} of {@code row} (array of float or double) as floats, checked: not null, no
-   * null element, finite in float, of length {@code dim}. {@code what} starts the messages, e.g.
-   * "queries: row 12 of column 'query'".
-   */
+  /** Field {@code i} of {@code row} as checked floats ({@link Vectors#floats}). */
   static float[] floats(Row row, int i, int dim, String what, String dimWhy) {
-    if (row.isNullAt(i)) {
-      throw new IllegalArgumentException(what + " is null");
-    }
-    List<Object> v = row.getList(i);
-    if (v.size() != dim) {
-      throw new IllegalArgumentException(what + " has " + v.size() + " values; " + dimWhy);
-    }
-    float[] out = new float[dim];
-    for (int j = 0; j < dim; j++) {
-      Object x = v.get(j);
-      if (x == null) {
-        throw new IllegalArgumentException(what + " has a null value at index " + j);
-      }
-      float f = ((Number) x).floatValue();
-      if (!Float.isFinite(f)) {
-        throw new IllegalArgumentException(what + " has a non-finite value " + x
-            + " at index " + j + (Double.isFinite(((Number) x).doubleValue())
-                ? " (out of float range)" : ""));
-      }
-      out[j] = f;
-    }
-    return out;
+    return Vectors.floats(row, i, dim, what, dimWhy);
   }
 
   /** A 64-bit fingerprint of a vector, to check a row still holds the query it was given. */

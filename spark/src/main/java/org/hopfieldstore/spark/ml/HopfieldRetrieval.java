@@ -11,6 +11,7 @@ import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
+import org.hopfieldstore.spark.dist.MemoryFrames;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.spark.dist.DistributedStore;
 

@@ -16,7 +16,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.hopfieldstore.core.retrieval.RetrievalSpec;
+import org.hopfieldstore.spark.dist.MemoryFrames;
 import org.hopfieldstore.spark.dist.DistributedStore;
 import scala.Option;
 
@@ -24,12 +24,13 @@ import scala.Option;
  * A fitted {@link HopfieldRetrieval}: memories cached on the executors in a {@link
  * DistributedStore}. {@link #transform} retrieves the query column of any DataFrame and adds the
  * final state, the top memory ids and their weights to every row, keeping the rows and their
- * order. Queries are a batch problem (the memories are what is big): they are collected to the
- * driver in batches of {@code batchSize}, each batch runs the distributed update steps, and the
- * results travel back to the rows as broadcasts. Retrieval therefore runs when {@code transform}
- * is called, not when the returned DataFrame is evaluated. The retrieval params (rule, beta, ...,
- * output columns, report, batchSize) can be changed on the model; the memory params (idCol,
- * vectorCol, numPartitions, kernel, storageLevel) record how it was fitted.
+ * order. The transform is lazy: the returned DataFrame's plan builds blocks of queries where
+ * the rows are, crosses them with the cached memory blocks for every update step (the
+ * distributed plan of {@link org.hopfieldstore.spark.dist.DistributedQueries}) and appends the
+ * results to the rows, so a query frame of any size is retrieved by the executors when an action
+ * runs, with nothing collected on the driver. The retrieval params (rule, beta, ..., output
+ * columns, report) can be changed on the model; the memory params (idCol, vectorCol,
+ * numPartitions, kernel, storageLevel) record how it was fitted.
  *
  * <p>Saved as JSON params metadata plus the memories as Parquet {@code data/} ({@code id: long,
  * vector: array<float>}); {@link #load} rebuilds the store with the saved partitioning, kernel
@@ -131,17 +132,17 @@ public class HopfieldRetrievalModel extends Model<HopfieldRetrievalModel>
   }
 
   /**
-   * Retrieves every query and returns the input rows, in order, with the three output columns.
-   * A null, mistyped, non-finite or wrong-length query fails naming its row (0-based, in the
-   * frame's order). The frame is computed more than once (row count, queries, then rows), so its
-   * rows must come out the same way each time (true of files, in-memory data and deterministic
-   * plans; cache or checkpoint after an unordered shuffle): a row whose query changed between
-   * the reads fails the job rather than get another row's answer.
+   * The input rows, in order, with the three output columns, computed when an action runs. A
+   * null, mistyped, non-finite or wrong-length query fails naming its row (0-based, in its
+   * partition). The frame is read twice (queries, then rows), so its rows must come out the same
+   * way each time (true of files, in-memory data and deterministic plans; cache or checkpoint
+   * after an unordered shuffle): a row whose query changed between the reads fails the job
+   * rather than get another row's answer.
    */
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema(), true);
-    return DriverBatchTransform.transform(this, store, dataset.toDF(), out);
+    return DistributedTransform.transform(this, store, dataset.toDF(), out);
   }
 
   /** A copy with {@code extra} params, sharing this model's store, memories and parent. */

@@ -78,8 +78,9 @@ public final class RetrievalParams implements Serializable {
         + "topIdsCol, array<float>; default top_weights", nonEmpty());
     report = new IntParam(id, "report", "number of top ids and weights reported per query "
         + "(at most the number of memories), >= 1; default 10", ParamValidators.gtEq(1));
-    batchSize = new IntParam(id, "batchSize", "queries collected to the driver and retrieved "
-        + "together, one distributed pass per update step, >= 1; default 1024",
+    batchSize = new IntParam(id, "batchSize", "queries per block of the distributed plan (each "
+        + "block is scored against every memory block in one task per update step), >= 1; "
+        + "default 1024",
         ParamValidators.gtEq(1));
     numPartitions = new IntParam(id, "numPartitions", "number of partitions the memories are "
         + "spread over and cached in, >= 1; default: the fit DataFrame's partition count",

@@ -411,6 +411,15 @@ class HopfieldRetrievalTest {
     return assertThrows(IllegalArgumentException.class, r::run).getMessage();
   }
 
+  /** Runs the lazy transform (an action), with the task's own exception as Spark's cause. */
+  static void collect(Dataset<Row> transformed) {
+    try {
+      transformed.collectAsList();
+    } catch (Exception e) {
+      throw org.hopfieldstore.spark.dist.Errors.unwrap(e);
+    }
+  }
+
   static Dataset<Row> frame(StructType schema, Row... rows) {
     return spark.createDataFrame(Arrays.asList(rows), schema);
   }
@@ -423,7 +432,7 @@ class HopfieldRetrievalTest {
     HopfieldRetrieval h = new HopfieldRetrieval().setKernel("java");
     String msg = failure(() -> h.setVectorCol("embedding").fit(memoryFrame));
     assertTrue(msg.contains("'embedding'") && msg.contains("not found")
-        && msg.contains("array<float> or array<double>"), msg);
+        && msg.contains("array<float>, array<double> or an ML Vector"), msg);
     h.setVectorCol("vector");
     msg = failure(() -> h.fit(memoryFrame.selectExpr("id", "cast(vector as string) as vector")));
     assertTrue(msg.contains("'vector'") && msg.contains("type string"), msg);
@@ -471,10 +480,10 @@ class HopfieldRetrievalTest {
     msg = failure(() -> model.transform(queryFrame.selectExpr("qid",
         "transform(query, x -> cast(x as string)) as query")));
     assertTrue(msg.contains("'query'") && msg.contains("type array<string>"), msg);
-    msg = failure(() -> model.transform(queryFrame.selectExpr("qid",
+    msg = failure(() -> collect(model.transform(queryFrame.selectExpr("qid",
         "case when qid = 98 then concat(query, array(cast(0 as float))) else query end "
-            + "as query")));
-    assertTrue(msg.contains("row 2") && msg.contains("has " + (D + 1) + " values")
+            + "as query"))));
+    assertTrue(msg.contains("row ") && msg.contains("has " + (D + 1) + " values")
         && msg.contains("memories have dimension " + D), msg);
     msg = failure(() -> model.transform(queryFrame.withColumnRenamed("tag", "state")));
     assertTrue(msg.contains("'state'") && msg.contains("already exists"), msg);
@@ -483,16 +492,39 @@ class HopfieldRetrievalTest {
     Arrays.fill(ok, 0.1f);
     Float[] nan = ok.clone();
     nan[5] = Float.NaN;
-    msg = failure(() -> model.transform(frame(q, RowFactory.create((Object) ok),
-        RowFactory.create((Object) nan))));
-    assertTrue(msg.contains("row 1") && msg.contains("non-finite") && msg.contains("index 5"),
+    msg = failure(() -> collect(model.transform(frame(q, RowFactory.create((Object) ok),
+        RowFactory.create((Object) nan)))));
+    assertTrue(msg.contains("row ") && msg.contains("non-finite") && msg.contains("index 5"),
         msg);
-    msg = failure(() -> model.transform(frame(q, RowFactory.create((Object) null))));
+    msg = failure(() -> collect(model.transform(frame(q, RowFactory.create((Object) null)))));
     assertTrue(msg.contains("row 0") && msg.contains("is null"), msg);
     // no queries: no retrieval, the output columns all the same
     Dataset<Row> none = model.transform(queryFrame.limit(0));
     assertEquals(0, none.count());
     assertNotNull(none.schema().apply("top_weights"));
+  }
+
+  @Test
+  void transformIsLazyAndRunsOnTheExecutorsWhenAnActionRuns() throws Exception {
+    AtomicInteger jobs = new AtomicInteger();
+    org.apache.spark.scheduler.SparkListener count = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+        jobs.incrementAndGet();
+      }
+    };
+    spark.sparkContext().addSparkListener(count);
+    try {
+      Dataset<Row> out = model.copy(new ParamMap()).setSpec("sparsemax:beta=4,steps=2")
+          .transform(queryFrame);
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      assertEquals(0, jobs.get(), "transform ran a Spark job");
+      assertEquals(Q, out.count());
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      assertTrue(jobs.get() > 0, "the action ran the retrieval");
+    } finally {
+      spark.sparkContext().removeSparkListener(count);
+    }
   }
 
   static final AtomicInteger CALLS = new AtomicInteger();

@@ -1,4 +1,4 @@
-package org.hopfieldstore.spark.ml;
+package org.hopfieldstore.spark.dist;
 
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.col;
@@ -10,15 +10,20 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import java.util.Arrays;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.hopfieldstore.spark.dist.DistributedStore;
+
 
 /**
  * From a memories DataFrame to a {@link DistributedStore}: one aggregate pass checks every
@@ -26,10 +31,10 @@ import org.hopfieldstore.spark.dist.DistributedStore;
  * name the column and an offending id before any block is built; the checked frame, projected to
  * {@code (id: long, vector: array<float>)}, is what a model saves under {@code data/}.
  */
-final class MemoryFrames {
-  static final String ID = "id";
-  static final String VECTOR = "vector";
-  static final String ROLE = "memories";
+public final class MemoryFrames {
+  public static final String ID = "id";
+  public static final String VECTOR = "vector";
+  public static final String ROLE = "memories";
 
   private MemoryFrames() {}
 
@@ -37,11 +42,12 @@ final class MemoryFrames {
    * Checks the memories in {@code df} and returns them as {@code (id: long, vector:
    * array<float>)}. Reads {@code df} twice or more: cache it if it is costly to compute.
    */
-  static Dataset<Row> validate(Dataset<Row> df, String idCol, String vectorCol) {
-    Columns.requireId(df.schema(), idCol, ROLE, "idCol");
-    Columns.requireVector(df.schema(), vectorCol, ROLE, "vectorCol");
+  public static Dataset<Row> validate(Dataset<Row> df, String idCol, String vectorCol) {
+    requireId(df.schema(), idCol);
+    requireVector(df.schema(), vectorCol, ROLE, "vectorCol");
     Column id = col(idCol);
-    Column v = col(vectorCol);
+    Column v = df.schema().apply(vectorCol).dataType() instanceof VectorUDT
+        ? vector_to_array(col(vectorCol), "float32") : col(vectorCol);
     Column nullElement = exists(v, x -> x.isNull());
     Column nonFinite = exists(v, x -> isnan(x).or(abs(x).gt(lit((double) Float.MAX_VALUE))));
     Row s = df.agg(
@@ -106,6 +112,34 @@ final class MemoryFrames {
         v.cast(DataTypes.createArrayType(DataTypes.FloatType)).as(VECTOR));
   }
 
+  /** A vector column ({@link Vectors#TYPES}) of {@code schema}; {@code param} names its option. */
+  public static void requireVector(StructType schema, String name, String role, String param) {
+    if (!Arrays.asList(schema.fieldNames()).contains(name)) {
+      throw new IllegalArgumentException(role + ": column '" + name + "' (" + param
+          + ") not found; expected " + Vectors.TYPES + ". Columns are "
+          + Arrays.toString(schema.fieldNames()));
+    }
+    DataType t = schema.apply(name).dataType();
+    if (!Vectors.isVectorType(t)) {
+      throw new IllegalArgumentException(role + ": column '" + name + "' (" + param
+          + ") has type " + t.simpleString() + "; expected " + Vectors.TYPES);
+    }
+  }
+
+  private static void requireId(StructType schema, String name) {
+    if (!Arrays.asList(schema.fieldNames()).contains(name)) {
+      throw new IllegalArgumentException(ROLE + ": column '" + name + "' (idCol) not found; "
+          + "expected long, int, short or byte. Columns are "
+          + Arrays.toString(schema.fieldNames()));
+    }
+    DataType t = schema.apply(name).dataType();
+    if (!(t.equals(DataTypes.LongType) || t.equals(DataTypes.IntegerType)
+        || t.equals(DataTypes.ShortType) || t.equals(DataTypes.ByteType))) {
+      throw new IllegalArgumentException(ROLE + ": column '" + name + "' (idCol) has type "
+          + t.simpleString() + "; expected long, int, short or byte");
+    }
+  }
+
   private static Object example(Dataset<Row> df, String idCol, Column where) {
     List<Row> r = df.filter(where).select(col(idCol)).limit(1).collectAsList();
     return r.isEmpty() ? "?" : r.get(0).get(0);
@@ -115,7 +149,7 @@ final class MemoryFrames {
    * Spreads checked {@code (id, vector)} memories over {@code partitions} cached blocks.
    * Errors from tasks come back as the IllegalArgumentException they threw.
    */
-  static DistributedStore open(Dataset<Row> memories, int partitions, String storageLevel,
+  public static DistributedStore open(Dataset<Row> memories, int partitions, String storageLevel,
       String kernel) {
     try {
       return DistributedStore.fromDataFrame(memories, ID, VECTOR, ROLE, partitions,

@@ -1,7 +1,7 @@
-package org.hopfieldstore.spark.ml;
+package org.hopfieldstore.spark.dist;
 
 /** Spark wraps what a task threw; callers of fit and transform should see our message. */
-final class Errors {
+public final class Errors {
   private static final String IAE = IllegalArgumentException.class.getName() + ": ";
 
   private Errors() {}
@@ -11,7 +11,14 @@ final class Errors {
    * Spark throws its checked SparkException from Scala code, so callers catch Exception; one
    * without our message is rethrown unchanged: {@code throw Errors.unwrap(e)}.
    */
-  static RuntimeException unwrap(Exception e) {
+  public static RuntimeException unwrap(Exception e) {
+    Exception c = cause(e);
+    return c instanceof IllegalArgumentException ? (IllegalArgumentException) c
+        : Errors.<RuntimeException>sneaky(e);
+  }
+
+  /** The IllegalArgumentException inside {@code e} (as a cause or in its text), else e. */
+  public static Exception cause(Exception e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof IllegalArgumentException) {
         return (IllegalArgumentException) t;
@@ -24,7 +31,7 @@ final class Errors {
       int nl = rest.indexOf('\n');
       return new IllegalArgumentException(nl < 0 ? rest : rest.substring(0, nl), e);
     }
-    return Errors.<RuntimeException>sneaky(e);
+    return e;
   }
 
   @SuppressWarnings("unchecked")

@@ -1,0 +1,162 @@
+package org.hopfieldstore.spark.dist;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.hopfieldstore.core.data.Corruption;
+import org.hopfieldstore.core.data.QuerySet;
+import org.hopfieldstore.core.data.SyntheticMemories;
+import org.hopfieldstore.core.kernel.LinearFeatureMap;
+import org.hopfieldstore.core.memory.FloatMatrix;
+import org.hopfieldstore.core.memory.MemoryBlock;
+import org.hopfieldstore.core.retrieval.LocalRetrievalEngine;
+import org.hopfieldstore.core.retrieval.RetrievalResult;
+import org.hopfieldstore.core.retrieval.RetrievalSpec;
+import org.hopfieldstore.core.score.ScoreKernels;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The distributed plan (query blocks crossed with memory blocks, states kept on the executors)
+ * gives the in-process answer for every rule, a kernel spec and a tolerance, for several splits
+ * of the memories and of the queries.
+ */
+class DistributedQueriesTest {
+  static final long SEED = 77;
+  static SparkSession spark;
+  static JavaSparkContext jsc;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkSetup.session("local[2]", "DistributedQueriesTest");
+    jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  @Test
+  void everyRuleGivesTheInProcessAnswer(@TempDir Path tmp) throws Exception {
+    FloatMatrix xi = SyntheticMemories.fromSource("clustered:clusters=8,intrinsic=3,spread=0.3",
+        700, 9, SEED);
+    QuerySet qs = QuerySet.fromMemories(xi, 37, Corruption.parse("gaussian:0.3"), SEED + 1);
+    Path w = tmp.resolve("W.npy");
+    LinearFeatureMap.gaussian(12, 9, SEED + 2).write(w);
+    String[] specs = {"softmax:beta=8,steps=3", "sparsemax:beta=4,steps=3,tol=1e-4",
+        "entmax:alpha=1.5,beta=4,steps=2", "entmax:alpha=1.3,beta=4,solver=bisect",
+        "topk:k=5,beta=8,steps=2", "masked:keep=0.5,beta=8,seed=3", "linear:beta=1,steps=2",
+        "prf:features=32,beta=2,seed=1", "sparsemax:beta=2,steps=2,kernel=" + w,
+        "softmax:beta=4,kernel=" + w + ",kernel_map=normalized"};
+    LocalRetrievalEngine local = new LocalRetrievalEngine(MemoryBlock.of(xi),
+        ScoreKernels.byName("java"));
+    for (int p : new int[] {1, 3}) {
+      try (DistributedStore store = DistributedStore.fromMatrix(jsc, xi, p,
+          StorageLevel.MEMORY_ONLY(), "java")) {
+        for (long shipRows : new long[] {8L << 20, 0}) {
+          store.setShipRowsBytes(shipRows); // rows sent along, or the second (sums) pass
+          for (String s : specs) {
+            String msg = s + " P=" + p + " ship=" + shipRows + " seed=" + SEED;
+            RetrievalSpec spec = RetrievalSpec.parse(s);
+            RetrievalResult want = local.retrieve(qs.queries(), spec, 6, true);
+            List<Row> got = distributed(store, qs.queries(), spec, 6, 3, 10);
+            check(want, got, msg);
+          }
+        }
+      }
+    }
+  }
+
+  /** The queries as a frame of 3 partitions, blocks of {@code block} queries. */
+  static List<Row> distributed(DistributedStore store, FloatMatrix queries, RetrievalSpec spec,
+      int report, int partitions, int block) {
+    List<Row> rows = new ArrayList<>();
+    int d = queries.cols();
+    for (int i = 0; i < queries.rows(); i++) {
+      Float[] v = new Float[d];
+      for (int j = 0; j < d; j++) {
+        v[j] = queries.get(i, j);
+      }
+      rows.add(RowFactory.create((long) 1000 + i, v));
+    }
+    StructType schema = new StructType().add("id", DataTypes.LongType)
+        .add("vector", DataTypes.createArrayType(DataTypes.FloatType));
+    Dataset<Row> df = spark.createDataFrame(rows, schema).repartition(partitions);
+    try (DistributedQueries.Scoring scoring = DistributedQueries.Scoring.of(store, spec)) {
+      JavaPairRDD<Long, QueryBlock> blocks = QueryData.blocks(df, "id", "vector", block, spec,
+          report, true, scoring.store, scoring.kernel);
+      JavaPairRDD<Long, QueryBlock> done = DistributedQueries.retrieve(scoring.store, blocks,
+          spec, report, blocks.getNumPartitions());
+      List<Row> out = new ArrayList<>(spark.createDataFrame(QueryData.resultRows(done,
+          store.lowestIds(64)), QueryData.RESULT_SCHEMA).collectAsList());
+      out.sort((a, b) -> Long.compare(a.getLong(0), b.getLong(0)));
+      return out;
+    }
+  }
+
+  static void check(RetrievalResult want, List<Row> got, String msg) {
+    assertEquals(want.batch(), got.size(), msg);
+    for (int b = 0; b < want.batch(); b++) {
+      Row r = got.get(b);
+      assertEquals(1000L + b, r.getLong(0), msg);
+      List<Float> state = r.getList(1);
+      for (int j = 0; j < state.size(); j++) {
+        assertEquals(want.states().get(b, j), state.get(j), 1e-5, msg + " query " + b);
+      }
+      List<Long> ids = r.getList(2);
+      long[] gotIds = ids.stream().mapToLong(Long::longValue).toArray();
+      assertArrayEquals(want.topIds(b), gotIds, msg + " top ids of query " + b);
+      assertEquals(want.steps(b), r.getInt(4), msg + " steps of query " + b);
+      double e = want.finalEnergy(b);
+      if (Double.isFinite(e)) {
+        assertEquals(e, r.getDouble(5), 1e-5 * Math.max(1, Math.abs(e)), msg + " energy " + b);
+      } else {
+        assertEquals(true, r.isNullAt(5), msg + " no energy");
+      }
+    }
+  }
+
+  @Test
+  void npyQueriesAreReadByTheExecutors(@TempDir Path tmp) throws Exception {
+    FloatMatrix xi = SyntheticMemories.fromSource("sphere", 300, 7, SEED + 5);
+    FloatMatrix queries = SyntheticMemories.fromSource("sphere", 2500, 7, SEED + 6);
+    Path q = tmp.resolve("q.npy");
+    org.hopfieldstore.core.io.Npy.writeFloat32(q, queries.data(), 2500, 7);
+    RetrievalSpec spec = RetrievalSpec.parse("sparsemax:beta=8,steps=2");
+    RetrievalResult want = new LocalRetrievalEngine(MemoryBlock.of(xi),
+        ScoreKernels.byName("java")).retrieve(queries, spec, 4, true);
+    try (DistributedStore store = DistributedStore.fromMatrix(jsc, xi, 2,
+        StorageLevel.MEMORY_ONLY(), "java")) {
+      JavaPairRDD<Long, QueryBlock> blocks = QueryData.blocks(jsc, "file://" + q, spec, 4, true,
+          store, null);
+      List<Row> got = new ArrayList<>(spark.createDataFrame(QueryData.resultRows(
+          DistributedQueries.retrieve(store, blocks, spec, 4, blocks.getNumPartitions()),
+          store.lowestIds(64)), QueryData.RESULT_SCHEMA).collectAsList());
+      got.sort((a, b) -> Long.compare(a.getLong(0), b.getLong(0)));
+      assertEquals(2500, got.size());
+      for (int b = 0; b < 2500; b += 97) {
+        List<Float> state = got.get(b).getList(1);
+        for (int j = 0; j < 7; j++) {
+          assertEquals(want.states().get(b, j), state.get(j), 1e-5, "query " + b);
+        }
+      }
+    }
+    assertEquals(true, Files.exists(q));
+  }
+}
