@@ -2,8 +2,6 @@ package org.hopfieldstore.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +15,9 @@ import org.hopfieldstore.core.capacity.Separation;
 import org.hopfieldstore.core.capacity.StudyConfig;
 import org.hopfieldstore.core.data.QuerySet;
 import org.hopfieldstore.core.data.SyntheticMemories;
+import org.hopfieldstore.core.io.ByteSource;
 import org.hopfieldstore.core.io.Idx;
+import org.hopfieldstore.core.io.Locations;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.retrieval.LocalRetrievalEngine;
@@ -197,12 +197,16 @@ final class CapacityCommand extends CommandBase {
     if (at >= 0) {
       dir = cfg.source.substring(at + 5).trim();
     }
-    Path file = Path.of(dir, "train-images-idx3-ubyte.gz");
-    if (!Files.exists(file)) {
+    String file = dir.replaceAll("/+$", "") + "/train-images-idx3-ubyte.gz";
+    if (!Locations.exists(file)) {
       throw new IllegalArgumentException(file + ": no such file (install Debian's "
           + "dataset-fashion-mnist: apt-get install dataset-fashion-mnist)");
     }
-    return Idx.readImages(file, "memories");
+    try (ByteSource src = Locations.open(file)) {
+      return Idx.readImages(src, "memories");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(file + ": " + e.getMessage(), e);
+    }
   }
 
   /** The memory set of one grid point and trial: synthetic, or a random subset of the images. */

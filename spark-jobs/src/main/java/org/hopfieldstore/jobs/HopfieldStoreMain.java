@@ -40,6 +40,7 @@ public final class HopfieldStoreMain implements Runnable {
   }
 
   public static void main(String[] args) {
+    HeapAfterGc.watch();
     int status = run(args, System.out, System.err);
     System.out.flush();
     System.exit(status);

@@ -39,11 +39,11 @@ abstract class QueryInput {
   /** The query source at {@code location}; Parquet needs a Spark session. */
   static QueryInput open(String location, SparkSession spark, String idCol, String vectorCol)
       throws IOException {
-    if (spark != null && SparkBackend.isParquet(location)) {
-      return new Frame(location, spark, idCol, vectorCol);
-    }
     if (!Locations.exists(location)) {
       throw new IllegalArgumentException(location + ": no such file");
+    }
+    if (spark != null && SparkBackend.isParquet(location)) {
+      return new Frame(location, spark, idCol, vectorCol);
     }
     if (location.toLowerCase(Locale.ROOT).endsWith(".npy")) {
       return new NpyRows(location);

@@ -127,9 +127,12 @@ abstract class ResultWriter {
       fs.delete(from, true);
     }
 
-    /** Counts, mean steps and mean final energy of the written results. */
+    /**
+     * Counts, mean steps and mean final energy of the written results. Reads the part files by
+     * a glob: Spark warns about a hidden root directory (the temporary output's name).
+     */
     static void aggregates(SparkSession spark, String dir, ObjectNode summary) {
-      Row a = spark.read().parquet(dir).agg(count("query_id"), avg("steps"), max("steps"),
+      Row a = spark.read().parquet(dir + "/*.parquet").agg(count("query_id"), avg("steps"), max("steps"),
           avg("energy")).first();
       summary.put("results", a.getLong(0));
       Json.put(summary, "steps_mean", a.isNullAt(1) ? Double.NaN : a.getDouble(1));

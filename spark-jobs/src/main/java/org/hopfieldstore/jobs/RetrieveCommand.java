@@ -40,11 +40,15 @@ import picocli.CommandLine.Option;
         "On Spark, up to --broadcast-limit queries go through the broadcast plan (a batch at a "
             + "time broadcast, partials merged on the driver); more go through the distributed "
             + "plan (query blocks crossed with memory blocks, states kept on the executors, "
-            + "results written by them; Parquet output).",
+            + "results written by them; Parquet output). With a checkpoint directory "
+            + "(--conf spark.checkpoint.dir=DIR) the distributed plan checkpoints the states "
+            + "every " + RetrieveCommand.CHECKPOINT_EVERY + " steps.",
         "DIR is written under a temporary name and renamed into place when complete.", ""})
 final class RetrieveCommand extends CommandBase {
   /** Queries above which the distributed plan is chosen (see --broadcast-limit). */
   static final long BROADCAST_LIMIT = 65_536;
+  /** Steps between checkpoints of the distributed plan's states (with a checkpoint dir). */
+  static final int CHECKPOINT_EVERY = 4;
 
   @Option(names = "--memories", required = true, paramLabel = "PATH", description = {"stored "
       + "patterns: .npy (2-D float32/float64, C order) or IDX images (*-idx3-ubyte[.gz], "
@@ -207,6 +211,9 @@ final class RetrieveCommand extends CommandBase {
       json.putObject("memories").put("path", memPath).put("count", m).put("dim", d);
       json.putObject("queries").put("path", queryPath).put("count", b);
       json.put("M", m).put("d", d).put("B", b);
+      if (plan != null) {
+        json.put("plan", plan);
+      }
     }
 
     void times(long t0, long t1, long t2) {
@@ -292,8 +299,13 @@ final class RetrieveCommand extends CommandBase {
     s.header(backend, "distributed", queries.count(), d, m);
     long t1 = System.nanoTime();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(backend.spark().sparkContext());
-    try (DistributedQueries.Scoring scoring =
-        DistributedQueries.Scoring.of(backend.distributed(), spec)) {
+    String group = "hopfield-store-retrieve-" + java.util.UUID.randomUUID();
+    jsc.setJobGroup(group, "hopfield-store retrieve: " + spec.rule().key() + ", "
+        + queries.count() + " queries, distributed plan", false);
+    try (JobGroupProgress progress = new JobGroupProgress(jsc.sc(), group, quiet ? null : err,
+        "distributed plan", 10_000);
+        DistributedQueries.Scoring scoring =
+            DistributedQueries.Scoring.of(backend.distributed(), spec)) {
       JavaPairRDD<Long, QueryBlock> blocks = queries.blocks(jsc, spec, report, !noEnergy,
           scoring.store, scoring.kernel);
       if (blocks == null) {
@@ -301,15 +313,15 @@ final class RetrieveCommand extends CommandBase {
             + "queries; convert these with 'hopfield-store prepare --normalize none'");
       }
       JavaPairRDD<Long, QueryBlock> done = DistributedQueries.retrieve(scoring.store, blocks,
-          spec, report, blocks.getNumPartitions());
+          spec, report, blocks.getNumPartitions(), CHECKPOINT_EVERY);
       int width = spec.isSummary() ? 0 : (int) Math.min(report, m);
       String dir = output.location() + "/results";
-      jsc.setJobDescription("hopfield-store retrieve: " + spec.rule().key() + ", "
-          + queries.count() + " queries, distributed plan");
       QueryData.writeParquet(backend.spark(), QueryData.resultRows(done,
           backend.store().lowestIds((int) Math.min(m, 2L * Math.max(1, width)))), dir);
       ResultWriter.Parquet.moveParts(output, dir);
       ResultWriter.Parquet.aggregates(backend.spark(), output.location(), s.json);
+    } finally {
+      jsc.clearJobGroup();
     }
     long t2 = System.nanoTime();
     backend.summarize(s.json);

@@ -27,6 +27,7 @@ final class SparkBackend implements Backend {
   private final org.apache.spark.scheduler.SparkListener shuffleMeter;
 
   private SparkBackend(SparkSession spark, DistributedStore store) {
+    HeapAfterGc.watch();
     this.spark = spark;
     this.store = store;
     this.master = spark.sparkContext().master();
@@ -48,8 +49,7 @@ final class SparkBackend implements Backend {
       return true;
     }
     try {
-      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(l);
-      return HadoopLocations.fileSystem(p, HadoopLocations.configuration()).isDirectory(p);
+      return HadoopLocations.isDirectory(l);
     } catch (IOException e) {
       return false;
     }
@@ -82,13 +82,13 @@ final class SparkBackend implements Backend {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       int p = partitions > 0 ? partitions : jsc.defaultParallelism();
       DistributedStore store;
+      if (!org.hopfieldstore.core.io.Locations.exists(memories)) {
+        throw new IllegalArgumentException(memories + ": no such file");
+      }
       if (isParquet(memories)) {
         store = MemoryFrames.open(MemoryFrames.validate(spark.read().parquet(memories), idCol,
             vectorCol), p, level, kernel);
       } else if (memories.toLowerCase(Locale.ROOT).endsWith(".npy")) {
-        if (!org.hopfieldstore.core.io.Locations.exists(memories)) {
-          throw new IllegalArgumentException(memories + ": no such file");
-        }
         long rows;
         try (org.hopfieldstore.core.io.ByteSource src = HadoopLocations.open(memories,
             jsc.hadoopConfiguration())) {
@@ -148,19 +148,8 @@ final class SparkBackend implements Backend {
       // a late listener event changes a figure, not an answer
     }
     json.put("shuffle_bytes_written", shuffleBytes.get());
-    json.put("driver_peak_heap_bytes", peakHeap());
-  }
-
-  /** The largest heap this JVM (the driver; in local mode the executors too) has used. */
-  static long peakHeap() {
-    long peak = 0;
-    for (java.lang.management.MemoryPoolMXBean pool
-        : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == java.lang.management.MemoryType.HEAP) {
-        peak += pool.getPeakUsage().getUsed();
-      }
-    }
-    return peak;
+    // the driver's JVM (in local mode the executors' too)
+    json.put("driver_peak_heap_after_gc_bytes", HeapAfterGc.watch().peakBytes());
   }
 
   /** Unpersists the memories; the session is the caller's to stop. */

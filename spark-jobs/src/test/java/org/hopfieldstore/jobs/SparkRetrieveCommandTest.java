@@ -251,12 +251,72 @@ class SparkRetrieveCommandTest {
     assertTrue(r.err().contains("needs Spark mode"), r.err());
   }
 
+  /** Query frames with a wrong schema or bad rows, unknown schemes, an unreachable namenode. */
+  @Test
+  void badLocationsAndBadQueryFramesAreOneLineAndLeaveNothing() throws IOException {
+    String mem = BAD.resolve("ok_5x4.npy").toString();
+    String out = tmp.resolve("out").toString();
+    Path wrongType = tmp.resolve("wrong_type.parquet");
+    Path noVector = tmp.resolve("no_vector.parquet");
+    Path ragged = tmp.resolve("ragged.parquet");
+    Path nullVector = tmp.resolve("null_vector.parquet");
+    Path nan = tmp.resolve("nan.parquet");
+    Path wide = tmp.resolve("wide.parquet");
+    StructType arrays = new StructType().add("id", DataTypes.LongType)
+        .add("vector", DataTypes.createArrayType(DataTypes.DoubleType));
+    SparkSession spark = SparkSetup.session("local[2]", "write-bad-queries");
+    try {
+      spark.createDataFrame(List.of(RowFactory.create(1L, "0.1,0.2,0.3,0.4")),
+          new StructType().add("id", DataTypes.LongType).add("vector", DataTypes.StringType))
+          .write().parquet(wrongType.toString());
+      spark.createDataFrame(List.of(RowFactory.create(1L, new Double[] {1.0, 0.0, 0.0, 0.0})),
+          new StructType().add("id", DataTypes.LongType)
+              .add("v", DataTypes.createArrayType(DataTypes.DoubleType)))
+          .write().parquet(noVector.toString());
+      spark.createDataFrame(List.of(RowFactory.create(1L, new Double[] {1.0, 0.0, 0.0, 0.0}),
+          RowFactory.create(2L, new Double[] {1.0, 0.0, 0.0})), arrays).repartition(1)
+          .write().parquet(ragged.toString());
+      spark.createDataFrame(List.of(RowFactory.create(1L, new Double[] {1.0, 0.0, 0.0, 0.0}),
+          RowFactory.create(7L, null)), arrays).repartition(1).write()
+          .parquet(nullVector.toString());
+      spark.createDataFrame(List.of(RowFactory.create(4L, new Double[] {1.0, Double.NaN, 0.0,
+          0.0})), arrays).write().parquet(nan.toString());
+      spark.createDataFrame(List.of(RowFactory.create(1L, new Double[] {1.0, 0.0, 0.0, 0.0,
+          0.0})), arrays).write().parquet(wide.toString());
+    } finally {
+      spark.stop();
+    }
+    assertFails(spark(mem, "foo://bucket/q.parquet", out), "unknown filesystem scheme 'foo'");
+    assertFails(spark("foo://bucket/m.npy", mem, out), "unknown filesystem scheme 'foo'");
+    long t0 = System.nanoTime();
+    assertFails(spark("hdfs://127.0.0.1:1/m.npy", mem, out), "127.0.0.1:1");
+    long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+    assertTrue(seconds < 60, "an unreachable namenode took " + seconds + " s to report");
+    assertFails(spark(mem, wrongType.toString(), out), "'vector'");
+    assertFails(spark(mem, noVector.toString(), out), "'vector'");
+    for (String plan : new String[] {"broadcast", "distributed"}) {
+      assertFails(spark(mem, ragged.toString(), out, "--plan", plan), "3 values");
+      assertFails(spark(mem, nullVector.toString(), out, "--plan", plan), "null");
+      assertFails(spark(mem, nan.toString(), out, "--plan", plan), "non-finite");
+      assertFails(spark(mem, wide.toString(), out, "--plan", plan), "dimension");
+    }
+  }
+
+  private static RetrieveCommandTest.Run spark(String memories, String queries, String out,
+      String... more) {
+    List<String> args = new ArrayList<>(List.of("retrieve", "--memories", memories, "--queries",
+        queries, "--spec", "softmax", "--out", out + ".parquet", "--master", "local[2]"));
+    args.addAll(List.of(more));
+    return run(args.toArray(new String[0]));
+  }
+
   private void assertFails(RetrieveCommandTest.Run r, String fragment) throws IOException {
     assertEquals(1, r.status(), r.err());
     assertEquals(1, r.err().strip().lines().filter(l -> l.startsWith("hopfield-store")).count(),
         r.err());
     assertTrue(r.err().contains(fragment), "'" + fragment + "' in " + r.err());
     assertFalse(Files.exists(tmp.resolve("out")));
+    assertFalse(Files.exists(tmp.resolve("out.parquet")));
     try (var s = Files.list(tmp)) {
       assertEquals(0, s.filter(p -> p.getFileName().toString().contains(".tmp-")).count());
     }

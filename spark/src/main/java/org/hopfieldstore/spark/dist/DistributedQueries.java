@@ -101,6 +101,19 @@ public final class DistributedQueries {
   public static JavaPairRDD<Long, QueryBlock> retrieve(DistributedStore store,
       JavaPairRDD<Long, QueryBlock> queries, RetrievalSpec spec, int report,
       int queryPartitions) {
+    return retrieve(store, queries, spec, report, queryPartitions, 0);
+  }
+
+  /**
+   * As {@link #retrieve(DistributedStore, JavaPairRDD, RetrievalSpec, int, int)}; with
+   * {@code checkpointEvery > 0} and a checkpoint directory set on the context, the states are
+   * checkpointed after every {@code checkpointEvery} steps and computed right away (one Spark
+   * job per stretch of steps), so the lineage a lost partition is recomputed from never spans
+   * more steps than that. Without either the whole retrieval stays lazy.
+   */
+  public static JavaPairRDD<Long, QueryBlock> retrieve(DistributedStore store,
+      JavaPairRDD<Long, QueryBlock> queries, RetrievalSpec spec, int report,
+      int queryPartitions, int checkpointEvery) {
     Partitioner byQuery = new ByQueryPartition(queryPartitions);
     JavaPairRDD<Long, QueryBlock> q = queries.partitionBy(byQuery)
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -111,8 +124,18 @@ public final class DistributedQueries {
     long shipLimit = store.shipRowsLimit(report);
     String kernel = store.kernelName();
     int d = store.dim();
+    boolean checkpoints = checkpointEvery > 0
+        && store.blocks().jsc().getCheckpointDir().isPresent();
+    List<JavaPairRDD<Long, QueryBlock>> cached = new ArrayList<>();
     for (int t = 0; t < spec.steps(); t++) {
+      cached.add(q);
       q = step(q, memory, spec, report, d, kernel, shipLimit, false, byQuery);
+      if (checkpoints && (t + 1) % checkpointEvery == 0 && t + 1 < spec.steps()) {
+        q.checkpoint();
+        q.count();
+        cached.forEach(r -> r.unpersist(false)); // the checkpoint holds the states now
+        cached.clear();
+      }
     }
     if (spec.hasEnergy()) {
       q = step(q, memory, spec, report, d, kernel, -1, true, byQuery);

@@ -65,6 +65,10 @@ public final class HopfieldKryoRegistrator implements KryoRegistrator {
       // Dataset.toLocalIterator sends each partition's rows as chunked buffers
       "org.apache.spark.util.io.ChunkedByteBuffer",
       "[Lorg.apache.spark.util.io.ChunkedByteBuffer;",
+      // a cached Dataset's batches, serialized when they go to disk or to a _SER level
+      "org.apache.spark.sql.execution.columnar.DefaultCachedBatch",
+      "org.apache.spark.unsafe.types.UTF8String",
+      "org.apache.spark.sql.catalyst.expressions.GenericInternalRow",
   };
 
   /** A memory block as (size, dim, id offset, has-ids, floats, ids, has-scales, scales). */

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
@@ -32,15 +33,32 @@ public final class HadoopLocations implements Locations.Provider {
     static final Configuration CONF = quickFailures(new Configuration());
   }
 
-  /** An unreachable namenode fails in seconds, not after Hadoop's minute of retries. */
+  /**
+   * An unreachable namenode fails in seconds, not after Hadoop's retries (10 on a refused
+   * connection, 45 on timeouts); retry counts the user configured are kept.
+   */
   static Configuration quickFailures(Configuration conf) {
-    if (conf.get("ipc.client.connect.max.retries") == null) {
-      conf.setInt("ipc.client.connect.max.retries", 2);
-    }
-    if (conf.get("ipc.client.connect.max.retries.on.timeouts") == null) {
-      conf.setInt("ipc.client.connect.max.retries.on.timeouts", 2);
+    for (String key : new String[] {"ipc.client.connect.max.retries",
+        "ipc.client.connect.max.retries.on.timeouts"}) {
+      if (isDefault(conf, key)) {
+        conf.setInt(key, 1);
+      }
     }
     return conf;
+  }
+
+  /** Whether {@code key} holds nothing but the value of Hadoop's own *-default.xml. */
+  private static boolean isDefault(Configuration conf, String key) {
+    String[] sources = conf.getPropertySources(key);
+    if (sources == null) {
+      return true;
+    }
+    for (String s : sources) {
+      if (!s.endsWith("-default.xml")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The filesystem of {@code location}: raw for local paths (no .crc side files). */
@@ -82,10 +100,33 @@ public final class HadoopLocations implements Locations.Provider {
     return fileSystem(path, configuration()).create(path, true);
   }
 
+  /**
+   * The up-front check of an input or output. Remote filesystems are asked through a fresh
+   * instance that gives up quickly on an unreachable service; the cached instance the job then
+   * reads with keeps the configured retries.
+   */
   @Override
   public boolean exists(String location) throws IOException {
+    return status(location) != null;
+  }
+
+  /** Whether {@code location} is a directory (checked as {@link #exists} checks). */
+  public static boolean isDirectory(String location) throws IOException {
+    FileStatus s = status(location);
+    return s != null && s.isDirectory();
+  }
+
+  private static FileStatus status(String location) throws IOException {
     Path path = new Path(location);
-    return fileSystem(path, configuration()).exists(path);
+    Configuration conf = configuration();
+    FileSystem fs = fileSystem(path, conf);
+    if ("file".equals(fs.getUri().getScheme())) {
+      return fs.exists(path) ? fs.getFileStatus(path) : null;
+    }
+    try (FileSystem probe = FileSystem.newInstance(fs.getUri(),
+        quickFailures(new Configuration(conf)))) {
+      return probe.exists(path) ? probe.getFileStatus(path) : null;
+    }
   }
 
   /** Positioned reads of a Hadoop input stream. */

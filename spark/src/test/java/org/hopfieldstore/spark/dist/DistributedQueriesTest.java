@@ -132,6 +132,46 @@ class DistributedQueriesTest {
     }
   }
 
+  /** Checkpoints every 2 of 5 steps: the same answer, and the states were written out. */
+  @Test
+  void checkpointedStepsGiveTheSameAnswer(@TempDir Path tmp) throws Exception {
+    FloatMatrix xi = SyntheticMemories.fromSource("sphere", 400, 8, SEED + 7);
+    QuerySet qs = QuerySet.fromMemories(xi, 29, Corruption.parse("gaussian:0.4"), SEED + 8);
+    RetrievalSpec spec = RetrievalSpec.parse("softmax:beta=3,steps=5");
+    RetrievalResult want = new LocalRetrievalEngine(MemoryBlock.of(xi),
+        ScoreKernels.byName("java")).retrieve(qs.queries(), spec, 4, true);
+    Path dir = tmp.resolve("checkpoints");
+    jsc.setCheckpointDir(dir.toString());
+    try (DistributedStore store = DistributedStore.fromMatrix(jsc, xi, 2,
+        StorageLevel.MEMORY_ONLY(), "java")) {
+      List<Row> rows = new ArrayList<>();
+      for (int i = 0; i < qs.queries().rows(); i++) {
+        Float[] v = new Float[8];
+        for (int j = 0; j < 8; j++) {
+          v[j] = qs.queries().get(i, j);
+        }
+        rows.add(RowFactory.create((long) 1000 + i, v));
+      }
+      Dataset<Row> df = spark.createDataFrame(rows, new StructType().add("id",
+          DataTypes.LongType).add("vector", DataTypes.createArrayType(DataTypes.FloatType)))
+          .repartition(3);
+      JavaPairRDD<Long, QueryBlock> blocks = QueryData.blocks(df, "id", "vector", 7, spec, 4,
+          true, store, null);
+      JavaPairRDD<Long, QueryBlock> done = DistributedQueries.retrieve(store, blocks, spec, 4,
+          blocks.getNumPartitions(), 2);
+      List<Row> got = new ArrayList<>(spark.createDataFrame(QueryData.resultRows(done,
+          store.lowestIds(64)), QueryData.RESULT_SCHEMA).collectAsList());
+      got.sort((a, b) -> Long.compare(a.getLong(0), b.getLong(0)));
+      check(want, got, "checkpointed " + spec + " seed=" + SEED);
+    }
+    long written;
+    try (var files = Files.walk(dir)) {
+      written = files.filter(f -> f.getFileName().toString().startsWith("part-")).count();
+    }
+    // steps 2 and 4 of 5, each a checkpoint of 3 query partitions
+    assertEquals(6, written, "checkpoint part files under " + dir);
+  }
+
   @Test
   void npyQueriesAreReadByTheExecutors(@TempDir Path tmp) throws Exception {
     FloatMatrix xi = SyntheticMemories.fromSource("sphere", 300, 7, SEED + 5);
