@@ -129,10 +129,19 @@ abstract class ResultWriter {
 
     /**
      * Counts, mean steps and mean final energy of the written results. Reads the part files by
-     * a glob: Spark warns about a hidden root directory (the temporary output's name).
+     * name: Spark warns about a hidden root directory (the temporary output's) or a glob.
      */
-    static void aggregates(SparkSession spark, String dir, ObjectNode summary) {
-      Row a = spark.read().parquet(dir + "/*.parquet").agg(count("query_id"), avg("steps"), max("steps"),
+    static void aggregates(SparkSession spark, String dir, ObjectNode summary)
+        throws IOException {
+      Path root = new Path(dir);
+      FileSystem fs = HadoopLocations.fileSystem(root, HadoopLocations.configuration());
+      String[] parts = java.util.Arrays.stream(fs.listStatus(root))
+          .map(f -> f.getPath().toString()).filter(n -> n.endsWith(".parquet"))
+          .toArray(String[]::new);
+      if (parts.length == 0) {
+        throw new IOException(dir + ": no result files were written");
+      }
+      Row a = spark.read().parquet(parts).agg(count("query_id"), avg("steps"), max("steps"),
           avg("energy")).first();
       summary.put("results", a.getLong(0));
       Json.put(summary, "steps_mean", a.isNullAt(1) ? Double.NaN : a.getDouble(1));
