@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
         "", "Run 'hopfield-store <command> --help' for a command's options."},
     subcommands = {RetrieveCommand.class, GenerateCommand.class, PrepareCommand.class,
         MakeQueriesCommand.class, BenchCommand.class, CapacityCommand.class,
-        ArrangeCommand.class, ForecastCommand.class},
+        ArrangeCommand.class, ForecastCommand.class, StoreCommand.class},
     synopsisSubcommandLabel = "<command>", commandListHeading = "%ncommands:%n")
 public final class HopfieldStoreMain implements Runnable {
   @CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")

@@ -50,11 +50,17 @@ final class RetrieveCommand extends CommandBase {
   /** Steps between checkpoints of the distributed plan's states (with a checkpoint dir). */
   static final int CHECKPOINT_EVERY = 4;
 
-  @Option(names = "--memories", required = true, paramLabel = "PATH", description = {"stored "
+  @Option(names = "--memories", paramLabel = "PATH", description = {"stored "
       + "patterns: .npy (2-D float32/float64, C order) or IDX images (*-idx3-ubyte[.gz], "
       + "pixels scaled to [0,1] and flattened); in Spark mode also Parquet (a .parquet path or "
       + "a directory, columns --id-column and --vector-column)"})
   String memPath;
+
+  @Option(names = "--store", paramLabel = "STORE[@VERSION]", description = {"instead of "
+      + "--memories: a store (hopfield-store store create), at its latest version or at "
+      + "VERSION; its kernel summaries are used, not rebuilt. Runs on Spark (local[*] unless "
+      + "--master): the store is a Delta table, which Spark reads"})
+  String storeRef;
 
   @Option(names = "--queries", required = true, paramLabel = "PATH", description = "state "
       + "patterns to retrieve from: the same formats (Parquet of any size in Spark mode)")
@@ -138,11 +144,22 @@ final class RetrieveCommand extends CommandBase {
       throw new UsageException("--plan must be auto, broadcast or distributed, got '" + plan
           + "'");
     }
+    if ((memPath == null) == (storeRef == null)) {
+      throw new UsageException("give --memories or --store (one of them)");
+    }
     String master = sparkOptions.master();
+    if (storeRef != null) {
+      memPath = storeRef;
+      if (master == null) {
+        master = "local[*]";
+      }
+    }
     boolean parquetOut = outDir.replaceAll("/+$", "").endsWith(".parquet");
-    sparkOptions.requireSparkFor(sparkOptions.partitions != null, "--partitions");
-    sparkOptions.requireSparkFor(storageLevel != null, "--storage-level");
-    sparkOptions.requireSparkFor(!sparkOptions.conf().isEmpty(), "--conf");
+    if (storeRef == null) {
+      sparkOptions.requireSparkFor(sparkOptions.partitions != null, "--partitions");
+      sparkOptions.requireSparkFor(storageLevel != null, "--storage-level");
+      sparkOptions.requireSparkFor(!sparkOptions.conf().isEmpty(), "--conf");
+    }
     if (master == null && (parquetOut || SparkBackend.isParquet(memPath)
         || SparkBackend.isParquet(queryPath))) {
       throw new UsageException("Parquet input or output needs Spark mode: add "
@@ -159,8 +176,11 @@ final class RetrieveCommand extends CommandBase {
       } else {
         SparkSession spark = SparkBackend.session(master, "hopfield-store retrieve",
             sparkOptions.conf());
-        try (SparkBackend backend = SparkBackend.open(spark, memPath, sparkOptions.partitions(),
-            storageLevel == null ? "MEMORY_ONLY" : storageLevel, kernelName, idCol, vectorCol)) {
+        String level = storageLevel == null ? "MEMORY_ONLY" : storageLevel;
+        try (SparkBackend backend = storeRef != null
+            ? SparkBackend.openStore(spark, storeRef, sparkOptions.partitions(), level, kernelName)
+            : SparkBackend.open(spark, memPath, sparkOptions.partitions(), level, kernelName,
+                idCol, vectorCol)) {
           QueryInput queries = QueryInput.open(queryPath, spark, idCol, vectorCol);
           boolean distributed = plan.equals("distributed")
               || (plan.equals("auto") && queries.count() > broadcastLimit);
@@ -244,7 +264,7 @@ final class RetrieveCommand extends CommandBase {
     s.header(backend, spark == null ? null : "broadcast", b, d, m);
     long[] targets = targetsPath == null ? null : Targets.read(targetsPath, b,
         store instanceof org.hopfieldstore.core.retrieval.LocalRetrievalEngine
-            || !SparkBackend.isParquet(memPath) ? m : -1);
+            || (storeRef == null && !SparkBackend.isParquet(memPath)) ? m : -1);
     long t1 = System.nanoTime();
     ResultWriter results = parquetOut ? new ResultWriter.Parquet(spark, output)
         : new ResultWriter.Npy(output, b, d, spec.isSummary() ? 0 : (int) Math.min(report, m));

@@ -107,6 +107,34 @@ final class SparkBackend implements Backend {
     }
   }
 
+  /**
+   * Memories of a store version ({@code STORE[@VERSION]}), partitioned and cached, with the
+   * store's kernel summaries attached.
+   */
+  static SparkBackend openStore(SparkSession spark, String ref, int partitions, String level,
+      String kernel) {
+    StorageLevel storage = storageLevel(level);
+    try {
+      org.hopfieldstore.spark.store.StoreVersion v = org.hopfieldstore.spark.store.StoreVersion
+          .open(spark, org.hopfieldstore.spark.store.StoreRef.parse(ref));
+      int p = partitions > 0 ? partitions : v.metadata().partitions;
+      DistributedStore store = DistributedStore.fromDataFrame(
+          org.hopfieldstore.spark.store.MemoryStore.memories(v), MemoryFrames.ID,
+          MemoryFrames.VECTOR, v.ref().toString(), p, storage, kernel);
+      for (var summary : v.summaries()) {
+        store.attachSummary(summary);
+      }
+      SparkBackend b = new SparkBackend(spark, store);
+      b.storeVersion = v;
+      return b;
+    } catch (Exception e) {
+      throw Errors.unwrap(e);
+    }
+  }
+
+  /** The store version retrieved from, or null. */
+  private org.hopfieldstore.spark.store.StoreVersion storeVersion;
+
   static StorageLevel storageLevel(String name) {
     try {
       return StorageLevel.fromString(name.toUpperCase(Locale.ROOT));
@@ -131,12 +159,18 @@ final class SparkBackend implements Backend {
 
   @Override
   public String describe() {
-    return "spark " + master + ", P=" + store.partitions();
+    return "spark " + master + ", P=" + store.partitions() + (storeVersion == null ? ""
+        : ", store version " + storeVersion.version());
   }
 
   @Override
   public void summarize(ObjectNode json) {
     json.put("master", master).put("partitions", store.partitions());
+    if (storeVersion != null) {
+      json.putObject("store").put("location", storeVersion.ref().location())
+          .put("version", storeVersion.version()).put("latest", storeVersion.latest())
+          .put("summaries_attached", storeVersion.metadata().summaries.size());
+    }
     List<DistributedStore.StepTraffic> traffic = store.traffic();
     ObjectNode t = json.putObject("traffic_per_step");
     t.set("partial_bytes", Json.array(traffic.stream().mapToLong(s -> s.partialBytes).toArray()));

@@ -28,7 +28,19 @@ class HelpTest {
     RetrieveCommandTest.Run top = RetrieveCommandTest.run("--help");
     assertEquals(0, top.status(), top.err());
     assertEquals(List.of("retrieve", "generate", "prepare", "make-queries", "bench", "capacity",
-        "arrange", "forecast"), List.copyOf(COMMANDS.keySet()));
+        "arrange", "forecast", "store"), List.copyOf(COMMANDS.keySet()));
+    assertEquals(List.of("create", "append", "delete", "info", "compact"),
+        List.copyOf(COMMANDS.get("store").getSubcommands().keySet()));
+    for (Map.Entry<String, CommandLine> c : COMMANDS.get("store").getSubcommands().entrySet()) {
+      RetrieveCommandTest.Run r = RetrieveCommandTest.run("store", c.getKey(), "--help");
+      assertEquals(0, r.status(), c.getKey() + ": " + r.err());
+      assertTrue(r.out().contains("Usage: hopfield-store store " + c.getKey()), r.out());
+      for (OptionSpec o : c.getValue().getCommandSpec().options()) {
+        assertTrue(r.out().contains(o.longestName()), "store " + c.getKey() + " --help lists "
+            + o.longestName());
+        assertFalse(String.join("", o.description()).isBlank(), o.longestName() + " has a doc");
+      }
+    }
     for (Map.Entry<String, CommandLine> c : COMMANDS.entrySet()) {
       assertTrue(top.out().contains(c.getKey()), c.getKey() + " in the command list");
       RetrieveCommandTest.Run r = RetrieveCommandTest.run(c.getKey(), "--help");

@@ -29,39 +29,58 @@ public enum Preprocessing {
     }
   }
 
-  /** A new matrix with every row transformed. */
+  /** A new matrix with every row transformed (the centre: the mean of {@code in}'s rows). */
   public FloatMatrix apply(FloatMatrix in) {
     int m = in.rows();
     int d = in.cols();
+    double[] center = this == CENTER_UNIT ? mean(in.data(), m, d) : null;
     float[] out = in.data().clone();
-    if (this == CENTER_UNIT) {
-      double[] mean = new double[d];
-      for (int r = 0; r < m; r++) {
-        for (int c = 0; c < d; c++) {
-          mean[c] += out[r * d + c];
-        }
+    for (int r = 0; r < m; r++) {
+      applyRow(out, r * d, d, center);
+    }
+    return FloatMatrix.of("memories", out, m, d);
+  }
+
+  /** The mean of {@code m} rows of {@code d} values. */
+  public static double[] mean(float[] data, int m, int d) {
+    double[] mean = new double[d];
+    for (int r = 0; r < m; r++) {
+      for (int c = 0; c < d; c++) {
+        mean[c] += data[r * d + c];
       }
-      for (int r = 0; r < m; r++) {
-        for (int c = 0; c < d; c++) {
-          out[r * d + c] = (float) (out[r * d + c] - mean[c] / m);
-        }
+    }
+    for (int c = 0; c < d; c++) {
+      mean[c] /= m;
+    }
+    return mean;
+  }
+
+  /**
+   * Transforms the row {@code x[off..off+d)} in place; {@code center} is the centre a
+   * center-unit store subtracts (ignored by the other modes). A store applies this to each new
+   * row with the centre it was created with.
+   */
+  public void applyRow(float[] x, int off, int d, double[] center) {
+    if (this == CENTER_UNIT) {
+      if (center == null || center.length != d) {
+        throw new IllegalArgumentException("center-unit needs a centre of " + d + " values");
+      }
+      for (int c = 0; c < d; c++) {
+        x[off + c] = (float) (x[off + c] - center[c]);
       }
     }
     if (this != NONE) {
-      for (int r = 0; r < m; r++) {
-        double s = 0;
+      double s = 0;
+      for (int c = 0; c < d; c++) {
+        s += (double) x[off + c] * x[off + c];
+      }
+      if (s > 0) {
+        float inv = (float) (1.0 / Math.sqrt(s));
         for (int c = 0; c < d; c++) {
-          s += (double) out[r * d + c] * out[r * d + c];
-        }
-        if (s > 0) {
-          float inv = (float) (1.0 / Math.sqrt(s));
-          for (int c = 0; c < d; c++) {
-            out[r * d + c] *= inv;
-          }
+          x[off + c] *= inv;
         }
       }
     }
-    return FloatMatrix.of("memories", out, m, d);
   }
 
   @Override

@@ -212,6 +212,29 @@ public final class KernelSummary implements Mergeable<KernelSummary> {
     return this;
   }
 
+  /**
+   * Removes memories summarised in {@code other} (a summary of a subset of this one's memories,
+   * e.g. the rows a delete removes), the inverse of {@link #merge}.
+   */
+  public KernelSummary subtract(KernelSummary other) {
+    if (!other.spec.equals(spec) || other.dim() != dim()) {
+      throw new IllegalArgumentException("cannot subtract a summary of " + other.spec + " (d="
+          + other.dim() + ") from one of " + spec + " (d=" + dim() + ")");
+    }
+    if (other.count > count) {
+      throw new IllegalArgumentException("cannot subtract " + other.count + " memories from a "
+          + "summary of " + count);
+    }
+    for (int i = 0; i < a.length; i++) {
+      a[i] -= other.a[i];
+    }
+    for (int i = 0; i < b.length; i++) {
+      b[i] -= other.b[i];
+    }
+    count -= other.count;
+    return this;
+  }
+
   /** One step for {@code batch} row-major states: {@code A^T phi(x) / (b . phi(x))}. */
   public float[] step(float[] states, int batch) {
     if (count <= 0) {

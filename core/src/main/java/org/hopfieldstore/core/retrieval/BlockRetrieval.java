@@ -64,6 +64,19 @@ public abstract class BlockRetrieval implements StepFunction {
   }
 
   /**
+   * Uses a summary kept with the memories (a persistent store's attachment) for its model
+   * instead of building one; it must summarise exactly this store's memories.
+   */
+  public synchronized void attachSummary(KernelSummary summary) {
+    if (summary.dim() != dim() || summary.count() != memoryCount()) {
+      throw new IllegalArgumentException("the attached " + summary.spec().rule().key()
+          + " summary holds " + summary.count() + " memories of dimension " + summary.dim()
+          + "; the store has " + memoryCount() + " of dimension " + dim());
+    }
+    summaries.put(summary.spec().withSteps(1).withTol(0), summary);
+  }
+
+  /**
    * The kernel summary of a linear/prf model over the whole store: each block summarises its
    * memories, the summaries are added; built once per model and kept.
    */

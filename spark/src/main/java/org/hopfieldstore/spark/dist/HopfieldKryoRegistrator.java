@@ -46,7 +46,25 @@ public final class HopfieldKryoRegistrator implements KryoRegistrator {
         throw new IllegalStateException("Spark class " + name + " not found: Spark version?", e);
       }
     }
+    // Delta Lake's file actions, sent by the tasks that write a store's files: Java
+    // serialization of the whole object graph (Scala options and maps inside need no entries)
+    for (String name : DELTA_CLASSES) {
+      try {
+        kryo.register(Class.forName(name, false, HopfieldKryoRegistrator.class.getClassLoader()),
+            new JavaSerializer());
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException("Delta class " + name + " not found: Delta version?", e);
+      }
+    }
   }
+
+  /** Delta classes that cross the wire when a store is written with registration on. */
+  static final String[] DELTA_CLASSES = {
+      "org.apache.spark.sql.delta.actions.AddFile",
+      "org.apache.spark.sql.delta.actions.RemoveFile",
+      "org.apache.spark.sql.delta.actions.AddCDCFile",
+      "org.apache.spark.sql.delta.stats.DeltaFileStatistics",
+  };
 
   /** Spark SQL classes that cross the wire when a job reads Parquet with registration on. */
   static final String[] SPARK_SQL_CLASSES = {

@@ -43,6 +43,15 @@ public final class MemoryFrames {
    * array<float>)}. Reads {@code df} twice or more: cache it if it is costly to compute.
    */
   public static Dataset<Row> validate(Dataset<Row> df, String idCol, String vectorCol) {
+    return validate(df, idCol, vectorCol, false);
+  }
+
+  /**
+   * As {@link #validate(Dataset, String, String)}; with {@code keepColumns} the frame's other
+   * columns follow {@code id} and {@code vector} unchanged (a store carries them along).
+   */
+  public static Dataset<Row> validate(Dataset<Row> df, String idCol, String vectorCol,
+      boolean keepColumns) {
     requireId(df.schema(), idCol);
     requireVector(df.schema(), vectorCol, ROLE, "vectorCol");
     Column id = col(idCol);
@@ -108,8 +117,16 @@ public final class MemoryFrames {
           + "infinite or beyond float range) in " + s.getLong(8) + " rows, e.g. memory id "
           + example(df, idCol, nonFinite));
     }
-    return df.select(id.cast(DataTypes.LongType).as(ID),
-        v.cast(DataTypes.createArrayType(DataTypes.FloatType)).as(VECTOR));
+    List<Column> out = new java.util.ArrayList<>(List.of(id.cast(DataTypes.LongType).as(ID),
+        v.cast(DataTypes.createArrayType(DataTypes.FloatType)).as(VECTOR)));
+    if (keepColumns) {
+      for (String c : df.columns()) {
+        if (!c.equals(idCol) && !c.equals(vectorCol)) {
+          out.add(col("`" + c + "`"));
+        }
+      }
+    }
+    return df.select(out.toArray(new Column[0]));
   }
 
   /** A vector column ({@link Vectors#TYPES}) of {@code schema}; {@code param} names its option. */
@@ -158,4 +175,66 @@ public final class MemoryFrames {
       throw Errors.unwrap(e);
     }
   }
+
+  /** Rows per task when a .npy file becomes a frame. */
+  static final long NPY_ROWS_PER_TASK = 1 << 16;
+
+  /**
+   * A 2-D float .npy file on any Hadoop filesystem as {@code (id: long, vector: array<float>)},
+   * row {@code r} with id {@code firstId + r}: each task reads and checks its own row range.
+   */
+  public static Dataset<Row> fromNpy(org.apache.spark.sql.SparkSession spark, String location,
+      long firstId) throws java.io.IOException {
+    org.apache.spark.api.java.JavaSparkContext jsc =
+        org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+    long m;
+    try (org.hopfieldstore.core.io.ByteSource src = org.hopfieldstore.spark.io.HadoopLocations
+        .open(location, jsc.hadoopConfiguration())) {
+      m = org.hopfieldstore.core.io.Npy.matrixShape(src, ROLE)[0];
+    }
+    org.apache.spark.util.SerializableConfiguration conf =
+        new org.apache.spark.util.SerializableConfiguration(jsc.hadoopConfiguration());
+    List<long[]> ranges = new java.util.ArrayList<>();
+    for (long from = 0; from < m; from += NPY_ROWS_PER_TASK) {
+      ranges.add(new long[] {from, Math.min(m, from + NPY_ROWS_PER_TASK)});
+    }
+    org.apache.spark.api.java.JavaRDD<Row> rows = jsc.parallelize(ranges, Math.max(1,
+        ranges.size())).flatMap(r -> {
+          org.hopfieldstore.core.memory.FloatMatrix x;
+          try (org.hopfieldstore.core.io.ByteSource src = org.hopfieldstore.spark.io
+              .HadoopLocations.open(location, conf.value())) {
+            x = org.hopfieldstore.core.io.Npy.readRows(src, ROLE, r[0], r[1]);
+          }
+          List<Row> out = new java.util.ArrayList<>(x.rows());
+          int d = x.cols();
+          for (int i = 0; i < x.rows(); i++) {
+            Float[] v = new Float[d];
+            for (int j = 0; j < d; j++) {
+              v[j] = x.data()[i * d + j];
+            }
+            out.add(org.apache.spark.sql.RowFactory.create(firstId + r[0] + i, v));
+          }
+          return out.iterator();
+        });
+    return spark.createDataFrame(rows, SCHEMA);
+  }
+
+  /** In-memory rows (IDX images read on the driver, small files) as a frame. */
+  public static Dataset<Row> fromMatrix(org.apache.spark.sql.SparkSession spark,
+      org.hopfieldstore.core.memory.FloatMatrix x, long firstId) {
+    List<Row> out = new java.util.ArrayList<>(x.rows());
+    int d = x.cols();
+    for (int i = 0; i < x.rows(); i++) {
+      Float[] v = new Float[d];
+      for (int j = 0; j < d; j++) {
+        v[j] = x.data()[i * d + j];
+      }
+      out.add(org.apache.spark.sql.RowFactory.create(firstId + i, v));
+    }
+    return spark.createDataFrame(out, SCHEMA);
+  }
+
+  /** The memories' schema. */
+  public static final StructType SCHEMA = new StructType().add(ID, DataTypes.LongType, false)
+      .add(VECTOR, DataTypes.createArrayType(DataTypes.FloatType, false), false);
 }

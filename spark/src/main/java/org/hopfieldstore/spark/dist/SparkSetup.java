@@ -23,6 +23,15 @@ public final class SparkSetup {
       conf.set("spark.kryo.registrator", registrators.isEmpty() ? ours
           : registrators + "," + ours);
     }
+    // Delta Lake, the table format of persistent stores: its SQL extension (DELETE, MERGE,
+    // OPTIMIZE) beside the user's, and its catalog unless the user names another
+    String delta = "io.delta.sql.DeltaSparkSessionExtension";
+    String extensions = conf.get("spark.sql.extensions", "");
+    if (!java.util.Arrays.asList(extensions.split(",")).contains(delta)) {
+      conf.set("spark.sql.extensions", extensions.isEmpty() ? delta : extensions + "," + delta);
+    }
+    conf.setIfMissing("spark.sql.catalog.spark_catalog",
+        "org.apache.spark.sql.delta.catalog.DeltaCatalog");
     return conf;
   }
 
