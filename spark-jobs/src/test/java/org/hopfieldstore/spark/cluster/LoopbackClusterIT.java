@@ -285,6 +285,140 @@ class LoopbackClusterIT {
     assertNoTemporaries("/distributed");
   }
 
+  /**
+   * A store on HDFS: created and appended by local-mode processes (two appends at once, one
+   * append killed with SIGKILL midway), then retrieved from on the cluster with spark-submit;
+   * the answer equals the in-process one over the same rows from a plain file.
+   */
+  @Test
+  @Order(5)
+  void storeOnHdfsConcurrentAndKilledAppendsThenRetrieveOnTheCluster() throws Exception {
+    long seed = SEED + 6;
+    System.out.printf("store on HDFS: memories seed %d%n", seed);
+    Path data = dir.resolve("store");
+    Files.createDirectories(data);
+    int d = 24;
+    FloatMatrix all = SyntheticMemories.uniformSphere(6000, d, seed);
+    int[][] parts = {{0, 3000}, {3000, 3500}, {3500, 4000}, {4000, 6000}};
+    String[] hdfsParts = new String[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      Path f = data.resolve("part" + i + ".npy");
+      int from = parts[i][0];
+      int to = parts[i][1];
+      Npy.writeFloat32(f, Arrays.copyOfRange(all.data(), from * d, to * d), to - from, d);
+      hdfsParts[i] = toHdfs(f, "/store/part" + i + ".npy");
+    }
+    String store = hdfs() + "/store/memories";
+    String summaryDir = "/store/memories/_hopfield";
+    Script create = local(data.resolve("create.log"), "store", "create", "--from",
+        hdfsParts[0], "--out", store, "--partitions", "2", "--summary",
+        "prf:features=16,beta=2,seed=5");
+    assertEquals(0, create.exit, create.output);
+
+    // two appends at once: one may lose the race (and commits nothing); it is then run again
+    Process a = localAsync(data.resolve("append-a.log"), "store", "append", "--store", store,
+        "--from", hdfsParts[1], "--first-id", "3000");
+    Process b = localAsync(data.resolve("append-b.log"), "store", "append", "--store", store,
+        "--from", hdfsParts[2], "--first-id", "3500");
+    int committed = 0;
+    for (Object[] run : new Object[][] {{a, "append-a.log", 1, "3000"},
+        {b, "append-b.log", 2, "3500"}}) {
+      Process p = (Process) run[0];
+      assertTrue(p.waitFor(JOB_LIMIT.toSeconds(), TimeUnit.SECONDS), "append hangs");
+      String log = read(data.resolve((String) run[1]));
+      if (p.exitValue() == 0) {
+        committed++;
+      } else {
+        assertTrue(log.contains("committed first") && log.contains("committed nothing"),
+            tail(log));
+        Script again = local(data.resolve("again-" + run[1]), "store", "append", "--store",
+            store, "--from", hdfsParts[(int) run[2]], "--first-id", (String) run[3]);
+        assertEquals(0, again.exit, again.output);
+      }
+    }
+    System.out.println("store on HDFS: " + committed + " of 2 concurrent appends committed");
+    assertEquals(2, version(store, data), "two appends on version 0");
+
+    // an append killed once its summary is written (its rows not yet committed)
+    int summaries = hdfsFs().listStatus(new org.apache.hadoop.fs.Path(hdfs() + summaryDir))
+        .length;
+    Process killed = localAsync(data.resolve("killed.log"), "store", "append", "--store", store,
+        "--from", hdfsParts[3], "--first-id", "4000");
+    long deadline = System.nanoTime() + JOB_LIMIT.toNanos();
+    while (killed.isAlive() && System.nanoTime() < deadline && hdfsFs().listStatus(
+        new org.apache.hadoop.fs.Path(hdfs() + summaryDir)).length == summaries) {
+      Thread.sleep(20);
+    }
+    assertTrue(killed.isAlive(), "the append ended before it could be killed: "
+        + tail(read(data.resolve("killed.log"))));
+    new ProcessBuilder("kill", "-KILL", Long.toString(killed.pid())).start().waitFor();
+    killed.waitFor(30, TimeUnit.SECONDS);
+    assertEquals(2, version(store, data), "a killed append leaves the store at its version");
+    Script again = local(data.resolve("after-kill.log"), "store", "append", "--store", store,
+        "--from", hdfsParts[3], "--first-id", "4000");
+    assertEquals(0, again.exit, again.output);
+    assertEquals(3, version(store, data));
+
+    // retrieve from the store on the cluster: the same as in-process over the same rows
+    Path plain = data.resolve("plain.npy");
+    Npy.writeFloat32(plain, all.data(), all.rows(), d); // unit vectors: preprocessing none
+    Path queries = writeQueries(data, plain, 300, "gaussian:0.2", seed + 1);
+    String spec = "sparsemax:beta=8,steps=3";
+    Path reference = inProcess(plain, queries, spec, 128, data.resolve("reference"));
+    String out = hdfs() + "/store/retrieved.parquet";
+    List<String> cmd = new ArrayList<>(List.of(repo.resolve("deploy/spark-submit").toString(),
+        "--master", "spark://127.0.0.1:" + masterPort, "--driver-memory", "1g",
+        "--class", "org.hopfieldstore.jobs.HopfieldStoreMain",
+        repo.resolve("spark-jobs/target/hopfield-spark-jobs-app.jar").toString(),
+        "retrieve", "--store", store, "--queries", toHdfs(queries, "/store/queries.npy"),
+        "--spec", spec, "--batch-size", "128", "--out", out));
+    Path log = data.resolve("retrieve.log");
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile());
+    setEnvironment(pb);
+    pb.redirectErrorStream(true).redirectOutput(log.toFile());
+    Process driver = pb.start();
+    synchronized (drivers) {
+      drivers.add(driver);
+    }
+    String text = assertFinishes(driver, log);
+    assertTrue(text.contains("store version 3"), tail(text));
+    assertMatches(reference, out);
+  }
+
+  /** {@code bin/hopfield-store ARGS --master local[1]}, waited for. */
+  private static Script local(Path log, String... args) throws Exception {
+    Process p = localAsync(log, args);
+    boolean ended = p.waitFor(JOB_LIMIT.toSeconds(), TimeUnit.SECONDS);
+    if (!ended) {
+      p.destroyForcibly();
+    }
+    return new Script(ended ? p.exitValue() : -1, read(log));
+  }
+
+  private static Process localAsync(Path log, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(repo.resolve("bin/hopfield-store").toString()));
+    cmd.addAll(Arrays.asList(args));
+    cmd.addAll(List.of("--master", "local[1]"));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile());
+    setEnvironment(pb);
+    pb.environment().put("JAVA_OPTS", "-Xmx1g");
+    pb.redirectErrorStream(true).redirectOutput(log.toFile());
+    Process p = pb.start();
+    synchronized (drivers) {
+      drivers.add(p);
+    }
+    return p;
+  }
+
+  /** The store's latest version, from {@code store info}. */
+  private static long version(String store, Path data) throws Exception {
+    Script info = local(data.resolve("info.log"), "store", "info", "--store", store);
+    assertEquals(0, info.exit, info.output);
+    Matcher m = Pattern.compile("version (\\d+) of (\\d+)").matcher(info.output);
+    assertTrue(m.find(), info.output);
+    return Long.parseLong(m.group(2));
+  }
+
   // --- HDFS: a mini cluster in this JVM -------------------------------------------------------
 
   private static org.apache.hadoop.hdfs.MiniDFSCluster miniDfs;

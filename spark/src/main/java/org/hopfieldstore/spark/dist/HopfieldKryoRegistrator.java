@@ -48,12 +48,15 @@ public final class HopfieldKryoRegistrator implements KryoRegistrator {
     }
     // Delta Lake's file actions, sent by the tasks that write a store's files: Java
     // serialization of the whole object graph (Scala options and maps inside need no entries)
-    for (String name : DELTA_CLASSES) {
-      try {
-        kryo.register(Class.forName(name, false, HopfieldKryoRegistrator.class.getClassLoader()),
-            new JavaSerializer());
-      } catch (ClassNotFoundException e) {
-        throw new IllegalStateException("Delta class " + name + " not found: Delta version?", e);
+    ClassLoader loader = HopfieldKryoRegistrator.class.getClassLoader();
+    if (SparkSetup.hasDelta(loader)) { // an application may leave Delta out
+      for (String name : DELTA_CLASSES) {
+        try {
+          kryo.register(Class.forName(name, false, loader), new JavaSerializer());
+        } catch (ClassNotFoundException e) {
+          throw new IllegalStateException("Delta class " + name + " not found: Delta version?",
+              e);
+        }
       }
     }
   }

@@ -25,14 +25,27 @@ public final class SparkSetup {
     }
     // Delta Lake, the table format of persistent stores: its SQL extension (DELETE, MERGE,
     // OPTIMIZE) beside the user's, and its catalog unless the user names another
-    String delta = "io.delta.sql.DeltaSparkSessionExtension";
-    String extensions = conf.get("spark.sql.extensions", "");
-    if (!java.util.Arrays.asList(extensions.split(",")).contains(delta)) {
-      conf.set("spark.sql.extensions", extensions.isEmpty() ? delta : extensions + "," + delta);
+    if (hasDelta(SparkSetup.class.getClassLoader())) {
+      String delta = "io.delta.sql.DeltaSparkSessionExtension";
+      String extensions = conf.get("spark.sql.extensions", "");
+      if (!java.util.Arrays.asList(extensions.split(",")).contains(delta)) {
+        conf.set("spark.sql.extensions", extensions.isEmpty() ? delta
+            : extensions + "," + delta);
+      }
+      conf.setIfMissing("spark.sql.catalog.spark_catalog",
+          "org.apache.spark.sql.delta.catalog.DeltaCatalog");
     }
-    conf.setIfMissing("spark.sql.catalog.spark_catalog",
-        "org.apache.spark.sql.delta.catalog.DeltaCatalog");
     return conf;
+  }
+
+  /** Whether Delta Lake is on the class path (an application may exclude it). */
+  static boolean hasDelta(ClassLoader loader) {
+    try {
+      Class.forName("io.delta.tables.DeltaTable", false, loader);
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
   }
 
   /**
