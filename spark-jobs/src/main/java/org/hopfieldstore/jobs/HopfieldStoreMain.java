@@ -54,7 +54,7 @@ public final class HopfieldStoreMain implements Runnable {
     cli.setErr(new PrintWriter(err, true));
     cli.setParameterExceptionHandler((e, argv) -> {
       err.println("hopfield-store: error: " + commandName(e.getCommandLine())
-          + firstLine(e.getMessage()) + " (see '" + e.getCommandLine().getCommandSpec()
+          + firstLine(e.getMessage()).replaceFirst("^Error: ", "") + " (see '" + e.getCommandLine().getCommandSpec()
           .qualifiedName() + " --help')");
       return 2;
     });

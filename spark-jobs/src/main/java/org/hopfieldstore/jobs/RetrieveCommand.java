@@ -50,16 +50,26 @@ final class RetrieveCommand extends CommandBase {
   /** Steps between checkpoints of the distributed plan's states (with a checkpoint dir). */
   static final int CHECKPOINT_EVERY = 4;
 
-  @Option(names = "--memories", paramLabel = "PATH", description = {"stored "
-      + "patterns: .npy (2-D float32/float64, C order) or IDX images (*-idx3-ubyte[.gz], "
-      + "pixels scaled to [0,1] and flattened); in Spark mode also Parquet (a .parquet path or "
-      + "a directory, columns --id-column and --vector-column)"})
+  /** Where the memories come from: files, or a store version. */
+  static final class MemorySource {
+    @Option(names = "--memories", paramLabel = "PATH", description = {"stored "
+        + "patterns: .npy (2-D float32/float64, C order) or IDX images (*-idx3-ubyte[.gz], "
+        + "pixels scaled to [0,1] and flattened); in Spark mode also Parquet (a .parquet path or "
+        + "a directory, columns --id-column and --vector-column)"})
+    String memPath;
+
+    @Option(names = "--store", paramLabel = "STORE[@VERSION]", description = {"instead of "
+        + "--memories: a store (hopfield-store store create), at its latest version or at "
+        + "VERSION; its kernel summaries are used, not rebuilt. Runs on Spark (local[*] unless "
+        + "--master): the store is a Delta table, which Spark reads"})
+    String storeRef;
+  }
+
+  @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+  MemorySource source = new MemorySource();
+
   String memPath;
 
-  @Option(names = "--store", paramLabel = "STORE[@VERSION]", description = {"instead of "
-      + "--memories: a store (hopfield-store store create), at its latest version or at "
-      + "VERSION; its kernel summaries are used, not rebuilt. Runs on Spark (local[*] unless "
-      + "--master): the store is a Delta table, which Spark reads"})
   String storeRef;
 
   @Option(names = "--queries", required = true, paramLabel = "PATH", description = "state "
@@ -144,9 +154,8 @@ final class RetrieveCommand extends CommandBase {
       throw new UsageException("--plan must be auto, broadcast or distributed, got '" + plan
           + "'");
     }
-    if ((memPath == null) == (storeRef == null)) {
-      throw new UsageException("give --memories or --store (one of them)");
-    }
+    memPath = source.memPath;
+    storeRef = source.storeRef;
     String master = sparkOptions.master();
     if (storeRef != null) {
       memPath = storeRef;
