@@ -7,7 +7,7 @@
 #   deploy/cluster.sh status
 #
 # Defaults: 2 workers, 1 core and 2g each. State lives in deploy/work/ (HOPFIELD_WORK moves it):
-# spark-home/ (a fake SPARK_HOME: RELEASE and jars/ linked to spark-jobs/target/spark-lib), secret
+# spark-home/ (a fake SPARK_HOME: RELEASE and jars/ linked to spark-dist/target/spark-lib), secret
 # (mode 600, made on the first start), *.pid, logs/*.log, worker-N/ (executor logs per app).
 # Ports (environment): HOPFIELD_MASTER_PORT (7077), HOPFIELD_MASTER_UI_PORT (18080),
 # HOPFIELD_WORKER_UI_PORT (18081: worker i gets 18081 + i - 1). Timeouts in seconds:

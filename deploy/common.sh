@@ -8,7 +8,7 @@ REPO_DIR=$(cd "$DEPLOY_DIR/.." && pwd)
 # PID files, logs, the secret and the fake SPARK_HOME; HOPFIELD_WORK moves them (tests do)
 WORK_DIR=${HOPFIELD_WORK:-$DEPLOY_DIR/work}
 # Spark 4.0.1 and its dependencies as Maven resolved them (mvn -B -DskipTests package)
-SPARK_LIB=$REPO_DIR/spark-jobs/target/spark-lib
+SPARK_LIB=$REPO_DIR/spark-dist/target/spark-lib
 APP_JAR=$REPO_DIR/spark-jobs/target/hopfield-spark-jobs-app.jar
 JAVA_BIN=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
