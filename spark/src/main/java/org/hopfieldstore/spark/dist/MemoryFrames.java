@@ -205,16 +205,7 @@ public final class MemoryFrames {
               .HadoopLocations.open(location, conf.value())) {
             x = org.hopfieldstore.core.io.Npy.readRows(src, ROLE, r[0], r[1]);
           }
-          List<Row> out = new java.util.ArrayList<>(x.rows());
-          int d = x.cols();
-          for (int i = 0; i < x.rows(); i++) {
-            Float[] v = new Float[d];
-            for (int j = 0; j < d; j++) {
-              v[j] = x.data()[i * d + j];
-            }
-            out.add(org.apache.spark.sql.RowFactory.create(firstId + r[0] + i, v));
-          }
-          return out.iterator();
+          return rows(x, firstId + r[0]).iterator();
         });
     return spark.createDataFrame(rows, SCHEMA);
   }
@@ -222,6 +213,11 @@ public final class MemoryFrames {
   /** In-memory rows (IDX images read on the driver, small files) as a frame. */
   public static Dataset<Row> fromMatrix(org.apache.spark.sql.SparkSession spark,
       org.hopfieldstore.core.memory.FloatMatrix x, long firstId) {
+    return spark.createDataFrame(rows(x, firstId), SCHEMA);
+  }
+
+  /** The rows of {@code x} as {@code (firstId + row, vector)}. */
+  private static List<Row> rows(org.hopfieldstore.core.memory.FloatMatrix x, long firstId) {
     List<Row> out = new java.util.ArrayList<>(x.rows());
     int d = x.cols();
     for (int i = 0; i < x.rows(); i++) {
@@ -231,7 +227,7 @@ public final class MemoryFrames {
       }
       out.add(org.apache.spark.sql.RowFactory.create(firstId + i, v));
     }
-    return spark.createDataFrame(out, SCHEMA);
+    return out;
   }
 
   /** The memories' schema. */
