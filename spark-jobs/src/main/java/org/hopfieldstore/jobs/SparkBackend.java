@@ -26,10 +26,15 @@ final class SparkBackend implements Backend {
       new java.util.concurrent.atomic.AtomicLong();
   private final org.apache.spark.scheduler.SparkListener shuffleMeter;
 
-  private SparkBackend(SparkSession spark, DistributedStore store) {
+  /** The store version retrieved from, or null. */
+  private final org.hopfieldstore.spark.store.StoreVersion storeVersion;
+
+  private SparkBackend(SparkSession spark, DistributedStore store,
+      org.hopfieldstore.spark.store.StoreVersion storeVersion) {
     HeapAfterGc.watch();
     this.spark = spark;
     this.store = store;
+    this.storeVersion = storeVersion;
     this.master = spark.sparkContext().master();
     this.shuffleMeter = new org.apache.spark.scheduler.SparkListener() {
       @Override
@@ -101,7 +106,7 @@ final class SparkBackend implements Backend {
         store = DistributedStore.fromMatrix(jsc, matrix, Math.min(p, matrix.rows()), storage,
             kernel);
       }
-      return new SparkBackend(spark, store);
+      return new SparkBackend(spark, store, null);
     } catch (Exception e) {
       throw Errors.unwrap(e);
     }
@@ -124,16 +129,11 @@ final class SparkBackend implements Backend {
       for (var summary : v.summaries()) {
         store.attachSummary(summary);
       }
-      SparkBackend b = new SparkBackend(spark, store);
-      b.storeVersion = v;
-      return b;
+      return new SparkBackend(spark, store, v);
     } catch (Exception e) {
       throw Errors.unwrap(e);
     }
   }
-
-  /** The store version retrieved from, or null. */
-  private org.hopfieldstore.spark.store.StoreVersion storeVersion;
 
   static StorageLevel storageLevel(String name) {
     try {

@@ -39,6 +39,18 @@ final class StoreCommand extends CommandBase {
 
   /** Options every store command shares. */
   abstract static class StoreBase extends CommandBase {
+    /** The line a change prints: what it committed and where the store is now. */
+    void report(MemoryStore.Change c, String store, long t0) {
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      if (c.operation().equals("compact")) {
+        out.printf(Locale.ROOT, "compact: %s is at version %d with %d memories (%.1f s)%n",
+            store, c.version(), c.totalRows(), seconds);
+      } else {
+        out.printf(Locale.ROOT, "%s: %d rows; %s is at version %d with %d memories (%.1f s)%n",
+            c.operation(), c.rows(), store, c.version(), c.totalRows(), seconds);
+      }
+    }
+
     @Mixin
     SparkOptions sparkOptions = new SparkOptions();
 
@@ -46,9 +58,23 @@ final class StoreCommand extends CommandBase {
         description = "score kernel that builds kernel summaries (default ${DEFAULT-VALUE})")
     String kernelName;
 
-    SparkSession session(String what) {
+    /** Checks that need no Spark (usage mistakes), before a session starts. */
+    void checkUsage() {}
+
+    /** The command's work in a session of its own (local[*] unless --master). */
+    abstract void run(SparkSession spark) throws Exception;
+
+    @Override
+    final void run() throws Exception {
+      checkUsage();
       String master = sparkOptions.master() == null ? "local[*]" : sparkOptions.master();
-      return SparkBackend.session(master, "hopfield-store store " + what, sparkOptions.conf());
+      SparkSession spark = SparkBackend.session(master, "hopfield-store store "
+          + spec.name(), sparkOptions.conf());
+      try {
+        run(spark);
+      } finally {
+        spark.stop();
+      }
     }
   }
 
@@ -105,24 +131,25 @@ final class StoreCommand extends CommandBase {
         + "rows; repeatable")
     List<String> summaries = new ArrayList<>();
 
+    private Preprocessing mode;
+    private final List<RetrievalSpec> specs = new ArrayList<>();
+
     @Override
-    void run() throws Exception {
-      Preprocessing mode = Preprocessing.parse(normalize);
-      List<RetrievalSpec> specs = new ArrayList<>();
+    void checkUsage() {
+      mode = Preprocessing.parse(normalize);
       for (String s : summaries) {
         specs.add(RetrievalSpec.parse(s));
       }
+    }
+
+    @Override
+    void run(SparkSession spark) throws Exception {
       long t0 = System.nanoTime();
-      SparkSession spark = session("create");
-      try {
-        int partitions = sparkOptions.partitions() > 0 ? sparkOptions.partitions()
-            : spark.sparkContext().defaultParallelism();
-        MemoryStore.Change c = MemoryStore.create(spark, input(spark, 0), idCol, vectorCol, out,
-            mode, partitions, specs, kernelName);
-        report(this, c, out, t0);
-      } finally {
-        spark.stop();
-      }
+      int partitions = sparkOptions.partitions() > 0 ? sparkOptions.partitions()
+          : spark.sparkContext().defaultParallelism();
+      MemoryStore.Change c = MemoryStore.create(spark, input(spark, 0), idCol, vectorCol, out,
+          mode, partitions, specs, kernelName);
+      report(c, out, t0);
     }
   }
 
@@ -140,17 +167,12 @@ final class StoreCommand extends CommandBase {
     Long firstId;
 
     @Override
-    void run() throws Exception {
+    void run(SparkSession spark) throws Exception {
       long t0 = System.nanoTime();
-      SparkSession spark = session("append");
-      try {
-        long first = firstId != null ? firstId : nextId(spark);
-        MemoryStore.Change c = MemoryStore.append(spark, store, input(spark, first), idCol,
-            vectorCol, kernelName);
-        report(this, c, store, t0);
-      } finally {
-        spark.stop();
-      }
+      long first = firstId != null ? firstId : nextId(spark);
+      MemoryStore.Change c = MemoryStore.append(spark, store, input(spark, first), idCol,
+          vectorCol, kernelName);
+      report(c, store, t0);
     }
 
     private long nextId(SparkSession spark) {
@@ -177,19 +199,18 @@ final class StoreCommand extends CommandBase {
     String where;
 
     @Override
-    void run() throws Exception {
+    void checkUsage() {
       if ((ids == null) == (where == null)) {
         throw new UsageException("give --ids or --where (one of them)");
       }
+    }
+
+    @Override
+    void run(SparkSession spark) throws Exception {
       long t0 = System.nanoTime();
-      SparkSession spark = session("delete");
-      try {
-        MemoryStore.Change c = MemoryStore.delete(spark, store, ids == null ? null
-            : idFrame(spark), where, kernelName);
-        report(this, c, store, t0);
-      } finally {
-        spark.stop();
-      }
+      MemoryStore.Change c = MemoryStore.delete(spark, store, ids == null ? null
+          : idFrame(spark), where, kernelName);
+      report(c, store, t0);
     }
 
     private Dataset<Row> idFrame(SparkSession spark) throws java.io.IOException {
@@ -222,14 +243,9 @@ final class StoreCommand extends CommandBase {
     String store;
 
     @Override
-    void run() {
+    void run(SparkSession spark) {
       long t0 = System.nanoTime();
-      SparkSession spark = session("compact");
-      try {
-        report(this, MemoryStore.compact(spark, store), store, t0);
-      } finally {
-        spark.stop();
-      }
+      report(MemoryStore.compact(spark, store), store, t0);
     }
   }
 
@@ -242,30 +258,25 @@ final class StoreCommand extends CommandBase {
     String store;
 
     @Override
-    void run() throws Exception {
-      SparkSession spark = session("info");
-      try {
-        StoreVersion v = StoreVersion.open(spark, StoreRef.parse(store));
-        StoreMetadata m = v.metadata();
-        out.printf(Locale.ROOT, "store %s, version %d of %d%n", v.ref().location(), v.version(),
-            v.latest());
-        out.printf(Locale.ROOT, "  memories     %d x %d (%s)%n", MemoryStore.totalRows(v),
-            m.dim, m.preprocessing);
-        out.printf(Locale.ROOT, "  partitions   %d (by %s)%n", m.partitions, MemoryStore.PART);
-        out.printf(Locale.ROOT, "  columns      id, vector%s%n", m.columns.isEmpty() ? ""
-            : ", " + String.join(", ", m.columns));
-        for (StoreMetadata.Summary s : m.summaries) {
-          out.printf(Locale.ROOT, "  summary      %s (%d memories)%n", s.spec(), s.count());
-        }
-        out.printf(Locale.ROOT, "  bytes        %d in this version's data files; %d under the "
-            + "directory%n", v.dataBytes(), v.totalBytes());
-        out.println("  versions");
-        for (StoreVersion.Commit c : v.history()) {
-          out.printf(Locale.ROOT, "    %4d  %s  %-8s %s%n", c.version(), c.timestamp(),
-              c.ours() ? c.storeOperation() : c.operation(), changed(c));
-        }
-      } finally {
-        spark.stop();
+    void run(SparkSession spark) throws Exception {
+      StoreVersion v = StoreVersion.open(spark, StoreRef.parse(store));
+      StoreMetadata m = v.metadata();
+      out.printf(Locale.ROOT, "store %s, version %d of %d%n", v.ref().location(), v.version(),
+          v.latest());
+      out.printf(Locale.ROOT, "  memories     %d x %d (%s)%n", MemoryStore.totalRows(v),
+          m.dim, m.preprocessing);
+      out.printf(Locale.ROOT, "  partitions   %d (by %s)%n", m.partitions, MemoryStore.PART);
+      out.printf(Locale.ROOT, "  columns      id, vector%s%n", m.columns.isEmpty() ? ""
+          : ", " + String.join(", ", m.columns));
+      for (StoreMetadata.Summary s : m.summaries) {
+        out.printf(Locale.ROOT, "  summary      %s (%d memories)%n", s.spec(), s.count());
+      }
+      out.printf(Locale.ROOT, "  bytes        %d in this version's data files; %d under the "
+          + "directory%n", v.dataBytes(), v.totalBytes());
+      out.println("  versions");
+      for (StoreVersion.Commit c : v.history()) {
+        out.printf(Locale.ROOT, "    %4d  %s  %-8s %s%n", c.version(), c.timestamp(),
+            c.ours() ? c.storeOperation() : c.operation(), changed(c));
       }
     }
 
@@ -284,17 +295,6 @@ final class StoreCommand extends CommandBase {
       }
       return String.join(", ", parts) + (c.ours() ? "" : " (" + c.operation()
           + ", not by hopfield-store)");
-    }
-  }
-
-  static void report(CommandBase cmd, MemoryStore.Change c, String store, long t0) {
-    if (c.rows() > 0 || !c.operation().equals("compact")) {
-      cmd.out.printf(Locale.ROOT, "%s: %d rows; %s is at version %d with %d memories "
-          + "(%.1f s)%n", c.operation(), c.rows(), store, c.version(), c.totalRows(),
-          (System.nanoTime() - t0) / 1e9);
-    } else {
-      cmd.out.printf(Locale.ROOT, "compact: %s is at version %d with %d memories (%.1f s)%n",
-          store, c.version(), c.totalRows(), (System.nanoTime() - t0) / 1e9);
     }
   }
 }

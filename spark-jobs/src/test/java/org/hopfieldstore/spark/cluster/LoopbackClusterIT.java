@@ -338,7 +338,7 @@ class LoopbackClusterIT {
       }
     }
     System.out.println("store on HDFS: " + committed + " of 2 concurrent appends committed");
-    assertEquals(2, version(store, data), "two appends on version 0");
+    assertEquals(2, version(store), "two appends on version 0");
 
     // an append killed once its summary is written (its rows not yet committed)
     int summaries = hdfsFs().listStatus(new org.apache.hadoop.fs.Path(hdfs() + summaryDir))
@@ -354,11 +354,11 @@ class LoopbackClusterIT {
         + tail(read(data.resolve("killed.log"))));
     new ProcessBuilder("kill", "-KILL", Long.toString(killed.pid())).start().waitFor();
     killed.waitFor(30, TimeUnit.SECONDS);
-    assertEquals(2, version(store, data), "a killed append leaves the store at its version");
+    assertEquals(2, version(store), "a killed append leaves the store at its version");
     Script again = local(data.resolve("after-kill.log"), "store", "append", "--store", store,
         "--from", hdfsParts[3], "--first-id", "4000");
     assertEquals(0, again.exit, again.output);
-    assertEquals(3, version(store, data));
+    assertEquals(3, version(store));
 
     // retrieve from the store on the cluster: the same as in-process over the same rows
     Path plain = data.resolve("plain.npy");
@@ -367,20 +367,10 @@ class LoopbackClusterIT {
     String spec = "sparsemax:beta=8,steps=3";
     Path reference = inProcess(plain, queries, spec, 128, data.resolve("reference"));
     String out = hdfs() + "/store/retrieved.parquet";
-    List<String> cmd = new ArrayList<>(List.of(repo.resolve("deploy/spark-submit").toString(),
-        "--master", "spark://127.0.0.1:" + masterPort, "--driver-memory", "1g",
-        "--class", "org.hopfieldstore.jobs.HopfieldStoreMain",
-        repo.resolve("spark-jobs/target/hopfield-spark-jobs-app.jar").toString(),
-        "retrieve", "--store", store, "--queries", toHdfs(queries, "/store/queries.npy"),
-        "--spec", spec, "--batch-size", "128", "--out", out));
     Path log = data.resolve("retrieve.log");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile());
-    setEnvironment(pb);
-    pb.redirectErrorStream(true).redirectOutput(log.toFile());
-    Process driver = pb.start();
-    synchronized (drivers) {
-      drivers.add(driver);
-    }
+    Process driver = start(log, Map.of(), sparkSubmit("retrieve", "--store", store,
+        "--queries", toHdfs(queries, "/store/queries.npy"), "--spec", spec, "--batch-size",
+        "128", "--out", out));
     String text = assertFinishes(driver, log);
     assertTrue(text.contains("store version 3"), tail(text));
     assertMatches(reference, out);
@@ -400,19 +390,11 @@ class LoopbackClusterIT {
     List<String> cmd = new ArrayList<>(List.of(repo.resolve("bin/hopfield-store").toString()));
     cmd.addAll(Arrays.asList(args));
     cmd.addAll(List.of("--master", "local[1]"));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile());
-    setEnvironment(pb);
-    pb.environment().put("JAVA_OPTS", "-Xmx1g");
-    pb.redirectErrorStream(true).redirectOutput(log.toFile());
-    Process p = pb.start();
-    synchronized (drivers) {
-      drivers.add(p);
-    }
-    return p;
+    return start(log, Map.of("JAVA_OPTS", "-Xmx1g"), cmd);
   }
 
   /** The store's latest version: its newest commit file in {@code _delta_log/}. */
-  private static long version(String store, Path data) throws Exception {
+  private static long version(String store) throws IOException {
     long newest = -1;
     for (org.apache.hadoop.fs.FileStatus f : hdfsFs().listStatus(
         new org.apache.hadoop.fs.Path(store + "/_delta_log"))) {
@@ -530,16 +512,27 @@ class LoopbackClusterIT {
   /** {@code deploy/spark-submit ... retrieve ... --partitions 4 --out OUT} in the background. */
   private static Process submit(Path log, Map<String, String> extraEnv, String memories,
       String queries, String spec, int batch, String out, String... more) throws IOException {
+    List<String> cmd = sparkSubmit("retrieve", "--memories", memories, "--queries", queries,
+        "--spec", spec, "--batch-size", Integer.toString(batch), "--partitions", "4",
+        "--out", out);
+    cmd.addAll(Arrays.asList(more));
+    return start(log, extraEnv, cmd);
+  }
+
+  /** {@code deploy/spark-submit} of the application jar to the cluster with {@code args}. */
+  private static List<String> sparkSubmit(String... args) {
     List<String> cmd = new ArrayList<>(List.of(repo.resolve("deploy/spark-submit").toString(),
         "--master", "spark://127.0.0.1:" + masterPort, "--driver-memory", "1g",
         "--class", "org.hopfieldstore.jobs.HopfieldStoreMain",
-        repo.resolve("spark-jobs/target/hopfield-spark-jobs-app.jar").toString(),
-        "retrieve", "--memories", memories, "--queries", queries,
-        "--spec", spec, "--batch-size", Integer.toString(batch), "--partitions", "4",
-        "--out", out));
-    cmd.addAll(Arrays.asList(more));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.directory(repo.toFile());
+        repo.resolve("spark-jobs/target/hopfield-spark-jobs-app.jar").toString()));
+    cmd.addAll(Arrays.asList(args));
+    return cmd;
+  }
+
+  /** Starts {@code cmd} in the repository, output to {@code log}; stopped on clean-up. */
+  private static Process start(Path log, Map<String, String> extraEnv, List<String> cmd)
+      throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile());
     setEnvironment(pb);
     pb.environment().putAll(extraEnv);
     pb.redirectErrorStream(true).redirectOutput(log.toFile());

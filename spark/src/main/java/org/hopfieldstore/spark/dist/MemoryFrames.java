@@ -187,26 +187,13 @@ public final class MemoryFrames {
       long firstId) throws java.io.IOException {
     org.apache.spark.api.java.JavaSparkContext jsc =
         org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
-    long m;
-    try (org.hopfieldstore.core.io.ByteSource src = org.hopfieldstore.spark.io.HadoopLocations
-        .open(location, jsc.hadoopConfiguration())) {
-      m = org.hopfieldstore.core.io.Npy.matrixShape(src, ROLE)[0];
-    }
-    org.apache.spark.util.SerializableConfiguration conf =
-        new org.apache.spark.util.SerializableConfiguration(jsc.hadoopConfiguration());
+    long m = SparkBlocks.npyShape(jsc, location)[0];
     List<long[]> ranges = new java.util.ArrayList<>();
     for (long from = 0; from < m; from += NPY_ROWS_PER_TASK) {
       ranges.add(new long[] {from, Math.min(m, from + NPY_ROWS_PER_TASK)});
     }
-    org.apache.spark.api.java.JavaRDD<Row> rows = jsc.parallelize(ranges, Math.max(1,
-        ranges.size())).flatMap(r -> {
-          org.hopfieldstore.core.memory.FloatMatrix x;
-          try (org.hopfieldstore.core.io.ByteSource src = org.hopfieldstore.spark.io
-              .HadoopLocations.open(location, conf.value())) {
-            x = org.hopfieldstore.core.io.Npy.readRows(src, ROLE, r[0], r[1]);
-          }
-          return rows(x, firstId + r[0]).iterator();
-        });
+    org.apache.spark.api.java.JavaRDD<Row> rows = SparkBlocks.npyRanges(jsc, location, ranges)
+        .flatMap(b -> rows(b.matrix(), firstId + b.idOffset()).iterator());
     return spark.createDataFrame(rows, SCHEMA);
   }
 

@@ -96,29 +96,40 @@ public final class SparkBlocks {
    */
   static SparkBlocks fromNpy(JavaSparkContext jsc, String location, int partitions,
       StorageLevel level) throws java.io.IOException {
-    long m;
-    long d;
-    try (org.hopfieldstore.core.io.ByteSource src =
-        HadoopLocations.open(location, jsc.hadoopConfiguration())) {
-      long[] shape = Npy.matrixShape(src, "memories");
-      m = shape[0];
-      d = shape[1];
-    }
+    long[] shape = npyShape(jsc, location);
+    long m = shape[0];
+    long d = shape[1];
     checkPartitions(partitions, m);
     int p = (int) Math.max(partitions, (m * d + MAX_BLOCK_VALUES - 1) / MAX_BLOCK_VALUES);
-    SerializableConfiguration conf = new SerializableConfiguration(jsc.hadoopConfiguration());
     List<long[]> ranges = new ArrayList<>();
     for (int i = 0; i < p; i++) {
       ranges.add(new long[] {m * i / p, m * (i + 1) / p});
     }
-    JavaRDD<MemoryBlock> rdd = jsc.parallelize(ranges, p).map(r -> {
+    return new SparkBlocks(jsc, npyRanges(jsc, location, ranges), level);
+  }
+
+  /** The (rows, columns) of a 2-D float .npy file on any Hadoop filesystem: its header only. */
+  static long[] npyShape(JavaSparkContext jsc, String location) throws java.io.IOException {
+    try (org.hopfieldstore.core.io.ByteSource src =
+        HadoopLocations.open(location, jsc.hadoopConfiguration())) {
+      return Npy.matrixShape(src, "memories");
+    }
+  }
+
+  /**
+   * One block per {@code [from, to)} row range of a .npy file, each read and checked by its own
+   * task (positioned reads), ids the row numbers.
+   */
+  static JavaRDD<MemoryBlock> npyRanges(JavaSparkContext jsc, String location,
+      List<long[]> ranges) {
+    SerializableConfiguration conf = new SerializableConfiguration(jsc.hadoopConfiguration());
+    return jsc.parallelize(ranges, Math.max(1, ranges.size())).map(r -> {
       try (org.hopfieldstore.core.io.ByteSource src = HadoopLocations.open(location,
           conf.value())) {
         FloatMatrix rows = Npy.readRows(src, "memories", r[0], r[1]);
         return MemoryBlock.withIdOffset(rows.data(), rows.rows(), rows.cols(), r[0]);
       }
     });
-    return new SparkBlocks(jsc, rdd, level);
   }
 
   /** Most values in one block (one Java array; a larger file gets more partitions). */

@@ -82,9 +82,9 @@ public final class MemoryStore {
       Dataset<Row> prepared = prepare(rows, meta).persist(StorageLevel.MEMORY_AND_DISK());
       try {
         long n = prepared.count();
+        List<RetrievalSpec> specs = summarySpecs.stream().map(MemoryStore::canonical).toList();
         List<StoreMetadata.Summary> sums = new ArrayList<>();
-        for (RetrievalSpec spec : summarySpecs) {
-          KernelSummary k = summarize(prepared, canonical(spec), kernel);
+        for (KernelSummary k : summarize(prepared, specs, kernel)) {
           sums.add(writeSummary(spark, location, k));
         }
         meta = meta.withSummaries(sums);
@@ -132,13 +132,8 @@ public final class MemoryStore {
       Dataset<Row> prepared = prepare(rows, meta).persist(StorageLevel.MEMORY_AND_DISK());
       try {
         long n = prepared.count();
-        List<StoreMetadata.Summary> sums = new ArrayList<>();
-        for (StoreMetadata.Summary s : meta.summaries) {
-          KernelSummary k = base.summary(s.spec());
-          k.merge(summarize(prepared, RetrievalSpec.parse(s.spec()), kernel));
-          sums.add(writeSummary(spark, location, k));
-        }
-        StoreMetadata next = meta.withSummaries(sums);
+        StoreMetadata next = meta.withSummaries(updatedSummaries(spark, base, prepared, true,
+            kernel));
         long before = totalRows(base);
         commit(spark, location, next.toCommitJson("append", base.version()), "append", () ->
             DeltaTable.forPath(spark, location).as("t")
@@ -200,13 +195,8 @@ public final class MemoryStore {
           throw new IllegalArgumentException("delete: that would remove all " + n
               + " memories; a store keeps at least one; nothing deleted");
         }
-        List<StoreMetadata.Summary> sums = new ArrayList<>();
-        for (StoreMetadata.Summary s : meta.summaries) {
-          KernelSummary k = base.summary(s.spec());
-          k.subtract(summarize(doomed, RetrievalSpec.parse(s.spec()), kernel));
-          sums.add(writeSummary(spark, location, k));
-        }
-        String json = meta.withSummaries(sums).toCommitJson("delete", base.version());
+        String json = meta.withSummaries(updatedSummaries(spark, base, doomed, false, kernel))
+            .toCommitJson("delete", base.version());
         Dataset<Row> idsToDelete = distinctIds;
         commit(spark, location, json, "delete", () -> {
           DeltaTable t = DeltaTable.forPath(spark, location);
@@ -368,16 +358,38 @@ public final class MemoryStore {
     return spec.withSteps(1).withTol(0);
   }
 
-  /** The summary of {@code rows} under {@code spec}, built where the rows are. */
-  private static KernelSummary summarize(Dataset<Row> rows, RetrievalSpec spec, String kernel) {
-    int partitions = Math.max(1, rows.rdd().getNumPartitions());
-    DistributedStore s = DistributedStore.fromDataFrame(rows, MemoryFrames.ID,
-        MemoryFrames.VECTOR, "store rows", partitions, StorageLevel.MEMORY_AND_DISK(), kernel);
-    try {
-      return s.summary(spec);
-    } finally {
-      s.close();
+  /**
+   * The summaries of {@code rows} under each of {@code specs}, built where the rows are: the rows
+   * are packed into cached blocks once for all of them.
+   */
+  private static List<KernelSummary> summarize(Dataset<Row> rows, List<RetrievalSpec> specs,
+      String kernel) {
+    if (specs.isEmpty()) {
+      return List.of();
     }
+    int partitions = Math.max(1, rows.rdd().getNumPartitions());
+    try (DistributedStore s = DistributedStore.fromDataFrame(rows, MemoryFrames.ID,
+        MemoryFrames.VECTOR, "store rows", partitions, StorageLevel.MEMORY_AND_DISK(), kernel)) {
+      return specs.stream().map(s::summary).toList();
+    }
+  }
+
+  /**
+   * Each summary of {@code base} plus ({@code add}) or minus the terms of {@code rows}, written
+   * under new names.
+   */
+  private static List<StoreMetadata.Summary> updatedSummaries(SparkSession spark,
+      StoreVersion base, Dataset<Row> rows, boolean add, String kernel) throws IOException {
+    List<RetrievalSpec> specs = base.metadata().summaries.stream()
+        .map(s -> RetrievalSpec.parse(s.spec())).toList();
+    List<KernelSummary> terms = summarize(rows, specs, kernel);
+    List<KernelSummary> kept = base.summaries();
+    List<StoreMetadata.Summary> out = new ArrayList<>();
+    for (int i = 0; i < kept.size(); i++) {
+      KernelSummary k = add ? kept.get(i).merge(terms.get(i)) : kept.get(i).subtract(terms.get(i));
+      out.add(writeSummary(spark, base.ref().location(), k));
+    }
+    return out;
   }
 
   /** Writes a summary under {@code _hopfield/} (a new name each time: files are immutable). */
