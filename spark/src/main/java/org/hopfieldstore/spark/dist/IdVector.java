@@ -6,6 +6,14 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.StructType;
 import org.hopfieldstore.core.memory.MemoryBlock;
 
 /** One memory on its way from a DataFrame row to a block: its id and values. */
@@ -34,6 +42,52 @@ public final class IdVector implements Serializable {
             + ", column " + i);
       }
       f[i] = ((Number) x).floatValue();
+    }
+    return new IdVector(id, f);
+  }
+
+  /**
+   * Whether rows of {@code schema} ({@code id, vector}) can be read as Spark's internal rows:
+   * a long id and an array of floats or doubles, copied out without boxing each value.
+   */
+  static boolean decodesInternally(StructType schema) {
+    DataType id = schema.fields()[0].dataType();
+    DataType v = schema.fields()[1].dataType();
+    return id instanceof LongType && v instanceof ArrayType a
+        && (a.elementType() instanceof FloatType || a.elementType() instanceof DoubleType);
+  }
+
+  /** Whether the vector column of such a schema holds floats (else doubles). */
+  static boolean floatVectors(StructType schema) {
+    return ((ArrayType) schema.fields()[1].dataType()).elementType() instanceof FloatType;
+  }
+
+  /**
+   * An internal row {@code (id, vector)} of a schema that {@link #decodesInternally}, its vector
+   * of floats ({@code floats}) or doubles.
+   */
+  static IdVector of(InternalRow row, boolean floats, String source, String idCol,
+      String vectorCol) {
+    if (row.isNullAt(0) || row.isNullAt(1)) {
+      throw new IllegalArgumentException(source + ": null " + idCol + " or " + vectorCol);
+    }
+    long id = row.getLong(0);
+    ArrayData v = row.getArray(1);
+    int n = v.numElements();
+    for (int i = 0; i < n; i++) {
+      if (v.isNullAt(i)) {
+        throw new IllegalArgumentException(source + ": null value in memory id " + id
+            + ", column " + i);
+      }
+    }
+    float[] f;
+    if (floats) {
+      f = v.toFloatArray();
+    } else {
+      f = new float[n];
+      for (int i = 0; i < n; i++) {
+        f[i] = (float) v.getDouble(i);
+      }
     }
     return new IdVector(id, f);
   }

@@ -145,9 +145,17 @@ public final class SparkBlocks {
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
     }
-    JavaRDD<IdVector> pairs = df.select(idCol, vectorCol).javaRDD()
-        .map(row -> IdVector.of(row, source, idCol, vectorCol));
-    JavaRDD<MemoryBlock> rdd = pairs.repartition(partitions).mapPartitions(
+    Dataset<Row> selected = df.select(idCol, vectorCol);
+    boolean floats = IdVector.decodesInternally(selected.schema())
+        && IdVector.floatVectors(selected.schema());
+    JavaRDD<IdVector> pairs = IdVector.decodesInternally(selected.schema())
+        ? selected.queryExecution().toRdd().toJavaRDD()
+            .map(row -> IdVector.of(row, floats, source, idCol, vectorCol))
+        : selected.javaRDD().map(row -> IdVector.of(row, source, idCol, vectorCol));
+    // merging neighbouring input splits needs no shuffle; only too few splits are repartitioned
+    JavaRDD<IdVector> placed = pairs.getNumPartitions() >= partitions
+        ? pairs.coalesce(partitions) : pairs.repartition(partitions);
+    JavaRDD<MemoryBlock> rdd = placed.mapPartitions(
         (FlatMapFunction<Iterator<IdVector>, MemoryBlock>) it -> IdVector.pack(it, source));
     return new SparkBlocks(JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext()),
         rdd, level);

@@ -281,4 +281,59 @@ class DistributedStoreTest {
       assertTrue(e.getMessage().contains("dimension mismatch"), e.getMessage());
     }
   }
+
+  /**
+   * Data frames of float or double arrays decode (as internal rows) to the same store, its
+   * input splits merged without a shuffle or repartitioned when too few, and a null inside a
+   * vector is rejected with the memory's id.
+   */
+  @Test
+  void dataFramesOfEveryVectorTypeGiveTheLocalAnswer() {
+    long seed = 11L;
+    FloatMatrix memories = SyntheticMemories.uniformSphere(300, 12, seed);
+    FloatMatrix queries = QuerySet.fromMemories(memories, 16, Corruption.parse("gaussian:0.1"), seed + 1)
+        .queries();
+    RetrievalSpec spec = RetrievalSpec.parse("sparsemax:beta=4,steps=3");
+    RetrievalResult want = new LocalRetrievalEngine(MemoryBlock.of(memories),
+        ScoreKernels.byName("java")).retrieve(queries, spec, 10, true);
+    List<org.apache.spark.sql.Row> floats = new java.util.ArrayList<>();
+    List<org.apache.spark.sql.Row> doubles = new java.util.ArrayList<>();
+    for (int i = 0; i < memories.rows(); i++) {
+      Float[] f = new Float[memories.cols()];
+      Double[] g = new Double[memories.cols()];
+      for (int j = 0; j < f.length; j++) {
+        f[j] = memories.get(i, j);
+        g[j] = (double) memories.get(i, j);
+      }
+      floats.add(org.apache.spark.sql.RowFactory.create((long) i, f));
+      doubles.add(org.apache.spark.sql.RowFactory.create((long) i, g));
+    }
+    var types = new org.apache.spark.sql.types.DataType[] {
+        org.apache.spark.sql.types.DataTypes.createArrayType(
+            org.apache.spark.sql.types.DataTypes.FloatType),
+        org.apache.spark.sql.types.DataTypes.createArrayType(
+            org.apache.spark.sql.types.DataTypes.DoubleType)};
+    List<List<org.apache.spark.sql.Row>> data = List.of(floats, doubles);
+    for (int t = 0; t < types.length; t++) {
+      var df = spark.createDataFrame(data.get(t), new org.apache.spark.sql.types.StructType()
+          .add("id", org.apache.spark.sql.types.DataTypes.LongType).add("vector", types[t]))
+          .repartition(5);
+      for (int p : new int[] {3, 8}) {
+        try (DistributedStore store = DistributedStore.fromDataFrame(df, "id", "vector", "frame",
+            p, StorageLevel.MEMORY_ONLY(), "nd4j")) {
+          assertEquals(p, store.partitions(), types[t] + " P=" + p);
+          assertSame(want, store.retrieve(queries, spec, 10, true), types[t] + " P=" + p
+              + " seed=" + seed);
+        }
+      }
+    }
+    List<org.apache.spark.sql.Row> holed = new java.util.ArrayList<>(floats);
+    holed.set(7, org.apache.spark.sql.RowFactory.create(7L, new Float[] {1f, null, 0f}));
+    var df = spark.createDataFrame(holed, new org.apache.spark.sql.types.StructType()
+        .add("id", org.apache.spark.sql.types.DataTypes.LongType).add("vector", types[0]));
+    Exception e = assertThrows(Exception.class, () -> DistributedStore.fromDataFrame(df, "id",
+        "vector", "frame", 2, StorageLevel.MEMORY_ONLY(), "nd4j").memoryCount());
+    assertTrue(Errors.unwrap(e).getMessage().contains("frame: null value in memory id 7, "
+        + "column 1"), Errors.unwrap(e).getMessage());
+  }
 }
