@@ -37,7 +37,11 @@ import org.hopfieldstore.core.retrieval.RetrievalResult;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.core.retrieval.StepFunction;
 import org.hopfieldstore.spark.dist.DistributedStore;
+import org.hopfieldstore.spark.dist.MemoryFrames;
 import org.hopfieldstore.spark.dist.SparkSetup;
+import org.hopfieldstore.spark.store.MemoryStore;
+import org.hopfieldstore.spark.store.StoreRef;
+import org.hopfieldstore.spark.store.StoreVersion;
 
 /**
  * {@code hopfield-store arrange}: learns the feature map W of the kernelized model (U-Hop Stage
@@ -67,9 +71,13 @@ final class ArrangeCommand extends CommandBase {
   static final int ANGLE_SAMPLE = 20_000;
   static final int REPORT_QUERIES = 256;
 
-  @Option(names = "--memories", required = true, paramLabel = "PATH",
-      description = "the stored patterns (.npy or IDX)")
-  String memPath;
+  @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+  MemorySource source = new MemorySource();
+
+  @Option(names = "--attach", description = {"with --store: attach the learned W to the store "
+      + "(a new version; every memory gets its factor 1 / |W xi|, which appends keep up to "
+      + "date), for retrieval with --spec '...,kernel=store[,kernel_map=normalized]'"})
+  boolean attach;
 
   @Option(names = "--dim", required = true, paramLabel = "D",
       description = "feature dimension D >= d")
@@ -161,8 +169,20 @@ final class ArrangeCommand extends CommandBase {
     String master = sparkOptions.master();
     int partitions = sparkOptions.partitions();
 
+    if (attach && !source.isStore()) {
+      throw new UsageException("--attach needs --store: W is attached to the store it was "
+          + "learned from");
+    }
+    // a store is read through Spark: the cluster's session, else local mode in this JVM
+    SparkSession spark = master != null ? SparkSetup.session(master, "arrange")
+        : source.isStore() ? SparkSetup.session("local[*]", "arrange") : null;
     try (AtomicOutput output = AtomicOutput.file(outPath, overwrite)) {
-      FloatMatrix mem = MatrixReader.read(memPath, "memories");
+      StoreVersion version = source.isStore()
+          ? StoreVersion.open(spark, StoreRef.parse(source.storeRef)) : null;
+      String memPath = version != null ? version.ref().toString() : source.memPath;
+      FloatMatrix mem = version != null
+          ? MemoryFrames.toBlock(MemoryStore.memories(version), memPath).matrix()
+          : MatrixReader.read(memPath, "memories");
       int m = mem.rows();
       int d = mem.cols();
       if (big < d) {
@@ -191,11 +211,10 @@ final class ArrangeCommand extends CommandBase {
           err.println("arrange: resuming after epoch " + first + " from " + checkpoint);
         }
       }
-      SparkSession spark = master == null ? null : SparkSetup.session(master, "arrange");
       DistributedStore store = null;
       try {
         MemoryBlock block = MemoryBlock.of(mem);
-        if (spark != null) {
+        if (master != null) {
           JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
           int p = Math.min(m, partitions > 0 ? partitions : jsc.defaultParallelism());
           store = DistributedStore.fromMatrix(jsc, mem, p, StorageLevel.MEMORY_ONLY(), "nd4j");
@@ -273,6 +292,14 @@ final class ArrangeCommand extends CommandBase {
               big, loss, epochs, (System.nanoTime() - t0) / 1e9, a0, a1, m > ANGLE_SAMPLE
                   ? " (first " + ANGLE_SAMPLE + " memories)" : "", outPath));
           lines.forEach(out::println);
+          if (attach) {
+            MemoryStore.Change c = MemoryStore.attachKernel(spark, version.ref().location(),
+                learned, String.format(Locale.ROOT, "arrange --loss %s --dim %d --epochs %d "
+                    + "--seed %d", loss, big, epochs, seed), version.version());
+            out.println(String.format(Locale.ROOT, "attached W (%d x %d) to store %s: version "
+                + "%d, row factors 1/|W xi| for its %d memories", big, d,
+                version.ref().location(), c.version(), c.totalRows()));
+          }
         } finally {
           Files.deleteIfExists(before);
           Files.deleteIfExists(after);

@@ -31,9 +31,8 @@ import picocli.CommandLine.Option;
         + "best_s, median_s, qps (B / best), the BLAS library (blas) and the row loops in use "
         + "(row_ops).", ""})
 final class BenchCommand extends CommandBase {
-  @Option(names = "--memories", required = true, paramLabel = "PATH",
-      description = "stored patterns (as for retrieve)")
-  String memPath;
+  @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+  MemorySource source = new MemorySource();
 
   @Option(names = "--queries", required = true, paramLabel = "PATH",
       description = "the query batch")
@@ -80,11 +79,17 @@ final class BenchCommand extends CommandBase {
     FloatMatrix queries = MatrixReader.read(queryPath, "queries");
     RetrievalSpec spec = RetrievalSpec.parse(specText);
     String master = sparkOptions.master;
+    if (source.isStore() && master == null) {
+      master = "local[*]";
+    }
     SparkSession spark = master == null ? null
         : SparkBackend.session(master, "hopfield-store bench", sparkOptions.conf());
-    try (Backend backend = spark == null ? LocalBackend.open(memPath, kernelName)
-        : SparkBackend.open(spark, memPath, sparkOptions.partitions(), "MEMORY_ONLY",
+    try (Backend backend = spark == null ? LocalBackend.open(source.memPath, kernelName)
+        : source.isStore() ? SparkBackend.openStore(spark, source.storeRef,
+            sparkOptions.partitions(), "MEMORY_ONLY", kernelName, spec)
+        : SparkBackend.open(spark, source.memPath, sparkOptions.partitions(), "MEMORY_ONLY",
             kernelName, "id", "vector")) {
+      spec = backend.resolve(spec);
       StepFunction store = backend.store();
       if (queries.cols() != store.dim()) {
         throw new IllegalArgumentException("dimension mismatch: queries have dimension "

@@ -50,21 +50,6 @@ final class RetrieveCommand extends CommandBase {
   /** Steps between checkpoints of the distributed plan's states (with a checkpoint dir). */
   static final int CHECKPOINT_EVERY = 4;
 
-  /** Where the memories come from: files, or a store version. */
-  static final class MemorySource {
-    @Option(names = "--memories", paramLabel = "PATH", description = {"stored "
-        + "patterns: .npy (2-D float32/float64, C order) or IDX images (*-idx3-ubyte[.gz], "
-        + "pixels scaled to [0,1] and flattened); in Spark mode also Parquet (a .parquet path or "
-        + "a directory, columns --id-column and --vector-column)"})
-    String memPath;
-
-    @Option(names = "--store", paramLabel = "STORE[@VERSION]", description = {"instead of "
-        + "--memories: a store (hopfield-store store create), at its latest version or at "
-        + "VERSION; its kernel summaries are used, not rebuilt. Runs on Spark (local[*] unless "
-        + "--master): the store is a Delta table, which Spark reads"})
-    String storeRef;
-  }
-
   @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
   MemorySource source = new MemorySource();
 
@@ -187,7 +172,8 @@ final class RetrieveCommand extends CommandBase {
             sparkOptions.conf());
         String level = storageLevel == null ? "MEMORY_ONLY" : storageLevel;
         try (SparkBackend backend = storeRef != null
-            ? SparkBackend.openStore(spark, storeRef, sparkOptions.partitions(), level, kernelName)
+            ? SparkBackend.openStore(spark, storeRef, sparkOptions.partitions(), level, kernelName,
+                spec)
             : SparkBackend.open(spark, memPath, sparkOptions.partitions(), level, kernelName,
                 idCol, vectorCol)) {
           QueryInput queries = QueryInput.open(queryPath, spark, idCol, vectorCol);
@@ -197,8 +183,9 @@ final class RetrieveCommand extends CommandBase {
             throw new UsageException(queries.count() + " queries go through the distributed "
                 + "plan, which the executors write as Parquet: name the output *.parquet");
           }
-          summary = distributed ? distributedPlan(backend, queries, spec, output, t0)
-              : broadcastPlan(backend, spark, queries, spec, output, parquetOut, t0);
+          RetrievalSpec resolved = backend.resolve(spec);
+          summary = distributed ? distributedPlan(backend, queries, resolved, output, t0)
+              : broadcastPlan(backend, spark, queries, resolved, output, parquetOut, t0);
         } finally {
           spark.stop();
         }

@@ -9,12 +9,16 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.hopfieldstore.core.io.MatrixReader;
+import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.core.retrieval.StepFunction;
 import org.hopfieldstore.spark.dist.DistributedStore;
 import org.hopfieldstore.spark.dist.Errors;
 import org.hopfieldstore.spark.dist.MemoryFrames;
 import org.hopfieldstore.spark.dist.SparkSetup;
 import org.hopfieldstore.spark.io.HadoopLocations;
+import org.hopfieldstore.spark.store.MemoryStore;
+import org.hopfieldstore.spark.store.StoreRef;
+import org.hopfieldstore.spark.store.StoreVersion;
 
 /** Retrieval on Spark: memories partitioned and cached, partial results merged per step. */
 final class SparkBackend implements Backend {
@@ -27,10 +31,10 @@ final class SparkBackend implements Backend {
   private final org.apache.spark.scheduler.SparkListener shuffleMeter;
 
   /** The store version retrieved from, or null. */
-  private final org.hopfieldstore.spark.store.StoreVersion storeVersion;
+  private final StoreVersion storeVersion;
 
   private SparkBackend(SparkSession spark, DistributedStore store,
-      org.hopfieldstore.spark.store.StoreVersion storeVersion) {
+      StoreVersion storeVersion) {
     HeapAfterGc.watch();
     this.spark = spark;
     this.store = store;
@@ -117,15 +121,22 @@ final class SparkBackend implements Backend {
    * store's kernel summaries attached.
    */
   static SparkBackend openStore(SparkSession spark, String ref, int partitions, String level,
-      String kernel) {
+      String kernel, RetrievalSpec spec) {
     StorageLevel storage = storageLevel(level);
     try {
-      org.hopfieldstore.spark.store.StoreVersion v = org.hopfieldstore.spark.store.StoreVersion
-          .open(spark, org.hopfieldstore.spark.store.StoreRef.parse(ref));
+      StoreVersion v = StoreVersion.open(spark, StoreRef.parse(ref));
       int p = partitions > 0 ? partitions : v.metadata().partitions;
-      DistributedStore store = DistributedStore.fromDataFrame(
-          org.hopfieldstore.spark.store.MemoryStore.memories(v), MemoryFrames.ID,
-          MemoryFrames.VECTOR, v.ref().toString(), p, storage, kernel);
+      RetrievalSpec resolved = spec == null ? null : v.resolve(spec);
+      DistributedStore store;
+      if (resolved != null && resolved != spec && resolved.kernelNormalized()) {
+        // the stored factors 1 / |W xi| of the attached kernel: no pass to compute them
+        store = DistributedStore.withStoredRowFactors(v.rows(), MemoryFrames.ID,
+            MemoryFrames.VECTOR, MemoryStore.ROW_FACTOR, v.kernelMap(), v.ref().toString(), p,
+            storage, kernel);
+      } else {
+        store = DistributedStore.fromDataFrame(MemoryStore.memories(v), MemoryFrames.ID,
+            MemoryFrames.VECTOR, v.ref().toString(), p, storage, kernel);
+      }
       for (var summary : v.summaries()) {
         store.attachSummary(summary);
       }
@@ -133,6 +144,11 @@ final class SparkBackend implements Backend {
     } catch (Exception e) {
       throw Errors.unwrap(e);
     }
+  }
+
+  @Override
+  public RetrievalSpec resolve(RetrievalSpec spec) {
+    return storeVersion == null ? spec : storeVersion.resolve(spec);
   }
 
   static StorageLevel storageLevel(String name) {

@@ -271,6 +271,11 @@ final class StoreCommand extends CommandBase {
       for (StoreMetadata.Summary s : m.summaries) {
         out.printf(Locale.ROOT, "  summary      %s (%d memories)%n", s.spec(), s.count());
       }
+      if (m.kernel != null) {
+        out.printf(Locale.ROOT, "  kernel       W %d x %d (%s, from version %d), row factors in "
+            + "%s: retrieve with kernel=store%n", m.kernel.outDim(), m.kernel.inDim(),
+            m.kernel.learnedBy(), m.kernel.learnedOn(), MemoryStore.ROW_FACTOR);
+      }
       out.printf(Locale.ROOT, "  bytes        %d in this version's data files; %d under the "
           + "directory%n", v.dataBytes(), v.totalBytes());
       out.println("  versions");
@@ -283,8 +288,9 @@ final class StoreCommand extends CommandBase {
     private static String changed(StoreVersion.Commit c) {
       var m = c.metrics();
       List<String> parts = new ArrayList<>();
-      String[][] keys = c.operation().equals("WRITE")
-          ? new String[][] {{"numOutputRows", "rows added"}}
+      String[][] keys = "attach-kernel".equals(c.storeOperation())
+          ? new String[][] {{"numOutputRows", "rows rewritten with their row factors"}}
+          : c.operation().equals("WRITE") ? new String[][] {{"numOutputRows", "rows added"}}
           : new String[][] {{"numTargetRowsInserted", "rows added"},
               {"numTargetRowsDeleted", "rows deleted"}, {"numDeletedRows", "rows deleted"},
               {"numRemovedFiles", "files removed"}, {"numAddedFiles", "files added"}};

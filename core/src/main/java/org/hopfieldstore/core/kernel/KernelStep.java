@@ -49,6 +49,10 @@ public final class KernelStep implements StepFunction, AutoCloseable {
 
   /** The kernel step a spec asks for ({@code kernel=PATH[,kernel_map=normalized]}). */
   public static KernelStep of(StepFunction store, RetrievalSpec spec) {
+    if ("store".equals(spec.kernel())) {
+      throw new IllegalArgumentException("kernel=store names the feature map attached to a "
+          + "store: retrieve from it with --store STORE[@VERSION]");
+    }
     LinearFeatureMap map = LinearFeatureMap.read(spec.kernel());
     return spec.kernelNormalized() ? normalized(store, map) : new KernelStep(store, map);
   }

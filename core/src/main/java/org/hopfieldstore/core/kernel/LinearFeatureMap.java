@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import org.hopfieldstore.core.data.SyntheticMemories;
 import org.hopfieldstore.core.io.Npy;
 import org.hopfieldstore.core.io.NpyArray;
+import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.retrieval.RowScaler;
 
 /**
@@ -141,27 +142,61 @@ public final class LinearFeatureMap implements java.io.Serializable {
    * serializable function of a block (W travels with it, so executors compute their own blocks'
    * factors). A memory with a zero image has no normalised image: that is an error naming it.
    */
-  public RowScaler inverseImageNorms() {
-    final double[] weights = w;
-    final int dOut = outDim;
-    final int dIn = inDim;
-    return block -> {
-      if (block.dim() != dIn) {
-        throw new IllegalArgumentException("dimension mismatch: the kernel maps d=" + dIn
+  public InverseImageNorms inverseImageNorms() {
+    return new InverseImageNorms(this);
+  }
+
+  /** The factors {@code 1 / |W xi|} of one map (which it names, so a store can keep them). */
+  public static final class InverseImageNorms implements RowScaler {
+    private static final long serialVersionUID = 1L;
+    private final LinearFeatureMap map;
+
+    private InverseImageNorms(LinearFeatureMap map) {
+      this.map = map;
+    }
+
+    /** The feature map whose factors these are. */
+    public LinearFeatureMap map() {
+      return map;
+    }
+
+    @Override
+    public float[] scales(MemoryBlock block) {
+      if (block.dim() != map.inDim) {
+        throw new IllegalArgumentException("dimension mismatch: the kernel maps d=" + map.inDim
             + " but memories have dimension " + block.dim());
       }
       float[] x = block.data();
       float[] out = new float[block.size()];
       for (int i = 0; i < out.length; i++) {
-        double n = imageNorm(weights, dOut, dIn, x, i * dIn);
-        if (!(n > 0)) {
-          throw new IllegalArgumentException("memory id " + block.id(i) + " has a zero feature "
-              + "image W xi: the normalised kernel is undefined for it");
-        }
-        out[i] = (float) (1 / n);
+        out[i] = map.inverseImageNorm(x, i * map.inDim, block.id(i));
       }
       return out;
-    };
+    }
+  }
+
+  /**
+   * {@code 1 / |W x|} of the vector at {@code offset} of {@code x} (memory {@code id}, named in
+   * the error when its image is zero and the normalised kernel undefined).
+   */
+  public float inverseImageNorm(float[] x, int offset, long id) {
+    double n = imageNorm(x, offset);
+    if (!(n > 0)) {
+      throw new IllegalArgumentException("memory id " + id + " has a zero feature "
+          + "image W xi: the normalised kernel is undefined for it");
+    }
+    return (float) (1 / n);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof LinearFeatureMap m && m.outDim == outDim && m.inDim == inDim
+        && java.util.Arrays.equals(m.w, w);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * (31 * outDim + inDim) + java.util.Arrays.hashCode(w);
   }
 
   /** {@code |W x|} of the vector at {@code offset} of {@code x}. */

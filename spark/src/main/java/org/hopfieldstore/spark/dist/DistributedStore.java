@@ -14,6 +14,7 @@ import org.hopfieldstore.core.aggregate.FetchRows;
 import org.hopfieldstore.core.aggregate.Mergeable;
 import org.hopfieldstore.core.aggregate.RowBundle;
 import org.hopfieldstore.core.aggregate.SupportRowSums;
+import org.hopfieldstore.core.kernel.LinearFeatureMap;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.nonparametric.KernelSummary;
 import org.hopfieldstore.core.reduce.StepOutput;
@@ -46,6 +47,10 @@ public final class DistributedStore extends BlockRetrieval implements AutoClosea
 
   private final SparkBlocks blocks;
   private final String kernelName;
+  /** The feature map whose row factors the blocks carry (read with them), or null. */
+  private final LinearFeatureMap scaledFor;
+  /** Whether close() releases the blocks (a view over another store's blocks does not). */
+  private final boolean ownsBlocks;
   private final List<StepTraffic> traffic = Collections.synchronizedList(new ArrayList<>());
   private long fetchedRowBytes;
 
@@ -73,9 +78,29 @@ public final class DistributedStore extends BlockRetrieval implements AutoClosea
   }
 
   DistributedStore(SparkBlocks blocks, String kernelName) {
+    this(blocks, kernelName, null, true);
+  }
+
+  private DistributedStore(SparkBlocks blocks, String kernelName, LinearFeatureMap scaledFor,
+      boolean ownsBlocks) {
     ScoreKernels.byName(kernelName); // validate the name on the driver
     this.blocks = blocks;
     this.kernelName = kernelName;
+    this.scaledFor = scaledFor;
+    this.ownsBlocks = ownsBlocks;
+  }
+
+  /**
+   * Memories whose factors {@code 1 / |W xi|} under {@code map} were stored with them (a store
+   * with an attached kernel): column {@code factorCol} of {@code df} becomes the blocks' score
+   * factors, so the normalised kernel of {@code map} needs no pass to compute them. Such a store
+   * retrieves only through that kernel.
+   */
+  public static DistributedStore withStoredRowFactors(Dataset<Row> df, String idCol,
+      String vectorCol, String factorCol, LinearFeatureMap map, String source, int partitions,
+      StorageLevel level, String kernel) {
+    return new DistributedStore(SparkBlocks.fromDataFrame(df, idCol, vectorCol, factorCol,
+        source, partitions, level), kernel, map, true);
   }
 
   /** An in-memory matrix split into {@code partitions} contiguous row ranges (ids = rows). */
@@ -147,6 +172,10 @@ public final class DistributedStore extends BlockRetrieval implements AutoClosea
   @Override
   public synchronized StepOutput step(float[] states, int batch, RetrievalSpec spec, int report,
       boolean wantStates) {
+    if (scaledFor != null && ownsBlocks) {
+      throw new IllegalStateException("these memories were loaded with the row factors of the "
+          + "store's attached kernel: they retrieve only with kernel=store,kernel_map=normalized");
+    }
     fetchedRowBytes = 0;
     return super.step(states, batch, spec, report, wantStates);
   }
@@ -200,6 +229,13 @@ public final class DistributedStore extends BlockRetrieval implements AutoClosea
    */
   @Override
   public DistributedStore withRowScales(RowScaler scaler) {
+    if (scaledFor != null) {
+      if (scaler instanceof LinearFeatureMap.InverseImageNorms n && n.map().equals(scaledFor)) {
+        return new DistributedStore(blocks, kernelName, scaledFor, false);
+      }
+      throw new IllegalArgumentException("these memories carry the row factors of the store's "
+          + "attached kernel; other row factors need the store opened without them");
+    }
     return new DistributedStore(blocks.map(b -> b.withRowScale(scaler.scales(b))), kernelName);
   }
 
@@ -246,6 +282,8 @@ public final class DistributedStore extends BlockRetrieval implements AutoClosea
   /** Unpersists the cached blocks (the Spark session stays open). */
   @Override
   public void close() {
-    blocks.unpersist();
+    if (ownsBlocks) {
+      blocks.unpersist();
+    }
   }
 }

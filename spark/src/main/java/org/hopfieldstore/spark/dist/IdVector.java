@@ -21,10 +21,17 @@ public final class IdVector implements Serializable {
   private static final long serialVersionUID = 1L;
   final long id;
   final float[] vector;
+  /** The memory's stored score factor (a third column), or NaN when there is none. */
+  final float factor;
 
   IdVector(long id, float[] vector) {
+    this(id, vector, Float.NaN);
+  }
+
+  IdVector(long id, float[] vector, float factor) {
     this.id = id;
     this.vector = vector;
+    this.factor = factor;
   }
 
   /** Row {@code (id, vector)} of a memory frame; a null names the columns of {@code source}. */
@@ -53,7 +60,9 @@ public final class IdVector implements Serializable {
   static boolean decodesInternally(StructType schema) {
     DataType id = schema.fields()[0].dataType();
     DataType v = schema.fields()[1].dataType();
-    return id instanceof LongType && v instanceof ArrayType a
+    boolean factor = schema.fields().length < 3
+        || schema.fields()[2].dataType() instanceof FloatType;
+    return factor && id instanceof LongType && v instanceof ArrayType a
         && (a.elementType() instanceof FloatType || a.elementType() instanceof DoubleType);
   }
 
@@ -89,6 +98,12 @@ public final class IdVector implements Serializable {
         f[i] = (float) v.getDouble(i);
       }
     }
+    if (row.numFields() > 2) {
+      if (row.isNullAt(2)) {
+        throw new IllegalArgumentException(source + ": memory id " + id + " has no row factor");
+      }
+      return new IdVector(id, f, row.getFloat(2));
+    }
     return new IdVector(id, f);
   }
 
@@ -102,6 +117,8 @@ public final class IdVector implements Serializable {
     int d = rows.get(0).vector.length;
     float[] slab = new float[Math.multiplyExact(rows.size(), d)];
     long[] ids = new long[rows.size()];
+    boolean factors = !Float.isNaN(rows.get(0).factor);
+    float[] scale = factors ? new float[rows.size()] : null;
     for (int i = 0; i < rows.size(); i++) {
       IdVector r = rows.get(i);
       if (r.vector.length != d) {
@@ -110,7 +127,11 @@ public final class IdVector implements Serializable {
       }
       System.arraycopy(r.vector, 0, slab, i * d, d);
       ids[i] = r.id;
+      if (factors) {
+        scale[i] = r.factor;
+      }
     }
-    return Collections.singletonList(MemoryBlock.withIds(slab, ids, d)).iterator();
+    MemoryBlock block = MemoryBlock.withIds(slab, ids, d);
+    return Collections.singletonList(factors ? block.withRowScale(scale) : block).iterator();
   }
 }

@@ -217,6 +217,43 @@ public final class MemoryFrames {
     return out;
   }
 
+  /**
+   * The {@code (id, vector)} rows of {@code frame} on the driver, in id order: the matrix (row i
+   * is the i-th smallest id) and the ids. For in-process work on a store's rows.
+   */
+  public static org.hopfieldstore.core.memory.MemoryBlock toBlock(Dataset<Row> frame,
+      String source) {
+    SparkBlocks blocks = SparkBlocks.fromDataFrame(frame.orderBy(ID), ID, VECTOR, source, 1,
+        org.apache.spark.storage.StorageLevel.MEMORY_ONLY());
+    List<org.hopfieldstore.core.memory.MemoryBlock> parts = blocks.collect();
+    blocks.unpersist();
+    if (parts.isEmpty()) {
+      throw new IllegalArgumentException(source + ": no memories");
+    }
+    org.hopfieldstore.core.memory.MemoryBlock b = parts.get(0);
+    long[] ids = new long[b.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = b.id(i);
+    }
+    long[] sorted = ids.clone();
+    java.util.Arrays.sort(sorted);
+    if (!java.util.Arrays.equals(ids, sorted)) {
+      // one partition of a sorted frame is in id order; sort here should a plan change that
+      Integer[] order = new Integer[ids.length];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      java.util.Arrays.sort(order, java.util.Comparator.comparingLong(i -> ids[i]));
+      int d = b.dim();
+      float[] x = new float[Math.multiplyExact(ids.length, d)];
+      for (int i = 0; i < order.length; i++) {
+        System.arraycopy(b.data(), order[i] * d, x, i * d, d);
+      }
+      b = org.hopfieldstore.core.memory.MemoryBlock.withIds(x, sorted, d);
+    }
+    return b;
+  }
+
   /** The memories' schema. */
   public static final StructType SCHEMA = new StructType().add(ID, DataTypes.LongType, false)
       .add(VECTOR, DataTypes.createArrayType(DataTypes.FloatType, false), false);

@@ -142,10 +142,21 @@ public final class SparkBlocks {
    */
   static SparkBlocks fromDataFrame(Dataset<Row> df, String idCol, String vectorCol,
       String source, int partitions, StorageLevel level) {
+    return fromDataFrame(df, idCol, vectorCol, null, source, partitions, level);
+  }
+
+  /** The same, with each block's score factors from float column {@code factorCol}. */
+  static SparkBlocks fromDataFrame(Dataset<Row> df, String idCol, String vectorCol,
+      String factorCol, String source, int partitions, StorageLevel level) {
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
     }
-    Dataset<Row> selected = df.select(idCol, vectorCol);
+    Dataset<Row> selected = factorCol == null ? df.select(idCol, vectorCol)
+        : df.select(idCol, vectorCol, factorCol);
+    if (factorCol != null && !IdVector.decodesInternally(selected.schema())) {
+      throw new IllegalArgumentException(source + ": row factors need a long id, an array of "
+          + "floats or doubles and a float factor column, got " + selected.schema().simpleString());
+    }
     boolean floats = IdVector.decodesInternally(selected.schema())
         && IdVector.floatVectors(selected.schema());
     JavaRDD<IdVector> pairs = IdVector.decodesInternally(selected.schema())
@@ -309,6 +320,11 @@ public final class SparkBlocks {
   }
 
   /** Drops the cached blocks. */
+  /** Every block, on the driver. */
+  List<MemoryBlock> collect() {
+    return blocks.collect();
+  }
+
   void unpersist() {
     blocks.unpersist(false);
   }

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import io.delta.exceptions.DeltaConcurrentModificationException;
 import io.delta.tables.DeltaTable;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -21,9 +22,11 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.hopfieldstore.core.data.Preprocessing;
+import org.hopfieldstore.core.kernel.LinearFeatureMap;
 import org.hopfieldstore.core.nonparametric.KernelSummary;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.spark.dist.DistributedStore;
@@ -48,6 +51,8 @@ import org.hopfieldstore.spark.io.HadoopLocations;
 public final class MemoryStore {
   /** The partition key column: {@code pmod(xxhash64(id), partitions)}. */
   public static final String PART = "part";
+  /** The column of {@code 1 / |W xi|} under the attached kernel W (only with one attached). */
+  public static final String ROW_FACTOR = "kernel_row_factor";
   static final String ATTACHMENTS = "_hopfield";
   private static final String USER_METADATA = "spark.databricks.delta.commitInfo.userMetadata";
 
@@ -78,7 +83,7 @@ public final class MemoryStore {
       int dim = dimension(rows);
       double[] center = preprocessing == Preprocessing.CENTER_UNIT ? mean(rows, dim) : null;
       StoreMetadata meta = new StoreMetadata(dim, preprocessing, center, partitions, columns,
-          List.of());
+          List.of(), null);
       Dataset<Row> prepared = prepare(rows, meta).persist(StorageLevel.MEMORY_AND_DISK());
       try {
         long n = prepared.count();
@@ -129,15 +134,20 @@ public final class MemoryStore {
             + "the store (version " + base.version() + "), e.g. id " + clash.get(0).get(0)
             + "; ids must be unique; nothing appended");
       }
-      Dataset<Row> prepared = prepare(rows, meta).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> prepared = prepare(rows, meta);
+      if (meta.kernel != null) {
+        prepared = withRowFactors(prepared, base.kernelMap());
+      }
+      prepared = prepared.persist(StorageLevel.MEMORY_AND_DISK());
       try {
         long n = prepared.count();
         StoreMetadata next = meta.withSummaries(updatedSummaries(spark, base, prepared, true,
             kernel));
         long before = totalRows(base);
+        Dataset<Row> source = prepared;
         commit(spark, location, next.toCommitJson("append", base.version()), "append", () ->
             DeltaTable.forPath(spark, location).as("t")
-                .merge(prepared.as("s"), "t.id = s.id").whenNotMatched().insertAll()
+                .merge(source.as("s"), "t.id = s.id").whenNotMatched().insertAll()
                 .execute());
         return verified(spark, location, "append", "numTargetRowsInserted", n, before + n);
       } finally {
@@ -221,6 +231,71 @@ public final class MemoryStore {
   }
 
   /**
+   * Attaches the feature map {@code map} (learned by {@code learnedBy} from version {@code
+   * learnedOn}) to the latest version: W is written under {@code _hopfield/} and every row gets
+   * its factor {@code 1 / |W xi|} of the normalised kernel in column {@link #ROW_FACTOR}, in one
+   * commit that rewrites the rows (so a change committed meanwhile conflicts with it instead of
+   * being overwritten). An earlier attachment is replaced; earlier versions keep theirs.
+   */
+  public static Change attachKernel(SparkSession spark, String location, LinearFeatureMap map,
+      String learnedBy, long learnedOn) {
+    StoreVersion base = StoreVersion.open(spark, new StoreRef(location, null));
+    StoreMetadata meta = base.metadata();
+    if (map.inDim() != meta.dim) {
+      throw new IllegalArgumentException("attach: the kernel maps d=" + map.inDim() + ", the "
+          + "store has dimension " + meta.dim + "; nothing attached");
+    }
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      map.write(bytes);
+      String file = writeAttachment(spark, location, "kernel", ".npy", bytes.toByteArray());
+      StoreMetadata next = meta.withKernel(new StoreMetadata.Kernel(file, map.outDim(),
+          map.inDim(), learnedBy, learnedOn));
+      Dataset<Row> rows = base.rows();
+      if (Arrays.asList(rows.columns()).contains(ROW_FACTOR)) {
+        rows = rows.drop(ROW_FACTOR);
+      }
+      Dataset<Row> withFactors = withRowFactors(rows, map);
+      long n = totalRows(base);
+      String json = next.toCommitJson("attach-kernel", base.version());
+      commit(spark, location, json, "attach", () -> withFactors.write().format("delta")
+          .mode("overwrite").option("overwriteSchema", "true").partitionBy(PART).save(location));
+      StoreVersion now = StoreVersion.open(spark, new StoreRef(location, null));
+      if (now.version() != base.version() + 1 || now.metadata().kernel == null
+          || !now.metadata().kernel.file().equals(file)) {
+        throw new IllegalStateException("attach committed over a change made meanwhile (the "
+            + "store went from version " + base.version() + " to " + now.version()
+            + "); inspect it with store info");
+      }
+      return new Change("attach-kernel", now.version(), n, n);
+    } catch (Exception e) {
+      throw Errors.unwrap(e);
+    }
+  }
+
+  /** {@code rows} with column {@link #ROW_FACTOR}: {@code 1 / |W xi|} of each vector. */
+  static Dataset<Row> withRowFactors(Dataset<Row> rows, LinearFeatureMap map) {
+    StructType schema = rows.schema().add(ROW_FACTOR, DataTypes.FloatType, false);
+    int vi = rows.schema().fieldIndex(MemoryFrames.VECTOR);
+    int ii = rows.schema().fieldIndex(MemoryFrames.ID);
+    int d = map.inDim();
+    JavaRDD<Row> mapped = rows.javaRDD().map(row -> {
+      List<Float> v = row.getList(vi);
+      float[] x = new float[d];
+      for (int c = 0; c < d; c++) {
+        x[c] = v.get(c);
+      }
+      Object[] values = new Object[row.length() + 1];
+      for (int i = 0; i < row.length(); i++) {
+        values[i] = row.get(i);
+      }
+      values[row.length()] = map.inverseImageNorm(x, 0, row.getLong(ii));
+      return RowFactory.create(values);
+    });
+    return rows.sparkSession().createDataFrame(mapped, schema);
+  }
+
+  /**
    * Rewrites the latest version's small files into fewer (Delta's OPTIMIZE): the rows, the
    * metadata and every earlier version stay as they are.
    */
@@ -276,10 +351,10 @@ public final class MemoryStore {
     for (String c : input.columns()) {
       boolean other = !c.equals(idCol) && !c.equals(vectorCol);
       if (other && (c.equals(PART) || c.equals(MemoryFrames.ID)
-          || c.equals(MemoryFrames.VECTOR))) {
+          || c.equals(MemoryFrames.VECTOR) || c.equals(ROW_FACTOR))) {
         throw new IllegalArgumentException("memories: column '" + c + "' is reserved in a "
-            + "store (" + MemoryFrames.ID + ", " + MemoryFrames.VECTOR + ", " + PART
-            + "); rename it");
+            + "store (" + MemoryFrames.ID + ", " + MemoryFrames.VECTOR + ", " + PART + ", "
+            + ROW_FACTOR + "); rename it");
       }
     }
     return MemoryFrames.validate(input, idCol, vectorCol, true);
@@ -395,19 +470,26 @@ public final class MemoryStore {
   /** Writes a summary under {@code _hopfield/} (a new name each time: files are immutable). */
   private static StoreMetadata.Summary writeSummary(SparkSession spark, String location,
       KernelSummary k) throws IOException {
-    String name = ATTACHMENTS + "/summary-" + k.spec().rule().key() + "-" + UUID.randomUUID()
-        + ".ksum";
+    String name = writeAttachment(spark, location, "summary-" + k.spec().rule().key(), ".ksum",
+        k.toBytes());
+    return new StoreMetadata.Summary(k.spec().toString(), name, k.count());
+  }
+
+  /** Writes {@code bytes} under {@code _hopfield/} by a new name, atomically; the name. */
+  private static String writeAttachment(SparkSession spark, String location, String prefix,
+      String suffix, byte[] bytes) throws IOException {
+    String name = ATTACHMENTS + "/" + prefix + "-" + UUID.randomUUID() + suffix;
     Path target = new Path(location, name);
     Path tmp = new Path(location, ATTACHMENTS + "/.tmp-" + UUID.randomUUID());
     FileSystem fs = HadoopLocations.fileSystem(target, spark.sparkContext().hadoopConfiguration());
     try (OutputStream out = fs.create(tmp, false)) {
-      out.write(k.toBytes());
+      out.write(bytes);
     }
     if (!fs.rename(tmp, target)) {
       fs.delete(tmp, false);
       throw new IOException("could not rename " + tmp + " to " + target);
     }
-    return new StoreMetadata.Summary(k.spec().toString(), name, k.count());
+    return name;
   }
 
   /** The store's rows of {@code v} as {@code (id, vector)}, for retrieval. */

@@ -24,6 +24,14 @@ public final class StoreMetadata {
   /** A kernel summary attachment: its model, its file (relative to the store), rows summed. */
   public record Summary(String spec, String file, long count) {}
 
+  /**
+   * A learned feature map W attached to the store (hopfield-store arrange --attach): its file
+   * (relative to the store), D x d, what learned it and from which version. Every row then
+   * carries its factor {@code 1 / |W xi|} of the normalised kernel in column {@link
+   * MemoryStore#ROW_FACTOR}.
+   */
+  public record Kernel(String file, int outDim, int inDim, String learnedBy, long learnedOn) {}
+
   public final int dim;
   public final Preprocessing preprocessing;
   /** The centre a center-unit store subtracts; null otherwise. */
@@ -31,19 +39,26 @@ public final class StoreMetadata {
   public final int partitions;
   public final List<String> columns;
   public final List<Summary> summaries;
+  /** The attached feature map, or null. */
+  public final Kernel kernel;
 
   public StoreMetadata(int dim, Preprocessing preprocessing, double[] center, int partitions,
-      List<String> columns, List<Summary> summaries) {
+      List<String> columns, List<Summary> summaries, Kernel kernel) {
     this.dim = dim;
     this.preprocessing = preprocessing;
     this.center = center;
     this.partitions = partitions;
     this.columns = List.copyOf(columns);
     this.summaries = List.copyOf(summaries);
+    this.kernel = kernel;
   }
 
   public StoreMetadata withSummaries(List<Summary> s) {
-    return new StoreMetadata(dim, preprocessing, center, partitions, columns, s);
+    return new StoreMetadata(dim, preprocessing, center, partitions, columns, s, kernel);
+  }
+
+  public StoreMetadata withKernel(Kernel k) {
+    return new StoreMetadata(dim, preprocessing, center, partitions, columns, summaries, k);
   }
 
   /** The commit's userMetadata: this metadata, the operation, and the version it started from. */
@@ -64,6 +79,11 @@ public final class StoreMetadata {
     ArrayNode sums = m.putArray("summaries");
     for (Summary s : summaries) {
       sums.addObject().put("spec", s.spec()).put("file", s.file()).put("count", s.count());
+    }
+    if (kernel != null) {
+      m.putObject("kernel").put("file", kernel.file()).put("out_dim", kernel.outDim())
+          .put("in_dim", kernel.inDim()).put("learned_by", kernel.learnedBy())
+          .put("learned_on", kernel.learnedOn());
     }
     return root.toString();
   }
@@ -107,8 +127,12 @@ public final class StoreMetadata {
     List<Summary> sums = new ArrayList<>();
     m.path("summaries").forEach(s -> sums.add(new Summary(s.get("spec").asText(),
         s.get("file").asText(), s.get("count").asLong())));
+    JsonNode k = m.get("kernel");
+    Kernel kernel = k == null ? null : new Kernel(k.get("file").asText(),
+        k.get("out_dim").asInt(), k.get("in_dim").asInt(), k.get("learned_by").asText(),
+        k.get("learned_on").asLong());
     return new StoreMetadata(m.get("dim").asInt(),
         Preprocessing.parse(m.get("preprocessing").asText()), center,
-        m.get("partitions").asInt(), cols, sums);
+        m.get("partitions").asInt(), cols, sums, kernel);
   }
 }

@@ -14,7 +14,9 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.hopfieldstore.core.kernel.LinearFeatureMap;
 import org.hopfieldstore.core.nonparametric.KernelSummary;
+import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.spark.io.HadoopLocations;
 
 /**
@@ -167,6 +169,36 @@ public final class StoreVersion {
           + " summary " + p + ": " + e.getMessage(), e);
     }
   }
+
+  /** The location of the attached feature map W, or null when none is attached. */
+  public String kernelLocation() {
+    StoreMetadata.Kernel k = metadata.kernel;
+    return k == null ? null : new Path(ref.location(), k.file()).toString();
+  }
+
+  /** The attached feature map W; an error when none is attached. */
+  public LinearFeatureMap kernelMap() {
+    if (metadata.kernel == null) {
+      throw new IllegalArgumentException("store " + ref + " has no attached kernel; attach one "
+          + "with: hopfield-store arrange --store " + ref.location() + " --attach ...");
+    }
+    return LinearFeatureMap.read(kernelLocation());
+  }
+
+  /**
+   * {@code spec} with {@code kernel=store} replaced by the attached W's location (an error
+   * when none is attached); other specs unchanged.
+   */
+  public RetrievalSpec resolve(RetrievalSpec spec) {
+    if (!STORE_KERNEL.equals(spec.kernel())) {
+      return spec;
+    }
+    kernelMap();
+    return spec.withKernel(kernelLocation(), spec.kernelNormalized());
+  }
+
+  /** The spec value {@code kernel=store}: the feature map attached to the store. */
+  public static final String STORE_KERNEL = "store";
 
   /** Bytes of the data files this version reads. */
   public long dataBytes() throws IOException {

@@ -26,6 +26,7 @@ import org.hopfieldstore.core.data.Corruption;
 import org.hopfieldstore.core.data.Preprocessing;
 import org.hopfieldstore.core.data.QuerySet;
 import org.hopfieldstore.core.data.SyntheticMemories;
+import org.hopfieldstore.core.kernel.LinearFeatureMap;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.nonparametric.KernelSummary;
@@ -184,6 +185,79 @@ class MemoryStoreTest {
         .history();
     assertEquals(List.of("WRITE", "MERGE", "MERGE", "DELETE", "OPTIMIZE"),
         history.stream().map(StoreVersion.Commit::operation).toList());
+  }
+
+  /**
+   * An attached W: every row's stored factor equals 1 / |W xi| computed here from the images
+   * (after an append, which computes the new rows' only, and a delete), the normalised-kernel
+   * retrieval from the stored factors equals the in-process one that computes them, and the
+   * versions before the attachment have none.
+   */
+  @Test
+  void attachedKernelRowFactorsStayInStepWithTheRows(@TempDir Path tmp) throws Exception {
+    String store = tmp.resolve("store").toString();
+    FloatMatrix first = SyntheticMemories.fromSource("clustered:clusters=5,intrinsic=3,spread=0.3",
+        200, D, SEED + 5);
+    FloatMatrix more = SyntheticMemories.uniformSphere(40, D, SEED + 6);
+    Raw raw = new Raw().add(first, 0);
+    double[] center = Preprocessing.mean(first.data(), first.rows(), D);
+    MemoryStore.create(spark, raw.frame(0, 200), "key", "embedding", store,
+        Preprocessing.CENTER_UNIT, 2, List.of(), "java");
+    LinearFeatureMap w = LinearFeatureMap.gaussian(12, D, SEED + 7);
+    expect("the kernel maps d=4, the store has dimension 9; nothing attached",
+        () -> MemoryStore.attachKernel(spark, store, LinearFeatureMap.gaussian(6, 4, 1), "test",
+            0));
+    assertEquals(0, StoreVersion.open(spark, StoreRef.parse(store)).version());
+    MemoryStore.Change c = MemoryStore.attachKernel(spark, store, w, "test", 0);
+    assertEquals(1, c.version());
+    raw.add(more, 200);
+    MemoryStore.append(spark, store, raw.frame(200, 240), "key", "embedding", "java");
+    List<Row> doomed = new ArrayList<>();
+    for (long id : new long[] {3, 150, 210}) {
+      raw.rows.remove(id);
+      doomed.add(RowFactory.create(id));
+    }
+    c = MemoryStore.delete(spark, store, spark.createDataFrame(doomed, new StructType()
+        .add("id", DataTypes.LongType)), null, "java");
+    assertEquals(3, c.version());
+
+    StoreVersion sv = StoreVersion.open(spark, StoreRef.parse(store));
+    assertEquals(w, sv.kernelMap());
+    List<Row> rows = sv.rows().select("id", "vector", MemoryStore.ROW_FACTOR).collectAsList();
+    assertEquals(raw.rows.size(), rows.size());
+    for (Row r : rows) {
+      List<Float> v = r.getList(1);
+      float[] x = new float[D];
+      for (int j = 0; j < D; j++) {
+        x[j] = v.get(j);
+      }
+      double ss = 0;
+      for (double e : w.images(x, 1)) {
+        ss += e * e;
+      }
+      assertEquals(1 / Math.sqrt(ss), r.getFloat(2), 1e-6 / Math.sqrt(ss),
+          "row factor of id " + r.getLong(0) + " seed " + SEED);
+    }
+
+    RetrievalSpec spec = sv.resolve(RetrievalSpec.parse(
+        "softmax:beta=8,steps=2,kernel=store,kernel_map=normalized"));
+    assertEquals(sv.kernelLocation(), spec.kernel());
+    QuerySet qs = QuerySet.fromMemories(first, 17, Corruption.parse("gaussian:0.2"), SEED + 8);
+    RetrievalResult want = raw.engine(center).retrieve(qs.queries(), spec, 5, true);
+    try (DistributedStore ds = DistributedStore.withStoredRowFactors(sv.rows(), "id", "vector",
+        MemoryStore.ROW_FACTOR, w, store, 3, StorageLevel.MEMORY_ONLY(), "java")) {
+      RetrievalResult got = ds.retrieve(qs.queries(), spec, 5, true);
+      assertArrayEquals(want.states().data(), got.states().data(), 1e-5f, "seed " + SEED);
+      for (int b = 0; b < qs.queries().rows(); b++) {
+        assertArrayEquals(want.topIds(b), got.topIds(b), "query " + b + " seed " + SEED);
+      }
+      expect("they retrieve only with kernel=store,kernel_map=normalized",
+          () -> ds.retrieve(qs.queries(), RetrievalSpec.parse("softmax:beta=8"), 5, false));
+    }
+    StoreVersion v0 = StoreVersion.open(spark, StoreRef.parse(store + "@0"));
+    assertEquals(null, v0.metadata().kernel);
+    expect("has no attached kernel", () -> v0.resolve(RetrievalSpec.parse(
+        "softmax:beta=8,kernel=store")));
   }
 
   @Test
