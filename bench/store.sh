@@ -41,7 +41,7 @@ timed "store create $m x $d" $hs store create --from "$work/m.npy" --out "$work/
   --master 'local[2]' --partitions "$parts"
 raw=$((m * d * 4))
 disk=$(du -sb "$work/store" | cut -f1)
-data=$(find "$work/store" -name '*.parquet' -printf '%s\n' | awk '{s+=$1} END {print s}')
+data=$(find "$work/store" -name '*.parquet' -printf '%s\n' | awk '{s+=$1} END {printf "%d", s}')
 echo "bytes: raw float32 $raw, data files $data ($(echo "scale=3; $data / $raw" | bc)x), directory $disk ($(echo "scale=3; $disk / $raw" | bc)x)"
 fi
 wants retrieve && for src in store npy; do

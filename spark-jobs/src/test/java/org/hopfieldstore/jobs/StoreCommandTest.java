@@ -125,6 +125,82 @@ class StoreCommandTest {
     }
   }
 
+  /**
+   * arrange learns W from a store and attaches it; after an append (new rows' factors only),
+   * retrieve --store with kernel=store (the normalised map, from the stored factors) equals
+   * retrieve --memories of the same rows with the W file arrange wrote; bench reads the store.
+   */
+  @Test
+  void arrangeAttachesItsKernelForRetrieveAndBench() throws Exception {
+    int d = 12;
+    FloatMatrix first = SyntheticMemories.fromSource("clustered:clusters=4,intrinsic=3,"
+        + "spread=0.3", 150, d, SEED + 10);
+    FloatMatrix more = SyntheticMemories.fromSource("sphere", 30, d, SEED + 11);
+    Path a = tmp.resolve("a.npy");
+    Path b = tmp.resolve("b.npy");
+    Npy.writeFloat32(a, first.data(), 150, d);
+    Npy.writeFloat32(b, more.data(), 30, d);
+    String store = tmp.resolve("store").toString();
+    String w = tmp.resolve("W.npy").toString();
+    String[] spark = {"--master", "local[2]"};
+    RetrieveCommandTest.Run r = run(cat(new String[] {"store", "create", "--from", a.toString(),
+        "--out", store, "--normalize", "unit", "--partitions", "2"}, spark));
+    assertEquals(0, r.status(), r.err());
+    r = run("arrange", "--memories", a.toString(), "--dim", "16", "--epochs", "2", "--out",
+        tmp.resolve("unused.npy").toString(), "--attach", "--quiet");
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.err().contains("--attach needs --store"), r.err());
+    r = run("arrange", "--store", store, "--dim", "16", "--epochs", "3", "--out", w,
+        "--attach", "--quiet", "--seed", "5");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("attached W (16 x 12) to store " + store + ": version 1, row "
+        + "factors 1/|W xi| for its 150 memories"), r.out());
+    r = run(cat(new String[] {"store", "append", "--store", store, "--from", b.toString()},
+        spark));
+    assertEquals(0, r.status(), r.err());
+    r = run(cat(new String[] {"store", "info", "--store", store}, spark));
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("kernel       W 16 x 12 (arrange --loss spherical"), r.out());
+    assertTrue(r.out().contains("attach-kernel 150 rows rewritten with their row factors"),
+        r.out());
+
+    float[] x = Arrays.copyOf(first.data(), 180 * d);
+    System.arraycopy(more.data(), 0, x, 150 * d, 30 * d);
+    for (int i = 0; i < 180; i++) {
+      Preprocessing.UNIT.applyRow(x, i * d, d, null);
+    }
+    Path plain = tmp.resolve("v2.npy");
+    Npy.writeFloat32(plain, x, 180, d);
+    QuerySet qs = QuerySet.fromMemories(first, 11, Corruption.parse("gaussian:0.3"), SEED + 12);
+    Path q = tmp.resolve("q.npy");
+    Npy.writeFloat32(q, qs.queries().data(), 11, d);
+    String spec = "softmax:beta=8,steps=2,kernel_map=normalized,kernel=";
+    Path want = tmp.resolve("want");
+    Path got = tmp.resolve("got");
+    r = run("retrieve", "--memories", plain.toString(), "--queries", q.toString(), "--spec",
+        spec + w, "--out", want.toString(), "--quiet", "--kernel", "java");
+    assertEquals(0, r.status(), r.err());
+    r = run("retrieve", "--store", store, "--queries", q.toString(), "--spec", spec + "store",
+        "--out", got.toString(), "--quiet", "--kernel", "java");
+    assertEquals(0, r.status(), r.err());
+    assertArrayEquals(Npy.readMatrix(want.resolve("states.npy"), "s").data(),
+        Npy.readMatrix(got.resolve("states.npy"), "s").data(), 1e-4f, "seed " + SEED);
+    // ids: the plain file's rows are the store's ids 0..179
+    assertArrayEquals(Npy.read(want.resolve("top_ids.npy")).asLongs(),
+        Npy.read(got.resolve("top_ids.npy")).asLongs(), "seed " + SEED);
+
+    r = run("bench", "--store", store + "@1", "--queries", q.toString(), "--spec",
+        spec + "store", "--reps", "1", "--warmup", "0", "--warmup-seconds", "0");
+    assertEquals(0, r.status(), r.err());
+    JsonNode line = RetrieveCommandTest.JSON.readTree(r.out().strip());
+    assertEquals(150, line.get("M").asInt(), r.out());
+    r = run("retrieve", "--memories", plain.toString(), "--queries", q.toString(), "--spec",
+        spec + "store", "--out", tmp.resolve("bad").toString(), "--quiet");
+    assertEquals(1, r.status(), r.out());
+    assertTrue(r.err().contains("kernel=store names the feature map attached to a store"),
+        r.err());
+  }
+
   static int[] range(int from, int to) {
     return java.util.stream.IntStream.range(from, to).toArray();
   }

@@ -10,8 +10,11 @@ import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.hopfieldstore.spark.dist.MemoryFrames;
+import org.hopfieldstore.spark.store.StoreRef;
+import org.hopfieldstore.spark.store.StoreVersion;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.spark.dist.DistributedStore;
 
@@ -113,6 +116,25 @@ public class HopfieldRetrieval extends Estimator<HopfieldRetrievalModel>
         store.memoryCount(), store.dim(), store.partitions(), spec);
     HopfieldRetrievalModel model = new HopfieldRetrievalModel(uid, store, memories);
     copyValues(model, new ParamMap());
+    model.set(model.numPartitions(), partitions);
+    return model.setParent(this);
+  }
+
+  /**
+   * A model over the memories of a store version ({@code STORE[@VERSION]}, the latest when
+   * unpinned; read with the active session): the store's rows as validated when they entered
+   * it, its partitioning unless numPartitions is set, its kernel summaries attached, and {@code
+   * kernelPath=store} naming its attached feature map. The model is pinned to that version (it
+   * saves a reference to it, not a copy of the rows).
+   */
+  public HopfieldRetrievalModel fitStore(String storeRef) {
+    spec(); // fail on an invalid model before touching the data
+    StoreVersion v = StoreVersion.open(SparkSession.active(), StoreRef.parse(storeRef));
+    int partitions = isDefined(p.numPartitions) ? getNumPartitions() : v.metadata().partitions;
+    HopfieldRetrievalModel model = HopfieldRetrievalModel.fromStore(uid, v, partitions,
+        getStorageLevel(), getKernel());
+    copyValues(model, new ParamMap());
+    model.spec(); // kernelPath=store on a store without a kernel fails here
     model.set(model.numPartitions(), partitions);
     return model.setParent(this);
   }

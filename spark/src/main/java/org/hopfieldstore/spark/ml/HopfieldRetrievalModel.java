@@ -18,6 +18,14 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.hopfieldstore.spark.dist.MemoryFrames;
 import org.hopfieldstore.spark.dist.DistributedStore;
+import org.hopfieldstore.spark.io.HadoopLocations;
+import org.hopfieldstore.spark.store.MemoryStore;
+import org.hopfieldstore.spark.store.StoreRef;
+import org.hopfieldstore.spark.store.StoreVersion;
+import org.hopfieldstore.core.retrieval.RetrievalSpec;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.storage.StorageLevel;
+import java.util.Optional;
 import scala.Option;
 
 /**
@@ -33,8 +41,9 @@ import scala.Option;
  * numPartitions, kernel, storageLevel) record how it was fitted.
  *
  * <p>Saved as JSON params metadata plus the memories as Parquet {@code data/} ({@code id: long,
- * vector: array<float>}); {@link #load} rebuilds the store with the saved partitioning, kernel
- * and storage level. A fitted model writes its memories from the fit DataFrame's lineage, so that
+ * vector: array<float>}), or, for a model fitted from a store ({@link
+ * HopfieldRetrieval#fitStore}), a reference to the store version under {@code store/}; {@link
+ * #load} rebuilds the distributed store with the saved partitioning, kernel and storage level. A fitted model writes its memories from the fit DataFrame's lineage, so that
  * frame's source must still be readable (and unchanged) when the model is saved.
  */
 public class HopfieldRetrievalModel extends Model<HopfieldRetrievalModel>
@@ -45,12 +54,45 @@ public class HopfieldRetrievalModel extends Model<HopfieldRetrievalModel>
   private final RetrievalParams p;
   private transient DistributedStore store;
   private transient Dataset<Row> memories;
+  /** The store version the memories are, or null when they came from a DataFrame. */
+  private transient StoreVersion storeVersion;
 
   HopfieldRetrievalModel(String uid, DistributedStore store, Dataset<Row> memories) {
+    this(uid, store, memories, null);
+  }
+
+  private HopfieldRetrievalModel(String uid, DistributedStore store, Dataset<Row> memories,
+      StoreVersion storeVersion) {
     this.uid = uid;
     this.p = new RetrievalParams(this);
     this.store = store;
     this.memories = memories;
+    this.storeVersion = storeVersion;
+  }
+
+  /** A model over store version {@code v}: its rows cached, its kernel summaries attached. */
+  static HopfieldRetrievalModel fromStore(String uid, StoreVersion v, int partitions,
+      String storageLevel, String kernel) {
+    Dataset<Row> rows = MemoryStore.memories(v);
+    DistributedStore store = DistributedStore.fromDataFrame(rows, MemoryFrames.ID,
+        MemoryFrames.VECTOR, v.ref().toString(), partitions,
+        StorageLevel.fromString(storageLevel), kernel);
+    for (var summary : v.summaries()) {
+      store.attachSummary(summary);
+    }
+    return new HopfieldRetrievalModel(uid, store, rows, v);
+  }
+
+  /** The store version the memories are (fitStore, or loaded from a model saved from one). */
+  public Optional<StoreVersion> storeVersion() {
+    return Optional.ofNullable(storeVersion);
+  }
+
+  /** The model's spec, {@code kernelPath=store} resolved to the store's attached W. */
+  @Override
+  public RetrievalSpec spec() {
+    RetrievalSpec s = HopfieldRetrievalParams.super.spec();
+    return storeVersion == null ? s : storeVersion.resolve(s);
   }
 
   @Override
@@ -148,7 +190,8 @@ public class HopfieldRetrievalModel extends Model<HopfieldRetrievalModel>
   /** A copy with {@code extra} params, sharing this model's store, memories and parent. */
   @Override
   public HopfieldRetrievalModel copy(ParamMap extra) {
-    HopfieldRetrievalModel copy = new HopfieldRetrievalModel(uid, store, memories);
+    HopfieldRetrievalModel copy = new HopfieldRetrievalModel(uid, store, memories,
+        storeVersion);
     return copyValues(copy, extra).setParent(parent());
   }
 
@@ -167,6 +210,19 @@ public class HopfieldRetrievalModel extends Model<HopfieldRetrievalModel>
     return read().load(path);
   }
 
+  /** Where a model fitted from a store saves its reference: location and version. */
+  static final String STORE_DIR = "store";
+  static final StructType STORE_REF = new StructType().add("location", DataTypes.StringType)
+      .add("version", DataTypes.LongType);
+
+  private static boolean exists(org.apache.hadoop.fs.Path p) {
+    try {
+      return HadoopLocations.isDirectory(p.toString());
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
   /** Params as JSON metadata ({@link DefaultParamsWriter}), memories as Parquet {@code data/}. */
   static final class Writer extends MLWriter {
     private final HopfieldRetrievalModel model;
@@ -178,7 +234,14 @@ public class HopfieldRetrievalModel extends Model<HopfieldRetrievalModel>
     @Override
     public void saveImpl(String path) {
       DefaultParamsWriter.saveMetadata(model, path, sparkSession());
-      model.memories.write().parquet(new org.apache.hadoop.fs.Path(path, "data").toString());
+      if (model.storeVersion != null) {
+        // a reference: the store keeps every version, so the pinned one is the memories
+        sparkSession().createDataFrame(java.util.List.of(RowFactory.create(
+            model.storeVersion.ref().location(), model.storeVersion.version())), STORE_REF)
+            .coalesce(1).write().json(new org.apache.hadoop.fs.Path(path, STORE_DIR).toString());
+      } else {
+        model.memories.write().parquet(new org.apache.hadoop.fs.Path(path, "data").toString());
+      }
     }
   }
 
@@ -190,6 +253,17 @@ public class HopfieldRetrievalModel extends Model<HopfieldRetrievalModel>
           sparkSession(), HopfieldRetrievalModel.class.getName());
       HopfieldRetrievalModel model = new HopfieldRetrievalModel(md.uid(), null, null);
       md.getAndSetParams(model, Option.empty());
+      org.apache.hadoop.fs.Path ref = new org.apache.hadoop.fs.Path(path, STORE_DIR);
+      if (exists(ref)) {
+        Row r = sparkSession().read().schema(STORE_REF).json(ref.toString()).first();
+        StoreVersion v = StoreVersion.open(sparkSession(), new StoreRef(r.getString(0),
+            r.getLong(1)));
+        int partitions = model.isDefined(model.numPartitions()) ? model.getNumPartitions()
+            : v.metadata().partitions;
+        HopfieldRetrievalModel loaded = fromStore(md.uid(), v, partitions,
+            model.getStorageLevel(), model.getKernel());
+        return model.copyValues(loaded, new ParamMap());
+      }
       Dataset<Row> memories = sparkSession().read()
           .parquet(new org.apache.hadoop.fs.Path(path, "data").toString());
       Columns.requireId(memories.schema(), MemoryFrames.ID, MemoryFrames.ROLE, "saved id");

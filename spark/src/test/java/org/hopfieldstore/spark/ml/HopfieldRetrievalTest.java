@@ -405,6 +405,53 @@ class HopfieldRetrievalTest {
     back.unpersist();
   }
 
+  /**
+   * fitStore: a model over a pinned store version transforms as the model fitted from the same
+   * rows (its kernel summary attached for linear), saves a reference instead of the rows, and
+   * loads at that version after the store has moved on.
+   */
+  @Test
+  void modelFittedFromAStoreVersionSavesAReferenceAndStaysAtIt(@TempDir Path dir)
+      throws IOException {
+    String store = dir.resolve("store").toString();
+    org.hopfieldstore.spark.store.MemoryStore.create(spark, memoryFrame, "id", "vector", store,
+        org.hopfieldstore.core.data.Preprocessing.NONE, 4,
+        List.of(RetrievalSpec.parse("linear:beta=1")), "java");
+    FloatMatrix extra = SyntheticMemories.uniformSphere(50, D, SEED + 3);
+    Dataset<Row> more = memoryFrame(extra, DataTypes.FloatType)
+        .withColumn("id", org.apache.spark.sql.functions.col("id").plus(M));
+    org.hopfieldstore.spark.store.MemoryStore.append(spark, store, more, "id", "vector", "java");
+    HopfieldRetrievalModel fromStore = new HopfieldRetrieval().setBatchSize(7)
+        .setSpec("sparsemax:beta=4,steps=2").fitStore(store + "@0");
+    assertEquals(M, fromStore.memoryCount());
+    assertEquals(4, fromStore.store().partitions());
+    assertEquals(0, fromStore.storeVersion().orElseThrow().version());
+    LocalRetrievalEngine local =
+        new LocalRetrievalEngine(MemoryBlock.of(memories), ScoreKernels.byName("java"));
+    for (String s : new String[] {"sparsemax:beta=4,steps=2", "linear:beta=1,steps=2"}) {
+      checkAgainst(local.retrieve(queries, RetrievalSpec.parse(s), 10, true),
+          fromStore.copy(new ParamMap()).setSpec(s).transform(queryFrame).collectAsList(),
+          s + " from store@0, seed " + SEED);
+    }
+    String path = dir.resolve("model").toString();
+    fromStore.write().save(path);
+    assertFalse(java.nio.file.Files.exists(dir.resolve("model/data")), "rows copied");
+    org.hopfieldstore.spark.store.MemoryStore.delete(spark, store, null, "id < 10", "java");
+    HopfieldRetrievalModel back = HopfieldRetrievalModel.load(path);
+    assertEquals(0, back.storeVersion().orElseThrow().version());
+    assertEquals(M, back.memoryCount());
+    checkAgainst(local.retrieve(queries, RetrievalSpec.parse("sparsemax:beta=4,steps=2"), 10,
+        true), back.transform(queryFrame).collectAsList(), "loaded, seed " + SEED);
+    HopfieldRetrievalModel latest = new HopfieldRetrieval().fitStore(store);
+    assertEquals(M + 50 - 10, latest.memoryCount());
+    String msg = failure(() -> new HopfieldRetrieval()
+        .setSpec("softmax:beta=2,kernel=store").fitStore(store));
+    assertTrue(msg.contains("has no attached kernel"), msg);
+    fromStore.unpersist();
+    back.unpersist();
+    latest.unpersist();
+  }
+
   // ---- bad input ------------------------------------------------------------------------------
 
   static String failure(Runnable r) {
