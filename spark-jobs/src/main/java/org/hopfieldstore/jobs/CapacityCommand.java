@@ -27,7 +27,11 @@ import org.hopfieldstore.core.retrieval.StepFunction;
 import org.hopfieldstore.spark.dist.DistributedStore;
 import org.hopfieldstore.spark.dist.DistributedStudies;
 import org.hopfieldstore.spark.dist.SparkSetup;
+import org.hopfieldstore.spark.dist.MemoryFrames;
 import org.hopfieldstore.spark.io.AtomicOutput;
+import org.hopfieldstore.spark.store.MemoryStore;
+import org.hopfieldstore.spark.store.StoreRef;
+import org.hopfieldstore.spark.store.StoreVersion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -62,6 +66,12 @@ final class CapacityCommand extends CommandBase {
   @Option(names = "--overwrite", description = "replace an existing DIR")
   boolean overwrite;
 
+  @Option(names = "--store", paramLabel = "STORE[@VERSION]", description = {"draw the memory "
+      + "sets from a store's rows (random subsets, as for fashion-mnist) instead of the "
+      + "config's source; a version pins the study's data. Read through Spark (local[*] "
+      + "unless --master)"})
+  String storeRef;
+
   @Option(names = "--quiet", description = "no progress on the terminal")
   boolean quiet;
 
@@ -81,8 +91,19 @@ final class CapacityCommand extends CommandBase {
     System.setProperty("java.awt.headless", "true");
     long start = System.nanoTime();
     try (AtomicOutput output = AtomicOutput.directory(outDir, overwrite)) {
-      FloatMatrix images = cfg.source.startsWith("fashion-mnist") ? fashionMnist(cfg) : null;
       SparkSession spark = master == null ? null : SparkSetup.session(master, "capacity");
+      FloatMatrix images;
+      if (storeRef != null) {
+        SparkSession reader = spark != null ? spark : SparkSetup.session("local[*]", "capacity");
+        StoreVersion v = StoreVersion.open(reader, StoreRef.parse(storeRef));
+        storeRef = v.ref().toString();
+        images = MemoryFrames.toBlock(MemoryStore.memories(v), storeRef).matrix();
+        if (spark == null) {
+          reader.stop();
+        }
+      } else {
+        images = cfg.source.startsWith("fashion-mnist") ? fashionMnist(cfg) : null;
+      }
       List<String[]> rows = new ArrayList<>();
       int total = cfg.memories.size() * cfg.trials;
       int done = 0;
@@ -144,12 +165,15 @@ final class CapacityCommand extends CommandBase {
           spark.stop();
         }
       }
-      writeTsv(output, cfg, configPath, argv(), rows);
+      writeTsv(output, cfg, configPath, argv(), storeRef, rows);
       plot(output, cfg, rows);
       double wall = (System.nanoTime() - start) / 1e9;
       ObjectNode json = Json.object();
       json.put("command", "capacity").put("config", configPath.toString()).put("name", cfg.name)
           .put("mode", master == null ? "in-process" : "spark " + master);
+      if (storeRef != null) {
+        json.put("store", storeRef);
+      }
       json.set("memories", Json.array(cfg.memories.stream().mapToLong(i -> i).toArray()));
       json.put("trials", cfg.trials).put("rules", cfg.rules.size()).put("rows", rows.size())
           .put("wall_seconds", wall);
@@ -214,7 +238,7 @@ final class CapacityCommand extends CommandBase {
     if (images != null) {
       if (m > images.rows()) {
         throw new IllegalArgumentException("memories = " + m + " exceeds the "
-            + images.rows() + " Fashion-MNIST training images");
+            + images.rows() + " rows of the source");
       }
       int d = images.cols();
       int[] perm = new int[images.rows()];
@@ -236,10 +260,13 @@ final class CapacityCommand extends CommandBase {
   }
 
   private static void writeTsv(AtomicOutput output, StudyConfig cfg, String configPath,
-      String[] argv, List<String[]> rows) throws IOException {
+      String[] argv, String store, List<String[]> rows) throws IOException {
     StringBuilder sb = new StringBuilder();
     sb.append("# command = hopfield-store capacity ").append(String.join(" ", argv)).append('\n');
     sb.append("# config_file = ").append(configPath).append('\n');
+    if (store != null) {
+      sb.append("# store = ").append(store).append(" (the memory sets' rows; source unused)\n");
+    }
     for (Map.Entry<String, String> e : cfg.raw.entrySet()) {
       sb.append("# ").append(e.getKey()).append(" = ").append(e.getValue()).append('\n');
     }

@@ -71,6 +71,62 @@ class CapacityCommandTest {
     }
   }
 
+  /**
+   * capacity --store draws its memory sets from the store's rows as it draws them from an image
+   * file: a store created from an IDX file gives the same results as that file as the source.
+   */
+  @Test
+  void memorySetsFromAStoreEqualThoseFromTheFileItWasCreatedFrom() throws IOException {
+    long seed = 77;
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+    int n = 120;
+    int side = 5;
+    java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+    java.io.DataOutputStream data = new java.io.DataOutputStream(raw);
+    data.writeInt(0x803);
+    data.writeInt(n);
+    data.writeInt(side);
+    data.writeInt(side);
+    for (int i = 0; i < n * side * side; i++) {
+      data.writeByte(rnd.nextInt(256));
+    }
+    Path images = tmp.resolve("images");
+    Files.createDirectories(images);
+    Path idx = images.resolve("train-images-idx3-ubyte.gz");
+    try (var gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(idx))) {
+      gz.write(raw.toByteArray());
+    }
+    String store = tmp.resolve("store").toString();
+    RetrieveCommandTest.Run r = RetrieveCommandTest.run("store", "create", "--from",
+        idx.toString(), "--out", store, "--master", "local[2]", "--partitions", "3");
+    assertEquals(0, r.status(), r.err());
+    String body = String.join("\n", "memories = 10..100 x10",
+        "rules = sparsemax:beta=8; softmax:beta=8", "noise = gaussian:0.1", "queries = 8",
+        "trials = 2", "seed = " + seed, "preprocess = center-unit", "");
+    Path fromFile = tmp.resolve("file.conf");
+    Files.writeString(fromFile, "name = f\nsource = fashion-mnist:path=" + images + "\n" + body);
+    Path fromStore = tmp.resolve("store.conf");
+    Files.writeString(fromStore, "name = f\nsource = sphere\ndim = 4\n" + body);
+    r = RetrieveCommandTest.run("capacity", "--config", fromFile.toString(), "--out",
+        tmp.resolve("a").toString(), "--quiet");
+    assertEquals(0, r.status(), r.err());
+    r = RetrieveCommandTest.run("capacity", "--config", fromStore.toString(), "--store",
+        store + "@0", "--out", tmp.resolve("b").toString(), "--quiet");
+    assertEquals(0, r.status(), r.err());
+    List<String[]> want = rows(tmp.resolve("a/results.tsv"));
+    List<String[]> got = rows(tmp.resolve("b/results.tsv"));
+    assertEquals(2 * 2 * 2, want.size());
+    assertEquals(want.size(), got.size());
+    for (int i = 0; i < want.size(); i++) {
+      for (int c : new int[] {0, 1, 2, 3, 4, 5, 6, 8, 9, 10}) { // all but seconds (7)
+        assertEquals(want.get(i)[c], got.get(i)[c], "row " + i + " column " + c + " seed "
+            + seed);
+      }
+    }
+    assertTrue(Files.readString(tmp.resolve("b/results.tsv")).contains("# store = " + store
+        + "@0"));
+  }
+
   @Test
   void distributedSeparationOnSparkEqualsTheExactInProcessOne() throws IOException {
     String common = String.join("\n", "source = sphere", "dim = 16", "memories = 300",
