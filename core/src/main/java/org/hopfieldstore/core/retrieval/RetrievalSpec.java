@@ -234,9 +234,13 @@ public final class RetrievalSpec implements Serializable {
     return !rule.perMemoryWeights();
   }
 
-  /** Whether the rule has a closed-form energy that decreases along retrieval. */
+  /**
+   * Whether the model has a closed-form energy that its updates never increase: the rule has
+   * one, and the kernel is not the normalised feature map's (its update is not a CCCP step on
+   * the energy with {@code K(x, x) = 1}, because the query's image is normalised too).
+   */
   public boolean hasEnergy() {
-    return rule.hasEnergy();
+    return rule.hasEnergy() && !(kernel() != null && kernelNormalized());
   }
 
   /** The normalizer this spec names. alpha = 2 dispatches to sparsemax, not bisection. */

@@ -1,6 +1,7 @@
 package org.hopfieldstore.core.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -188,6 +189,25 @@ class KernelRetrievalTest {
     assertEquals(java.util.Arrays.toString(a.states().data()),
         java.util.Arrays.toString(b.states().data()));
     assertEquals(a.finalEnergy(2), b.finalEnergy(2), 1e-6);
+  }
+
+  /** The normalised map's update is no CCCP step on an energy: none is reported for it. */
+  @Test
+  void theNormalisedKernelReportsNoEnergy() {
+    long seed = 31;
+    FloatMatrix xi = SyntheticMemories.uniformSphere(50, 6, seed);
+    FloatMatrix q = QuerySet.fromMemories(xi, 3, Corruption.parse("gaussian:0.3"), seed + 1)
+        .queries();
+    Path w = tmp.resolve("n.npy");
+    LinearFeatureMap.gaussian(8, 6, seed + 2).write(w);
+    RetrievalSpec spec = RetrievalSpec.parse("softmax:beta=6,steps=3,kernel=" + w
+        + ",kernel_map=normalized");
+    assertFalse(spec.hasEnergy());
+    assertTrue(RetrievalSpec.parse("softmax:beta=6,kernel=" + w).hasEnergy());
+    RetrievalResult r = new LocalRetrievalEngine(MemoryBlock.of(xi)).retrieve(q, spec);
+    for (int b = 0; b < r.batch(); b++) {
+      assertEquals(0, r.energies(b).length, "seed " + seed);
+    }
   }
 
   @ParameterizedTest
