@@ -36,10 +36,12 @@ mkdir -p "$spec"
 # the kernel JVM reads the JVM options every JVM of ours reads (Spark's Java 17 add-opens list,
 # the JDK Vector API) from the @argfile deploy/jvm.options
 /usr/bin/python3 - "$java_bin" "$target" "$spec/kernel.json" "$here/deploy/jvm.options" <<'PY'
-import json, sys
+import json, os, sys
 java, target, out, options = sys.argv[1:]
 spec = {
-    "argv": [java, "-Xmx6g", "@" + options, "-cp",
+    "argv": [java, "-Xmx6g", "@" + options,
+             "-Dlog4j2.configurationFile=" + os.path.join(os.path.dirname(options), "log4j2.properties"),
+             "-cp",
              target + "/hopfield-notebook-kernel.jar:" + target + "/lib/*",
              "org.hopfieldstore.notebook.KernelMain", "{connection_file}"],
     "display_name": "Java (hopfield-store)",
