@@ -34,9 +34,29 @@ public abstract class FeatureMap {
     return new Elu(dim, beta);
   }
 
-  /** {@link PositiveRandom}: the map of the prf rule. */
-  public static FeatureMap positiveRandom(int dim, int features, double beta, long seed) {
-    return new PositiveRandom(dim, features, beta, seed);
+  /**
+   * {@link PositiveRandom}: the map of the prf rule, with the rows of W drawn as {@code
+   * projection} says from {@code seed} alone (every JVM rebuilds the same W).
+   */
+  public static FeatureMap positiveRandom(int dim, int features, double beta, long seed,
+      Projection projection) {
+    return new PositiveRandom(dim, features, beta, seed, projection);
+  }
+
+  /** How the rows of a {@link PositiveRandom} projection W are drawn. */
+  public enum Projection {
+    /**
+     * Blocks of d exactly orthogonal rows, each scaled to the length of an independent N(0, I)
+     * vector (Performer's orthogonal random features): every row is marginally N(0, I).
+     */
+    ORTHOGONAL,
+    /** Every entry i.i.d. N(0, 1). */
+    IID;
+
+    /** The projection a spec word ({@code orthogonal}, {@code iid}) names. */
+    public static Projection named(String word) {
+      return valueOf(word.toUpperCase(java.util.Locale.ROOT));
+    }
   }
 
   public int dim() {
@@ -73,21 +93,51 @@ public abstract class FeatureMap {
 
   /**
    * Positive random features (Choromanski et al. 2021): {@code phi(u) = exp(W u' - ||u'||^2/2) /
-   * sqrt(D)} with {@code u' = sqrt(beta) u} and the rows of W i.i.d. N(0, I) from a seeded
-   * generator, so that {@code E[phi(u).phi(v)] = exp(beta <u, v>)}: an unbiased estimate of the
-   * dense (softmax) kernel whose error shrinks like {@code 1/sqrt(D)}.
+   * sqrt(D)} with {@code u' = sqrt(beta) u}, so that {@code E[phi(u).phi(v)] = exp(beta <u, v>)}:
+   * an unbiased estimate of the dense (softmax) kernel whose error shrinks like {@code 1/sqrt(D)}.
+   * The rows of W come from a seeded generator ({@link SplittableRandom}), in one of two ways:
+   *
+   * <ul>
+   *   <li>{@link Projection#ORTHOGONAL} (Performer's {@code gaussian_orthogonal_random_matrix}
+   *       with {@code scaling=0}): W stacks {@code ceil(D/d)} independent blocks of d rows, the
+   *       rows of each block orthonormalised in double precision by Gram-Schmidt (two passes) of
+   *       a seeded Gaussian matrix, D rows kept overall; then row r is scaled to the length of
+   *       an independent seeded N(0, I_d) vector (chi-distributed). Each row is marginally N(0,
+   *       I), so the estimate stays unbiased, while rows within a block are exactly orthogonal,
+   *       which lowers its variance (Choromanski et al. 2021, Theorem 2).
+   *   <li>{@link Projection#IID}: every entry i.i.d. N(0, 1).
+   * </ul>
    */
   public static final class PositiveRandom extends FeatureMap {
+    private final Projection kind;
     private final double[] w; // D x d, already scaled by sqrt(beta)
 
-    PositiveRandom(int dim, int features, double beta, long seed) {
+    PositiveRandom(int dim, int features, double beta, long seed, Projection kind) {
       super(dim, features, beta);
-      SplittableRandom rnd = new SplittableRandom(seed);
+      this.kind = java.util.Objects.requireNonNull(kind, "projection");
       double s = Math.sqrt(beta);
-      w = new double[features * dim];
-      for (int i = 0; i < w.length; i++) {
-        w[i] = s * SyntheticMemories.gaussian(rnd);
+      w = new double[Math.multiplyExact(features, dim)];
+      if (kind == Projection.IID) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int i = 0; i < w.length; i++) {
+          w[i] = s * SyntheticMemories.gaussian(rnd);
+        }
+        return;
       }
+      double[] g = Orthogonal.rows(dim, features, seed);
+      for (int i = 0; i < w.length; i++) {
+        w[i] = s * g[i];
+      }
+    }
+
+    /** How the rows of W were drawn. */
+    public Projection projectionKind() {
+      return kind;
+    }
+
+    /** W scaled by sqrt(beta), in double (D x d rows); a copy. */
+    double[] rows() {
+      return w.clone();
     }
 
     /** W scaled by sqrt(beta), as float32 rows (D x d) for a GEMM. */
@@ -113,6 +163,117 @@ public abstract class FeatureMap {
           dot += w[o + i] * x[off + i];
         }
         out[r] = Math.exp(dot - shift) * norm;
+      }
+    }
+  }
+
+  /**
+   * The unscaled orthogonal projection of {@link PositiveRandom} (before sqrt(beta)), a function
+   * of (d, D, seed) only. Building it costs {@code O(D d min(D, d))} (about 0.1 s for d = 784, D
+   * = 256, against 0.02 s for i.i.d. rows), and every summary read back from bytes rebuilds its
+   * map, so the last few are kept, softly referenced, per JVM.
+   */
+  private static final class Orthogonal {
+    private record Key(int dim, int features, long seed) {}
+
+    private static final int CACHED = 4;
+    private static final java.util.Map<Key, java.lang.ref.SoftReference<double[]>> CACHE =
+        new java.util.LinkedHashMap<>(16, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(
+              java.util.Map.Entry<Key, java.lang.ref.SoftReference<double[]>> eldest) {
+            return size() > CACHED;
+          }
+        };
+
+    private Orthogonal() {}
+
+    /** The D x d rows (shared: callers must not write to them). */
+    static double[] rows(int dim, int features, long seed) {
+      Key key = new Key(dim, features, seed);
+      synchronized (CACHE) {
+        java.lang.ref.SoftReference<double[]> ref = CACHE.get(key);
+        double[] w = ref == null ? null : ref.get();
+        if (w != null) {
+          return w;
+        }
+      }
+      double[] w = build(dim, features, seed);
+      synchronized (CACHE) {
+        CACHE.put(key, new java.lang.ref.SoftReference<>(w));
+      }
+      return w;
+    }
+
+    /**
+     * Blocks of d orthonormal rows (the last one cut to D), then row r scaled by the length of
+     * the r-th of D further seeded N(0, I_d) vectors. Gram-Schmidt is sequential, so the first k
+     * rows of an orthonormalised d x d Gaussian block depend on its first k Gaussian rows only:
+     * the last (partial) block draws just those.
+     */
+    static double[] build(int dim, int features, long seed) {
+      SplittableRandom rnd = new SplittableRandom(seed);
+      double[] w = new double[Math.multiplyExact(features, dim)];
+      for (int from = 0; from < features; from += dim) {
+        int to = Math.min(features, from + dim);
+        for (int r = from; r < to; r++) {
+          orthonormalRow(w, dim, rnd, from, r);
+        }
+      }
+      for (int r = 0; r < features; r++) {
+        double sq = 0;
+        for (int i = 0; i < dim; i++) {
+          double g = SyntheticMemories.gaussian(rnd);
+          sq += g * g;
+        }
+        double len = Math.sqrt(sq);
+        for (int i = 0, o = r * dim; i < dim; i++) {
+          w[o + i] *= len;
+        }
+      }
+      return w;
+    }
+
+    /**
+     * Row r: a seeded Gaussian row made orthogonal to rows {@code from..r-1} (its block's earlier
+     * rows, already unit) by two passes of modified Gram-Schmidt, then normalised. A row that
+     * (with probability zero) nearly lies in their span is drawn again.
+     */
+    private static void orthonormalRow(double[] w, int dim, SplittableRandom rnd, int from,
+        int r) {
+      int o = r * dim;
+      while (true) {
+        double before = 0;
+        for (int i = 0; i < dim; i++) {
+          double g = SyntheticMemories.gaussian(rnd);
+          w[o + i] = g;
+          before += g * g;
+        }
+        for (int pass = 0; pass < 2; pass++) {
+          for (int q = from; q < r; q++) {
+            int p = q * dim;
+            double dot = 0;
+            for (int i = 0; i < dim; i++) {
+              dot += w[p + i] * w[o + i];
+            }
+            for (int i = 0; i < dim; i++) {
+              w[o + i] -= dot * w[p + i];
+            }
+          }
+        }
+        double sq = 0;
+        for (int i = 0; i < dim; i++) {
+          sq += w[o + i] * w[o + i];
+        }
+        if (sq > 1e-20 * before) {
+          double inv = 1 / Math.sqrt(sq);
+          for (int i = 0; i < dim; i++) {
+            w[o + i] *= inv;
+          }
+          return;
+        }
       }
     }
   }

@@ -5,6 +5,7 @@ import org.hopfieldstore.core.aggregate.BlockAggregation;
 import org.hopfieldstore.core.aggregate.Mergeable;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
+import org.hopfieldstore.core.rules.Prf;
 import org.hopfieldstore.core.score.ScoreKernel;
 import org.hopfieldstore.core.score.KernelRef;
 
@@ -289,6 +290,21 @@ public final class KernelSummary implements Mergeable<KernelSummary> {
     return buf.array();
   }
 
+  /**
+   * The spec a summary's bytes name. Summaries written before prf had its projection key hold
+   * i.i.d. features and a text without the key (which now always prints): they read as {@code
+   * projection=iid}, not as the new default, so a stored summary never meets a W other than its
+   * own.
+   */
+  static RetrievalSpec specOfBytes(String text) {
+    RetrievalSpec spec = RetrievalSpec.parse(text);
+    if (spec.rule() instanceof Prf && !("," + text.substring(text.indexOf(':') + 1) + ",")
+        .contains("," + Prf.PROJECTION.name() + "=")) {
+      spec = spec.with(Prf.PROJECTION, "iid");
+    }
+    return spec;
+  }
+
   public static KernelSummary fromBytes(byte[] bytes) {
     ByteBuffer buf = ByteBuffer.wrap(bytes);
     try {
@@ -303,8 +319,7 @@ public final class KernelSummary implements Mergeable<KernelSummary> {
       byte[] s = new byte[n];
       buf.get(s);
       KernelSummary k = new KernelSummary(
-          RetrievalSpec.parse(new String(s, java.nio.charset.StandardCharsets.UTF_8)),
-          buf.getInt());
+          specOfBytes(new String(s, java.nio.charset.StandardCharsets.UTF_8)), buf.getInt());
       k.count = buf.getLong();
       for (int i = 0; i < k.a.length; i++) {
         k.a[i] = buf.getDouble();

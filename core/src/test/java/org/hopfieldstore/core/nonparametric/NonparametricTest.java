@@ -175,7 +175,7 @@ class NonparametricTest {
 
   @Test
   void specsAndBadValues() {
-    assertEquals("prf:features=64,beta=2,steps=1,tol=0,seed=5",
+    assertEquals("prf:features=64,beta=2,steps=1,tol=0,seed=5,projection=orthogonal",
         RetrievalSpec.parse("prf:features=64,beta=2,seed=5").toString());
     assertEquals("masked:keep=0.25,beta=1,steps=1,tol=0,seed=0",
         RetrievalSpec.parse("masked:keep=0.25").toString());
