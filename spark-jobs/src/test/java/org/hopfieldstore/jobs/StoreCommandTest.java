@@ -61,7 +61,8 @@ class StoreCommandTest {
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("version 2 of 2"), r.out());
     assertTrue(r.out().contains("memories     236 x 12 (unit)"), r.out());
-    assertTrue(r.out().contains("summary      prf:features=16,beta=2,steps=1,tol=0,seed=3 (236 "
+    assertTrue(r.out().contains("summary      prf:features=16,beta=2,steps=1,tol=0,seed=3,"
+        + "projection=orthogonal (236 "
         + "memories)"), r.out());
     assertTrue(r.out().contains("create   200 rows added"), r.out());
     assertTrue(r.out().contains("append   40 rows added"), r.out());
