@@ -157,7 +157,8 @@ class HopfieldRetrievalTest {
     checkParams(h);
     checkParams(model);
     assertEquals(List.of("alpha", "batchSize", "beta", "features", "idCol", "k", "keep",
-        "kernel", "kernelMap", "kernelPath", "numPartitions", "queryCol", "report", "rule", "seed",
+        "kernel", "kernelMap", "kernelPath", "numPartitions", "projection", "queryCol", "report",
+        "rule", "seed",
         "solver", "stateCol", "steps", "storageLevel", "tol", "topIdsCol", "topWeightsCol",
         "vectorCol"),
         Arrays.stream(h.params()).map(Param::name).toList());
@@ -179,6 +180,9 @@ class HopfieldRetrievalTest {
     assertEquals(1024, h.getBatchSize());
     assertEquals("nd4j", h.getKernel());
     assertEquals("MEMORY_ONLY", h.getStorageLevel());
+    assertEquals("orthogonal", h.getOrDefault(h.getParam("projection")));
+    assertEquals("prf:features=8,beta=1,steps=1,tol=0,seed=2,projection=iid",
+        new HopfieldRetrieval().setSpec("prf:features=8,seed=2,projection=iid").spec().toString());
     assertFalse(h.isDefined(h.numPartitions()), "numPartitions defaults to the frame's count");
     assertEquals(RetrievalSpec.parse("softmax"), h.spec());
     // the model records what fit used
