@@ -14,6 +14,7 @@ import org.hopfieldstore.core.capacity.RetrievalQuality;
 import org.hopfieldstore.core.capacity.Separation;
 import org.hopfieldstore.core.capacity.StudyConfig;
 import org.hopfieldstore.core.data.QuerySet;
+import org.hopfieldstore.core.capacity.TrialMean;
 import org.hopfieldstore.core.data.SyntheticMemories;
 import org.hopfieldstore.core.io.ByteSource;
 import org.hopfieldstore.core.io.Idx;
@@ -48,8 +49,11 @@ import org.knowm.xchart.XYChartBuilder;
     description = {"Runs the capacity study FILE describes (see deploy/studies/*.conf) and "
         + "writes into DIR:",
         "  results.tsv     one row per (M, trial, rule): success rate, mean error, mean "
-            + "support, mean steps, seconds, and the set's max cosine, min angle, Delta_min; "
-            + "'# key = value' header lines echo the config and the command",
+            + "support, mean steps, seconds, the set's max cosine, min angle, Delta_min, the "
+            + "separation sample and the right-memory rate (largest weight on the query's own "
+            + "memory); '# key = value' header lines echo the config and the command",
+        "  means.tsv       per (M, rule): success, squared error and right-memory rate, each "
+            + "the mean over trials with its standard error (nan for one trial)",
         "  success.png     success rate against M, one line per rule (mean over trials)",
         "  error.png       mean retrieval error against M",
         "  separation.png  minimal pairwise angle of the memory set against M",
@@ -143,7 +147,9 @@ final class CapacityCommand extends CommandBase {
                 rows.add(new String[] {Integer.toString(m), Integer.toString(trial),
                     spec.toString(), fmt(q.successRate), fmt(q.meanError), fmt(support / nq),
                     fmt(steps / nq), fmt(secs), fmt(sep[0]), fmt(sep[1]), fmt(sep[2]),
-                    Integer.toString((int) sep[3])});
+                    Integer.toString((int) sep[3]),
+                    fmt(spec.isSummary() ? Double.NaN // summaries weigh no memory
+                        : RetrievalQuality.rightMemoryRate(r, qs.targets()))});
               }
             } finally {
               if (dist != null) {
@@ -166,6 +172,7 @@ final class CapacityCommand extends CommandBase {
         }
       }
       writeTsv(output, cfg, configPath, argv(), storeRef, rows);
+      writeText(output, "means.tsv", means(cfg, rows));
       plot(output, cfg, rows);
       double wall = (System.nanoTime() - start) / 1e9;
       ObjectNode json = Json.object();
@@ -187,6 +194,41 @@ final class CapacityCommand extends CommandBase {
             cfg.name, cfg.memories.size(), cfg.trials, cfg.rules.size(), wall, outDir));
       }
     }
+  }
+
+  /** Columns of results.tsv that means.tsv averages over trials (name, index). */
+  private static final String[][] MEASURES = {{"success", "3"}, {"mean_error", "4"},
+      {"right_memory", "12"}};
+
+  /**
+   * means.tsv: per (M, rule), the mean over trials of success, squared error and right-memory
+   * rate, each with its standard error over the trials.
+   */
+  static String means(StudyConfig cfg, List<String[]> rows) {
+    StringBuilder sb = new StringBuilder("M\trule\ttrials");
+    for (String[] m : MEASURES) {
+      sb.append('\t').append(m[0]).append("\t").append(m[0]).append("_se");
+    }
+    sb.append('\n');
+    for (int m : cfg.memories) {
+      for (RetrievalSpec spec : cfg.rules) {
+        List<String[]> mine = new ArrayList<>();
+        for (String[] r : rows) {
+          if (Integer.parseInt(r[0]) == m && r[2].equals(spec.toString())) {
+            mine.add(r);
+          }
+        }
+        sb.append(m).append('\t').append(spec).append('\t').append(mine.size());
+        for (String[] measure : MEASURES) {
+          int col = Integer.parseInt(measure[1]);
+          TrialMean t = TrialMean.of(mine.stream().mapToDouble(r -> r[col].equals("nan")
+              ? Double.NaN : Double.parseDouble(r[col])).toArray());
+          sb.append('\t').append(fmt(t.mean())).append('\t').append(fmt(t.standardError()));
+        }
+        sb.append('\n');
+      }
+    }
+    return sb.toString();
   }
 
   static String fmt(double v) {
@@ -271,7 +313,7 @@ final class CapacityCommand extends CommandBase {
       sb.append("# ").append(e.getKey()).append(" = ").append(e.getValue()).append('\n');
     }
     sb.append("M\ttrial\trule\tsuccess\tmean_error\tmean_support\tmean_steps\tseconds\t"
-        + "max_cosine\tmin_angle_deg\tdelta_min\tseparation_sample\n");
+        + "max_cosine\tmin_angle_deg\tdelta_min\tseparation_sample\tright_memory\n");
     for (String[] r : rows) {
       sb.append(String.join("\t", r)).append('\n');
     }

@@ -69,6 +69,27 @@ class CapacityCommandTest {
       assertTrue(angle < lastAngle, "min angle shrinks as M grows: " + angle + " at M=" + m);
       lastAngle = angle;
     }
+    // means.tsv: each (M, rule)'s mean over the two trials and its standard error |a - b| / 2
+    List<String[]> means = rows(out.resolve("means.tsv"));
+    assertEquals(4 * 3, means.size());
+    for (String[] mean : means) {
+      List<String[]> trials = rows.stream().filter(t -> t[0].equals(mean[0])
+          && t[2].equals(mean[1])).collect(Collectors.toList());
+      assertEquals(2, trials.size(), String.join(" ", mean));
+      assertEquals("2", mean[2]);
+      int[][] columns = {{3, 3}, {4, 5}, {12, 7}}; // results.tsv column, means.tsv column
+      for (int[] c : columns) {
+        double a = Double.parseDouble(trials.get(0)[c[0]]);
+        double b = Double.parseDouble(trials.get(1)[c[0]]);
+        assertEquals((a + b) / 2, Double.parseDouble(mean[c[1]]), 1e-5 * (1 + Math.abs(a)),
+            String.join(" ", mean));
+        assertEquals(Math.abs(a - b) / 2, Double.parseDouble(mean[c[1] + 1]),
+            1e-5 * (1 + Math.abs(a)), String.join(" ", mean));
+        if (c[0] == 12) {
+          assertTrue(a >= 0 && a <= 1, "right-memory rate " + a);
+        }
+      }
+    }
   }
 
   /**
