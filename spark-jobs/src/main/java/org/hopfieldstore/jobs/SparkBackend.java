@@ -126,9 +126,8 @@ final class SparkBackend implements Backend {
     try {
       StoreVersion v = StoreVersion.open(spark, StoreRef.parse(ref));
       int p = partitions > 0 ? partitions : v.metadata().partitions;
-      RetrievalSpec resolved = spec == null ? null : v.resolve(spec);
       DistributedStore store;
-      if (resolved != null && resolved != spec && resolved.kernelNormalized()) {
+      if (spec != null && StoreVersion.namesStoreKernel(spec) && spec.kernelNormalized()) {
         // the stored factors 1 / |W xi| of the attached kernel: no pass to compute them
         store = DistributedStore.withStoredRowFactors(v.rows(), MemoryFrames.ID,
             MemoryFrames.VECTOR, MemoryStore.ROW_FACTOR, v.kernelMap(), v.ref().toString(), p,

@@ -47,9 +47,15 @@ public final class KernelStep implements StepFunction, AutoCloseable {
     return new KernelStep(store, map, true);
   }
 
+  /**
+   * The spec value {@code kernel=store}: the feature map attached to a store, which the store's
+   * reader resolves to its location before retrieval.
+   */
+  public static final String STORE_KERNEL = "store";
+
   /** The kernel step a spec asks for ({@code kernel=PATH[,kernel_map=normalized]}). */
   public static KernelStep of(StepFunction store, RetrievalSpec spec) {
-    if ("store".equals(spec.kernel())) {
+    if (STORE_KERNEL.equals(spec.kernel())) {
       throw new IllegalArgumentException("kernel=store names the feature map attached to a "
           + "store: retrieve from it with --store STORE[@VERSION]");
     }

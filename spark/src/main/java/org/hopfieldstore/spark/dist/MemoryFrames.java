@@ -223,35 +223,24 @@ public final class MemoryFrames {
    */
   public static org.hopfieldstore.core.memory.MemoryBlock toBlock(Dataset<Row> frame,
       String source) {
-    SparkBlocks blocks = SparkBlocks.fromDataFrame(frame.orderBy(ID), ID, VECTOR, source, 1,
+    // one block, sorted here: cheaper than a distributed sort of rows the driver holds anyway
+    SparkBlocks blocks = SparkBlocks.fromDataFrame(frame, ID, VECTOR, source, 1,
         org.apache.spark.storage.StorageLevel.MEMORY_ONLY());
-    List<org.hopfieldstore.core.memory.MemoryBlock> parts = blocks.collect();
+    org.hopfieldstore.core.memory.MemoryBlock b = blocks.collect().get(0);
     blocks.unpersist();
-    if (parts.isEmpty()) {
-      throw new IllegalArgumentException(source + ": no memories");
+    int d = b.dim();
+    Integer[] order = new Integer[b.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
     }
-    org.hopfieldstore.core.memory.MemoryBlock b = parts.get(0);
-    long[] ids = new long[b.size()];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = b.id(i);
+    java.util.Arrays.sort(order, java.util.Comparator.comparingLong(b::id));
+    float[] x = new float[Math.multiplyExact(order.length, d)];
+    long[] ids = new long[order.length];
+    for (int i = 0; i < order.length; i++) {
+      System.arraycopy(b.data(), order[i] * d, x, i * d, d);
+      ids[i] = b.id(order[i]);
     }
-    long[] sorted = ids.clone();
-    java.util.Arrays.sort(sorted);
-    if (!java.util.Arrays.equals(ids, sorted)) {
-      // one partition of a sorted frame is in id order; sort here should a plan change that
-      Integer[] order = new Integer[ids.length];
-      for (int i = 0; i < order.length; i++) {
-        order[i] = i;
-      }
-      java.util.Arrays.sort(order, java.util.Comparator.comparingLong(i -> ids[i]));
-      int d = b.dim();
-      float[] x = new float[Math.multiplyExact(ids.length, d)];
-      for (int i = 0; i < order.length; i++) {
-        System.arraycopy(b.data(), order[i] * d, x, i * d, d);
-      }
-      b = org.hopfieldstore.core.memory.MemoryBlock.withIds(x, sorted, d);
-    }
-    return b;
+    return org.hopfieldstore.core.memory.MemoryBlock.withIds(x, ids, d);
   }
 
   /** The memories' schema. */

@@ -153,13 +153,13 @@ public final class SparkBlocks {
     }
     Dataset<Row> selected = factorCol == null ? df.select(idCol, vectorCol)
         : df.select(idCol, vectorCol, factorCol);
-    if (factorCol != null && !IdVector.decodesInternally(selected.schema())) {
+    boolean internal = IdVector.decodesInternally(selected.schema());
+    if (factorCol != null && !internal) {
       throw new IllegalArgumentException(source + ": row factors need a long id, an array of "
           + "floats or doubles and a float factor column, got " + selected.schema().simpleString());
     }
-    boolean floats = IdVector.decodesInternally(selected.schema())
-        && IdVector.floatVectors(selected.schema());
-    JavaRDD<IdVector> pairs = IdVector.decodesInternally(selected.schema())
+    boolean floats = internal && IdVector.floatVectors(selected.schema());
+    JavaRDD<IdVector> pairs = internal
         ? selected.queryExecution().toRdd().toJavaRDD()
             .map(row -> IdVector.of(row, floats, source, idCol, vectorCol))
         : selected.javaRDD().map(row -> IdVector.of(row, source, idCol, vectorCol));
@@ -319,12 +319,12 @@ public final class SparkBlocks {
     return Arrays.copyOf(lowest, n);
   }
 
-  /** Drops the cached blocks. */
   /** Every block, on the driver. */
   List<MemoryBlock> collect() {
     return blocks.collect();
   }
 
+  /** Drops the cached blocks. */
   void unpersist() {
     blocks.unpersist(false);
   }

@@ -43,8 +43,9 @@ import scala.Option;
  * <p>Saved as JSON params metadata plus the memories as Parquet {@code data/} ({@code id: long,
  * vector: array<float>}), or, for a model fitted from a store ({@link
  * HopfieldRetrieval#fitStore}), a reference to the store version under {@code store/}; {@link
- * #load} rebuilds the distributed store with the saved partitioning, kernel and storage level. A fitted model writes its memories from the fit DataFrame's lineage, so that
- * frame's source must still be readable (and unchanged) when the model is saved.
+ * #load} rebuilds the distributed store with the saved partitioning, kernel and storage level.
+ * A model fitted from a DataFrame writes its memories from that frame's lineage, so its source
+ * must still be readable (and unchanged) when the model is saved.
  */
 public class HopfieldRetrievalModel extends Model<HopfieldRetrievalModel>
     implements HopfieldRetrievalParams<HopfieldRetrievalModel>, MLWritable {

@@ -280,11 +280,7 @@ public final class MemoryStore {
     int ii = rows.schema().fieldIndex(MemoryFrames.ID);
     int d = map.inDim();
     JavaRDD<Row> mapped = rows.javaRDD().map(row -> {
-      List<Float> v = row.getList(vi);
-      float[] x = new float[d];
-      for (int c = 0; c < d; c++) {
-        x[c] = v.get(c);
-      }
+      float[] x = vector(row, vi, d);
       Object[] values = new Object[row.length() + 1];
       for (int i = 0; i < row.length(); i++) {
         values[i] = row.get(i);
@@ -393,6 +389,16 @@ public final class MemoryStore {
     return mean;
   }
 
+  /** The {@code d} floats of the array column at {@code index} of a validated row. */
+  private static float[] vector(Row row, int index, int d) {
+    List<Float> v = row.getList(index);
+    float[] x = new float[d];
+    for (int c = 0; c < d; c++) {
+      x[c] = v.get(c);
+    }
+    return x;
+  }
+
   /** The rows after the store's preprocessing, with the partition key. */
   private static Dataset<Row> prepare(Dataset<Row> rows, StoreMetadata meta) {
     Preprocessing pre = meta.preprocessing;
@@ -403,11 +409,7 @@ public final class MemoryStore {
     Dataset<Row> out = rows;
     if (pre != Preprocessing.NONE) {
       JavaRDD<Row> mapped = rows.javaRDD().map(row -> {
-        List<Float> v = row.getList(vi);
-        float[] x = new float[d];
-        for (int c = 0; c < d; c++) {
-          x[c] = v.get(c);
-        }
+        float[] x = vector(row, vi, d);
         pre.applyRow(x, 0, d, center);
         Float[] boxed = new Float[d];
         for (int c = 0; c < d; c++) {

@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.hopfieldstore.core.kernel.KernelStep;
 import org.hopfieldstore.core.kernel.LinearFeatureMap;
 import org.hopfieldstore.core.nonparametric.KernelSummary;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
@@ -178,11 +179,12 @@ public final class StoreVersion {
 
   /** The attached feature map W; an error when none is attached. */
   public LinearFeatureMap kernelMap() {
-    if (metadata.kernel == null) {
-      throw new IllegalArgumentException("store " + ref + " has no attached kernel; attach one "
-          + "with: hopfield-store arrange --store " + ref.location() + " --attach ...");
-    }
-    return LinearFeatureMap.read(kernelLocation());
+    return LinearFeatureMap.read(requireKernelLocation());
+  }
+
+  /** Whether {@code spec} names the attached feature map ({@code kernel=store}). */
+  public static boolean namesStoreKernel(RetrievalSpec spec) {
+    return KernelStep.STORE_KERNEL.equals(spec.kernel());
   }
 
   /**
@@ -190,15 +192,17 @@ public final class StoreVersion {
    * when none is attached); other specs unchanged.
    */
   public RetrievalSpec resolve(RetrievalSpec spec) {
-    if (!STORE_KERNEL.equals(spec.kernel())) {
-      return spec;
-    }
-    kernelMap();
-    return spec.withKernel(kernelLocation(), spec.kernelNormalized());
+    return namesStoreKernel(spec)
+        ? spec.withKernel(requireKernelLocation(), spec.kernelNormalized()) : spec;
   }
 
-  /** The spec value {@code kernel=store}: the feature map attached to the store. */
-  public static final String STORE_KERNEL = "store";
+  private String requireKernelLocation() {
+    if (metadata.kernel == null) {
+      throw new IllegalArgumentException("store " + ref + " has no attached kernel; attach one "
+          + "with: hopfield-store arrange --store " + ref.location() + " --attach ...");
+    }
+    return kernelLocation();
+  }
 
   /** Bytes of the data files this version reads. */
   public long dataBytes() throws IOException {
