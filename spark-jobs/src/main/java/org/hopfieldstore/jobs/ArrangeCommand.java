@@ -50,7 +50,7 @@ import org.hopfieldstore.spark.store.StoreVersion;
  */
 @Command(name = "arrange", sortOptions = false,
     header = "learn a feature map W that separates the memories (kernelized model)",
-    description = {"Learns W (D x d, D >= d) minimising a separation loss of the normalised "
+    description = {"Learns W (D x d, any D >= 1) minimising a separation loss of the normalised "
         + "images u = W xi / |W xi| of the memories: spherical (U-Hop+, (1/M) log mean "
         + "exp(<u,u'>/tau), tau 0.1 by default), uhop (log mean exp(-t |u-u'|^2), t 2) or "
         + "uhop-max (U-Hop's worst pair: log max exp(-t |u-u'|^2), only the closest pair "
@@ -80,7 +80,8 @@ final class ArrangeCommand extends CommandBase {
   boolean attach;
 
   @Option(names = "--dim", required = true, paramLabel = "D",
-      description = "feature dimension D >= d")
+      description = "feature dimension D >= 1 (D < d too, as in U-Hop+'s MNIST setting; "
+          + "then --init identity is refused)")
   int big;
 
   @Option(names = "--epochs", required = true, paramLabel = "E", description = "epochs, >= 1")
@@ -185,9 +186,10 @@ final class ArrangeCommand extends CommandBase {
           : MatrixReader.read(memPath, "memories");
       int m = mem.rows();
       int d = mem.cols();
-      if (big < d) {
-        throw new IllegalArgumentException("--dim D=" + big + " is smaller than the memories' "
-            + "dimension d=" + d + ": the feature map needs D >= d");
+      if (big < d && init.equals("identity")) {
+        // [I; 0] does not exist for D < d; its first D rows would drop coordinates arbitrarily
+        throw new IllegalArgumentException("--init identity needs D >= d (W = [I; 0]), got D="
+            + big + " < d=" + d + "; start from a random map with --init gaussian");
       }
       if (negatives >= m) {
         throw new IllegalArgumentException("--negatives K=" + negatives + " must be below the "
@@ -254,11 +256,12 @@ final class ArrangeCommand extends CommandBase {
         try (java.io.OutputStream o = output.create()) {
           learned.write(o);
         }
-        // the report: separation and retrieval with the plain model and with the learned kernel
+        // the report: separation and retrieval with the plain model (the identity on d: the
+        // kernel of [I; 0], defined for any D) and with the learned kernel
         Path before = Files.createTempFile("hopfield-identity-", ".npy");
         Path after = Files.createTempFile("hopfield-learned-", ".npy");
         try {
-          paddedIdentity(big, d).write(before);
+          LinearFeatureMap.identity(d).write(before);
           learned.write(after);
           StepFunction steps = store != null ? store : new LocalRetrievalEngine(block);
           java.util.List<String> lines = new java.util.ArrayList<>();
@@ -284,7 +287,7 @@ final class ArrangeCommand extends CommandBase {
                   success[0], success[1], success[2], right[0], right[1], right[2]));
             }
           }
-          double a0 = minAngle(paddedIdentity(big, d), mem);
+          double a0 = minAngle(LinearFeatureMap.identity(d), mem);
           double a1 = minAngle(learned, mem);
           output.commit();
           out.println(String.format(Locale.ROOT, "arranged %d memories (d=%d) into D=%d with %s "
@@ -317,7 +320,7 @@ final class ArrangeCommand extends CommandBase {
     return epochs == 1 ? end : start * Math.pow(end / start, epoch / (double) (epochs - 1));
   }
 
-  /** {@code [I; 0]}: the plain model's kernel in D >= d dimensions. */
+  /** {@code [I; 0]}: the plain model's kernel in D >= d dimensions (the identity init). */
   static LinearFeatureMap paddedIdentity(int big, int d) {
     double[] w = new double[big * d];
     for (int i = 0; i < d; i++) {

@@ -115,6 +115,79 @@ class ArrangeCommandTest {
     assertFalse(java.util.Arrays.equals(a, p), "3 epochs differ from 6");
   }
 
+  /**
+   * D < d end to end: arrange learns a 5 x 8 W, and retrieving with {@code kernel=W} (linear and
+   * normalised) equals one softmax step computed in float64 from W's entries.
+   */
+  @Test
+  void aMapIntoFewerDimensionsIsLearnedAndRetrievesLikeTheFloat64Kernel() throws IOException {
+    Path w = tmp.resolve("small.npy");
+    RetrieveCommandTest.Run r = RetrieveCommandTest.run("arrange", "--memories",
+        memories().toString(), "--dim", "5", "--epochs", "3", "--init", "gaussian", "--seed",
+        "5", "--quiet", "--out", w.toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("arranged 150 memories (d=8) into D=5"), r.out());
+    double[] wv = Npy.read(w.toString()).asDoubles();
+    assertEquals(5 * 8, wv.length);
+    FloatMatrix mem = SyntheticMemories.uniformSphere(150, 8, 77); // as memories() writes them
+    FloatMatrix q = org.hopfieldstore.core.data.QuerySet.fromMemories(mem, 6,
+        org.hopfieldstore.core.data.Corruption.parse("gaussian:0.3"), 78).queries();
+    Path qFile = tmp.resolve("q.npy");
+    Npy.writeFloat32(qFile, q.data(), q.rows(), 8);
+    for (boolean normalized : new boolean[] {false, true}) {
+      String spec = "softmax:beta=4,steps=1,kernel=" + w
+          + (normalized ? ",kernel_map=normalized" : "");
+      Path dir = tmp.resolve("ret-" + normalized);
+      r = RetrieveCommandTest.run("retrieve", "--memories", memories().toString(), "--queries",
+          qFile.toString(), "--spec", spec, "--out", dir.toString(), "--quiet");
+      assertEquals(0, r.status(), r.err());
+      double[] got = Npy.read(dir.resolve("states.npy").toString()).asDoubles();
+      for (int b = 0; b < q.rows(); b++) {
+        double[] x = new double[8];
+        double[] z = new double[150];
+        double[] wx = image(wv, 5, 8, q.data(), b);
+        double zmax = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < 150; i++) {
+          double[] wi = image(wv, 5, 8, mem.data(), i);
+          double s = 0;
+          double ni = 0;
+          double nx = 0;
+          for (int k = 0; k < 5; k++) {
+            s += wi[k] * wx[k];
+            ni += wi[k] * wi[k];
+            nx += wx[k] * wx[k];
+          }
+          z[i] = 4 * (normalized ? s / Math.sqrt(ni * nx) : s);
+          zmax = Math.max(zmax, z[i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < 150; i++) {
+          z[i] = Math.exp(z[i] - zmax);
+          sum += z[i];
+        }
+        for (int i = 0; i < 150; i++) {
+          for (int c = 0; c < 8; c++) {
+            x[c] += z[i] / sum * mem.get(i, c);
+          }
+        }
+        for (int c = 0; c < 8; c++) {
+          assertEquals(x[c], got[b * 8 + c], 2e-5, "seed=5 D=5 d=8 " + spec + " query " + b);
+        }
+      }
+    }
+  }
+
+  /** {@code W x} of row {@code row} of x, from W's row-major entries. */
+  private static double[] image(double[] w, int big, int d, float[] x, int row) {
+    double[] v = new double[big];
+    for (int k = 0; k < big; k++) {
+      for (int c = 0; c < d; c++) {
+        v[k] += w[k * d + c] * x[row * d + c];
+      }
+    }
+    return v;
+  }
+
   @Test
   void temperatureScheduleAndReportOfBothKernelForms() {
     assertEquals(0.1, ArrangeCommand.annealed(0.1, 0.01, 0, 5), 1e-15);
@@ -145,7 +218,7 @@ class ArrangeCommandTest {
         "--out", out.toString()};
     r = RetrieveCommandTest.run(concat(base, "--dim", "4", "--epochs", "2"));
     assertEquals(1, r.status(), r.err());
-    assertTrue(r.err().contains("--dim D=4 is smaller than the memories' dimension d=8"),
+    assertTrue(r.err().contains("--init identity needs D >= d (W = [I; 0]), got D=4 < d=8"),
         r.err());
     r = RetrieveCommandTest.run(concat(base, "--dim", "8", "--epochs", "0"));
     assertEquals(2, r.status(), r.err());

@@ -13,9 +13,10 @@ import org.hopfieldstore.core.retrieval.RowScaler;
 
 /**
  * The learnable linear feature map of the kernelized Hopfield model (U-Hop, arXiv 2404.03827,
- * Sec. 3; ALGORITHMS.md section 6): {@code Phi(u) = W u} with W of shape D x d, D >= d, and the
- * kernel {@code K(u, v) = <W u, W v> = <u, G v>} with {@code G = W^T W}. Stored row-major in
- * float64 (it is small and is optimised); saved and loaded as a 2-D .npy.
+ * Sec. 3; ALGORITHMS.md section 6): {@code Phi(u) = W u} with W of shape D x d, any D >= 1, and
+ * the kernel {@code K(u, v) = <W u, W v> = <u, G v>} with {@code G = W^T W}. D < d is allowed, as
+ * in the papers' code (U-Hop+'s MNIST setting maps d=784 to D=200): G then has rank at most D.
+ * Stored row-major in float64 (it is small and is optimised); saved and loaded as a 2-D .npy.
  */
 public final class LinearFeatureMap implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
@@ -23,10 +24,10 @@ public final class LinearFeatureMap implements java.io.Serializable {
   private final int inDim;
   private final double[] w;
 
-  /** Wraps {@code w} (D x d row-major, not copied) after checking shape, D >= d and finiteness. */
+  /** Wraps {@code w} (D x d row-major, not copied) after checking shape, D, d >= 1, finiteness. */
   public LinearFeatureMap(double[] w, int outDim, int inDim) {
-    if (inDim < 1 || outDim < inDim) {
-      throw new IllegalArgumentException("feature map: need D >= d >= 1, got D=" + outDim
+    if (inDim < 1 || outDim < 1) {
+      throw new IllegalArgumentException("feature map: need D >= 1 and d >= 1, got D=" + outDim
           + ", d=" + inDim);
     }
     if ((long) outDim * inDim != w.length) {

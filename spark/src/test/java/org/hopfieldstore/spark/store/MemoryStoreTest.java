@@ -203,7 +203,8 @@ class MemoryStoreTest {
     double[] center = Preprocessing.mean(first.data(), first.rows(), D);
     MemoryStore.create(spark, raw.frame(0, 200), "key", "embedding", store,
         Preprocessing.CENTER_UNIT, 2, List.of(), "java");
-    LinearFeatureMap w = LinearFeatureMap.gaussian(12, D, SEED + 7);
+    // D=5 < d=9: the factors 1 / |W xi| need no D >= d (U-Hop+ maps 784 to 200 dimensions)
+    LinearFeatureMap w = LinearFeatureMap.gaussian(5, D, SEED + 7);
     expect("the kernel maps d=4, the store has dimension 9; nothing attached",
         () -> MemoryStore.attachKernel(spark, store, LinearFeatureMap.gaussian(6, 4, 1), "test",
             0));

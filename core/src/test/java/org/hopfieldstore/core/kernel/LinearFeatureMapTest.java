@@ -1,0 +1,114 @@
+package org.hopfieldstore.core.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.hopfieldstore.core.ReferenceMath;
+import org.hopfieldstore.core.data.Corruption;
+import org.hopfieldstore.core.data.QuerySet;
+import org.hopfieldstore.core.data.SyntheticMemories;
+import org.hopfieldstore.core.io.Npy;
+import org.hopfieldstore.core.memory.FloatMatrix;
+import org.hopfieldstore.core.memory.MemoryBlock;
+import org.hopfieldstore.core.retrieval.LocalRetrievalEngine;
+import org.hopfieldstore.core.retrieval.RetrievalResult;
+import org.hopfieldstore.core.retrieval.RetrievalSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The feature map with D < d (U-Hop+'s MNIST setting, d=784 to D=200): loaded from a .npy and
+ * used through {@code kernel=W}, one retrieval step equals a float64 loop over the raw entries of
+ * W that never calls the map; bad shapes are named.
+ */
+class LinearFeatureMapTest {
+  @TempDir Path tmp;
+
+  @Test
+  void aMapIntoFewerDimensionsRetrievesLikeTheFloat64Kernel() {
+    long seed = 1919;
+    int m = 37;
+    int d = 9;
+    FloatMatrix xi = SyntheticMemories.uniformSphere(m, d, seed);
+    FloatMatrix q = QuerySet.fromMemories(xi, 5, Corruption.parse("gaussian:0.3"), seed + 1)
+        .queries();
+    for (int big : new int[] {1, 4, 8}) {
+      SplittableRandom rnd = new SplittableRandom(seed + big);
+      double[] w = new double[big * d];
+      for (int i = 0; i < w.length; i++) {
+        w[i] = rnd.nextDouble(-1, 1);
+      }
+      Path file = tmp.resolve("w" + big + ".npy");
+      Npy.writeFloat64(file, w, big, d); // written without the class under test
+      assertEquals(big, LinearFeatureMap.read(file).outDim());
+      for (boolean normalized : new boolean[] {false, true}) {
+        RetrievalSpec spec = RetrievalSpec.parse("softmax:beta=3,steps=1,kernel=" + file
+            + (normalized ? ",kernel_map=normalized" : ""));
+        for (String kernel : new String[] {"java", "nd4j"}) {
+          RetrievalResult got = new LocalRetrievalEngine(MemoryBlock.of(xi),
+              org.hopfieldstore.core.score.ScoreKernels.byName(kernel)).retrieve(q, spec);
+          for (int b = 0; b < q.rows(); b++) {
+            double[] want = step(w, big, d, xi, q, b, 3, normalized);
+            for (int c = 0; c < d; c++) {
+              assertEquals(want[c], got.states().get(b, c), 2e-5, "seed=" + seed + " D=" + big
+                  + " d=" + d + " " + spec + " " + kernel + " query " + b + " coordinate " + c);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * One softmax step by the definition: {@code z_i = beta <W xi_i, W x>} (over {@code |W xi_i|
+   * |W x|} when normalised), from W's raw row-major entries, then {@code Xi^T softmax(z)}.
+   */
+  private static double[] step(double[] w, int big, int d, FloatMatrix xi, FloatMatrix q, int b,
+      double beta, boolean normalized) {
+    double[] wx = image(w, big, d, q, b);
+    double[] z = new double[xi.rows()];
+    for (int i = 0; i < xi.rows(); i++) {
+      double[] wi = image(w, big, d, xi, i);
+      double s = 0;
+      double ni = 0;
+      double nx = 0;
+      for (int k = 0; k < big; k++) {
+        s += wi[k] * wx[k];
+        ni += wi[k] * wi[k];
+        nx += wx[k] * wx[k];
+      }
+      z[i] = beta * (normalized ? s / Math.sqrt(ni * nx) : s);
+    }
+    double[] p = ReferenceMath.softmax(z);
+    double[] out = new double[d];
+    for (int i = 0; i < xi.rows(); i++) {
+      for (int c = 0; c < d; c++) {
+        out[c] += p[i] * xi.get(i, c);
+      }
+    }
+    return out;
+  }
+
+  private static double[] image(double[] w, int big, int d, FloatMatrix x, int row) {
+    double[] v = new double[big];
+    for (int k = 0; k < big; k++) {
+      for (int c = 0; c < d; c++) {
+        v[k] += w[k * d + c] * x.get(row, c);
+      }
+    }
+    return v;
+  }
+
+  @Test
+  void badShapesAreNamed() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new LinearFeatureMap(new double[0], 0, 4));
+    assertTrue(e.getMessage().contains("need D >= 1 and d >= 1, got D=0, d=4"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> new LinearFeatureMap(new double[5], 2, 3));
+    assertTrue(e.getMessage().contains("2 x 3 needs 6 values, got 5"), e.getMessage());
+  }
+}
