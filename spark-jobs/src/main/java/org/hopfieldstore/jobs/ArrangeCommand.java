@@ -116,7 +116,10 @@ final class ArrangeCommand extends CommandBase {
   double lambda;
 
   @Option(names = "--init", paramLabel = "INIT", defaultValue = "identity", description = {
-      "identity (default: the plain model; W = [I; 0] when D > d) or gaussian (seeded)"})
+      "identity (default: the plain model; W = [I; 0] when D > d, refused when D < d), "
+          + "gaussian[:SD] (N(0, SD^2), SD 1/sqrt(d) by default; U-Hop's code draws SD 1), "
+          + "kaiming (He normal N(0, 2/d), U-Hop+'s code) or kaiming-uniform (U(-1/sqrt(d), "
+          + "1/sqrt(d)), torch's nn.Linear default); random ones seeded by --seed"})
   String init;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
@@ -156,9 +159,7 @@ final class ArrangeCommand extends CommandBase {
     }
     positive("--lr", lr);
     atLeast("--norm-penalty", lambda, 0);
-    if (!init.equals("identity") && !init.equals("gaussian")) {
-      throw new UsageException("--init must be identity or gaussian, got '" + init + "'");
-    }
+    initial(init, 1, 1, seed); // a bad --init fails before the memories are read
     java.util.List<Corruption> noises = new java.util.ArrayList<>();
     for (String n : noiseText.split(",")) {
       noises.add(Corruption.parse(n.trim()));
@@ -198,8 +199,7 @@ final class ArrangeCommand extends CommandBase {
       if (m < 2) {
         throw new IllegalArgumentException("arrange needs at least 2 memories, got " + m);
       }
-      LinearFeatureMap start = init.equals("identity") ? paddedIdentity(big, d)
-          : LinearFeatureMap.gaussian(big, d, seed);
+      LinearFeatureMap start = initial(init, big, d, seed);
       double[] w = start.weights().clone();
       Adam adam = new Adam(w.length, lr, decay);
       int first = 0;
@@ -318,6 +318,34 @@ final class ArrangeCommand extends CommandBase {
   /** tau of epoch e: geometric from {@code start} (first epoch) to {@code end} (last). */
   static double annealed(double start, double end, int epoch, int epochs) {
     return epochs == 1 ? end : start * Math.pow(end / start, epoch / (double) (epochs - 1));
+  }
+
+  /** The starting W that {@code --init} names (random ones seeded by {@code seed}). */
+  static LinearFeatureMap initial(String init, int big, int d, long seed) {
+    switch (init) {
+      case "identity":
+        return big >= d ? paddedIdentity(big, d) : null; // refused with the dimensions later
+      case "kaiming":
+        return LinearFeatureMap.kaimingNormal(big, d, seed);
+      case "kaiming-uniform":
+        return LinearFeatureMap.kaimingUniform(big, d, seed);
+      case "gaussian":
+        return LinearFeatureMap.gaussian(big, d, seed);
+      default:
+        if (init.startsWith("gaussian:")) {
+          double sd;
+          try {
+            sd = Double.parseDouble(init.substring("gaussian:".length()));
+          } catch (NumberFormatException e) {
+            sd = Double.NaN;
+          }
+          if (sd > 0 && Double.isFinite(sd)) {
+            return LinearFeatureMap.gaussian(big, d, sd, seed);
+          }
+        }
+        throw new UsageException("--init must be identity, gaussian[:SD] (SD > 0), kaiming or "
+            + "kaiming-uniform, got '" + init + "'");
+    }
   }
 
   /** {@code [I; 0]}: the plain model's kernel in D >= d dimensions (the identity init). */

@@ -177,6 +177,27 @@ class ArrangeCommandTest {
     }
   }
 
+  @Test
+  void initNamesTheSeededMaps() {
+    assertEquals(LinearFeatureMap.kaimingNormal(20, 10, 3), ArrangeCommand.initial("kaiming", 20,
+        10, 3));
+    assertEquals(LinearFeatureMap.kaimingUniform(4, 10, 3),
+        ArrangeCommand.initial("kaiming-uniform", 4, 10, 3));
+    assertEquals(LinearFeatureMap.gaussian(20, 10, 1.0, 3), ArrangeCommand.initial("gaussian:1",
+        20, 10, 3));
+    assertEquals(LinearFeatureMap.gaussian(20, 10, 3), ArrangeCommand.initial("gaussian", 20, 10,
+        3));
+    for (String bad : new String[] {"xavier", "gaussian:-1", "gaussian:x", "kaiming:2"}) {
+      UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
+          () -> ArrangeCommand.initial(bad, 20, 10, 3));
+      assertTrue(e.getMessage().contains("--init must be identity, gaussian[:SD] (SD > 0), "
+          + "kaiming or kaiming-uniform, got '" + bad + "'"), e.getMessage());
+    }
+    RetrieveCommandTest.Run r = arrange("--epochs", "1", "--init", "kaiming", "--out",
+        tmp.resolve("k.npy").toString());
+    assertEquals(0, r.status(), r.err());
+  }
+
   /** {@code W x} of row {@code row} of x, from W's row-major entries. */
   private static double[] image(double[] w, int big, int d, float[] x, int row) {
     double[] v = new double[big];

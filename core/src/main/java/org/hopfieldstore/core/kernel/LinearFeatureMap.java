@@ -54,13 +54,49 @@ public final class LinearFeatureMap implements java.io.Serializable {
     return new LinearFeatureMap(w, d, d);
   }
 
-  /** Seeded Gaussian initialisation, entries N(0, 1/d) (the U-Hop code's Gaussian init). */
+  /**
+   * Seeded Gaussian initialisation, entries N(0, 1/d): images of unit memories start with norms
+   * near sqrt(D/d). (U-Hop's code draws N(0, 1), {@code torch.randn(d, d)}: {@link #gaussian(int,
+   * int, double, long)} with sd 1.)
+   */
   public static LinearFeatureMap gaussian(int outDim, int inDim, long seed) {
+    return gaussian(outDim, inDim, 1 / Math.sqrt(inDim), seed);
+  }
+
+  /** Seeded Gaussian initialisation, entries N(0, sd^2). */
+  public static LinearFeatureMap gaussian(int outDim, int inDim, double sd, long seed) {
+    if (!(sd > 0) || !Double.isFinite(sd)) {
+      throw new IllegalArgumentException("feature map: the Gaussian init needs sd > 0, got "
+          + sd);
+    }
     SplittableRandom rnd = new SplittableRandom(seed);
     double[] w = new double[outDim * inDim];
-    double sd = 1 / Math.sqrt(inDim);
     for (int i = 0; i < w.length; i++) {
       w[i] = sd * SyntheticMemories.gaussian(rnd);
+    }
+    return new LinearFeatureMap(w, outDim, inDim);
+  }
+
+  /**
+   * Seeded Kaiming (He) normal initialisation, entries N(0, 2/d): what U-Hop+'s code uses
+   * ({@code nn.init.kaiming_normal_(weight, nonlinearity="relu")} in its FeatureMap, fan_in = d,
+   * gain sqrt 2).
+   */
+  public static LinearFeatureMap kaimingNormal(int outDim, int inDim, long seed) {
+    return gaussian(outDim, inDim, Math.sqrt(2.0 / inDim), seed);
+  }
+
+  /**
+   * Seeded Kaiming (He) uniform initialisation as torch's {@code nn.Linear} default ({@code
+   * kaiming_uniform_(a=sqrt(5))}): entries U(-1/sqrt(d), 1/sqrt(d)), variance 1/(3d). U-Hop+'s
+   * code replaces it by {@link #kaimingNormal}; kept for comparison with plain nn.Linear.
+   */
+  public static LinearFeatureMap kaimingUniform(int outDim, int inDim, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    double[] w = new double[outDim * inDim];
+    double bound = 1 / Math.sqrt(inDim);
+    for (int i = 0; i < w.length; i++) {
+      w[i] = rnd.nextDouble(-bound, bound);
     }
     return new LinearFeatureMap(w, outDim, inDim);
   }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The feature map with D < d (U-Hop+'s MNIST setting, d=784 to D=200): loaded from a .npy and
  * used through {@code kernel=W}, one retrieval step equals a float64 loop over the raw entries of
- * W that never calls the map; bad shapes are named.
+ * W that never calls the map; the random initialisations have the variance of their definition;
+ * bad shapes are named.
  */
 class LinearFeatureMapTest {
   @TempDir Path tmp;
@@ -100,6 +101,54 @@ class LinearFeatureMapTest {
       }
     }
     return v;
+  }
+
+  /**
+   * Each init's entries have the mean 0 and the variance of its definition, within 5 standard
+   * errors of the sample moments: {@code sd^2 sqrt(2/n)} for a Gaussian's {@code mean(w^2)},
+   * {@code b^2 sqrt(4/45n)} for U(-b, b)'s (from its fourth moment {@code b^4/5}); uniform
+   * entries stay within the bound. The same seed gives the same map, another seed another.
+   */
+  @Test
+  void initialisationsHaveTheVarianceOfTheirDefinition() {
+    int big = 200;
+    int d = 100;
+
+    for (long seed : new long[] {7, 8}) {
+      check("gaussian N(0, 1/d)", LinearFeatureMap.gaussian(big, d, seed), 1.0 / d, false, seed);
+      check("gaussian sd 1", LinearFeatureMap.gaussian(big, d, 1.0, seed), 1.0, false, seed);
+      check("kaiming normal N(0, 2/d)", LinearFeatureMap.kaimingNormal(big, d, seed), 2.0 / d,
+          false, seed);
+      LinearFeatureMap u = LinearFeatureMap.kaimingUniform(big, d, seed);
+      check("kaiming uniform U(+-1/sqrt(d))", u, 1.0 / (3 * d), true, seed);
+      for (double x : u.weights()) {
+        assertTrue(Math.abs(x) <= 1 / Math.sqrt(d), "seed=" + seed + " entry " + x);
+      }
+      assertEquals(LinearFeatureMap.kaimingNormal(big, d, seed),
+          LinearFeatureMap.kaimingNormal(big, d, seed), "seed=" + seed);
+      assertTrue(!LinearFeatureMap.kaimingUniform(big, d, seed)
+          .equals(LinearFeatureMap.kaimingUniform(big, d, seed + 100)), "seed=" + seed);
+    }
+  }
+
+  private static void check(String name, LinearFeatureMap map, double variance,
+      boolean uniform, long seed) {
+    double[] w = map.weights();
+    int n = w.length;
+    double sum = 0;
+    double sq = 0;
+    for (double x : w) {
+      sum += x;
+      sq += x * x;
+    }
+    double mean = sum / n;
+    double var = sq / n; // the mean is 0 by definition
+    double se = uniform ? variance * 3 * Math.sqrt(4.0 / (45 * n)) // b^2 = 3 variance
+        : variance * Math.sqrt(2.0 / n);
+    String msg = "seed=" + seed + " " + name + ": n=" + n + " mean " + mean + " variance "
+        + var + ", expected " + variance + " +- 5 x " + se;
+    assertEquals(0, mean, 5 * Math.sqrt(variance / n), msg);
+    assertEquals(variance, var, 5 * se, msg);
   }
 
   @Test
