@@ -35,7 +35,7 @@ run() { # source M d file noises lr
   local src=$1 m=$2 d=$3 file=$4 noises=$5 lr=$6
   local log
   log=$(bin/hopfield-store arrange --memories "$file" --dim "$d" --epochs $epochs --lr $lr \
-    --loss uhop --beta $betas --noise "$noises" --seed 1 --out "$work/W-$src-$m.npy" \
+    --loss uhop --norm-penalty 1 --beta $betas --noise "$noises" --seed 1 --out "$work/W-$src-$m.npy" \
     --overwrite --quiet)
   echo "$log" | sed "s/^/  /"
   "$py" - "$src" "$m" "$d" "$lr" "$log" >> "$tsv" <<'PY'

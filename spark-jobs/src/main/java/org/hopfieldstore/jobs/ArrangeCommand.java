@@ -55,7 +55,8 @@ import org.hopfieldstore.spark.store.StoreVersion;
         + "exp(<u,u'>/tau), tau 0.1 by default), uhop (log mean exp(-t |u-u'|^2), t 2) or "
         + "uhop-max (U-Hop's worst pair: log max exp(-t |u-u'|^2), only the closest pair "
         + "moves), plus LAMBDA times the mean of (|W xi|^2 - 1)^2 so that the linear kernel "
-        + "<W xi, W x> stays close to the cosine of the images. Adam; every memory is paired "
+        + "<W xi, W x> stays close to the cosine of the images (LAMBDA 0 by default for "
+        + "spherical, 1 for the others). Adam; every memory is paired "
         + "with K negatives sampled afresh each epoch (seeded), so an epoch costs M K D instead "
         + "of the M^2 D / 2 of all pairs (the default).",
         "Prints per epoch: loss, largest overlap among the pairs seen (its angle), time. At "
@@ -111,9 +112,11 @@ final class ArrangeCommand extends CommandBase {
   @Option(names = "--decay", description = "divide the learning rate by sqrt(step)")
   boolean decay;
 
-  @Option(names = "--norm-penalty", paramLabel = "LAMBDA", defaultValue = "1",
-      description = "weight of the norm penalty, >= 0 (default ${DEFAULT-VALUE})")
-  double lambda;
+  @Option(names = "--norm-penalty", paramLabel = "LAMBDA", description = "weight of the norm "
+      + "penalty, >= 0 (default 0 for the spherical loss, as U-Hop+'s code has none and its "
+      + "retrieval of interest is the normalised map, which ignores |W xi|; 1 for uhop and "
+      + "uhop-max, whose linear kernel the image norms would otherwise dominate)")
+  Double lambdaOption;
 
   @Option(names = "--init", paramLabel = "INIT", defaultValue = "identity", description = {
       "identity (default: the plain model; W = [I; 0] when D > d, refused when D < d), "
@@ -158,6 +161,8 @@ final class ArrangeCommand extends CommandBase {
       throw new UsageException("--tau-final needs the spherical loss, got " + loss);
     }
     positive("--lr", lr);
+    double lambda = lambdaOption != null ? lambdaOption
+        : loss.form() == SeparationLoss.Form.SPHERICAL ? 0 : 1;
     atLeast("--norm-penalty", lambda, 0);
     initial(init, 1, 1, seed); // a bad --init fails before the memories are read
     java.util.List<Corruption> noises = new java.util.ArrayList<>();

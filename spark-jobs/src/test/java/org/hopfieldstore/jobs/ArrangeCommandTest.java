@@ -198,6 +198,28 @@ class ArrangeCommandTest {
     assertEquals(0, r.status(), r.err());
   }
 
+  /** The norm penalty's default: 0 for the spherical loss, 1 for the uhop losses. */
+  @Test
+  void normPenaltyDefaultsToZeroForTheSphericalLossOnly() {
+    String[][] runs = {{"spherical", null}, {"spherical", "0"}, {"spherical", "1"},
+        {"uhop", null}, {"uhop", "1"}, {"uhop", "0"}};
+    double[][] w = new double[runs.length][];
+    for (int i = 0; i < runs.length; i++) {
+      Path out = tmp.resolve("pen-" + i + ".npy");
+      String[] args = {"--epochs", "2", "--loss", runs[i][0], "--out", out.toString()};
+      if (runs[i][1] != null) {
+        args = concat(args, "--norm-penalty", runs[i][1]);
+      }
+      RetrieveCommandTest.Run r = arrange(args);
+      assertEquals(0, r.status(), r.err());
+      w[i] = LinearFeatureMap.read(out).weights();
+    }
+    assertArrayEquals(w[1], w[0], "seed=5 spherical: the default is --norm-penalty 0");
+    assertFalse(java.util.Arrays.equals(w[2], w[0]), "seed=5 spherical: 1 differs from 0");
+    assertArrayEquals(w[4], w[3], "seed=5 uhop: the default is --norm-penalty 1");
+    assertFalse(java.util.Arrays.equals(w[5], w[3]), "seed=5 uhop: 0 differs from 1");
+  }
+
   /** {@code W x} of row {@code row} of x, from W's row-major entries. */
   private static double[] image(double[] w, int big, int d, float[] x, int row) {
     double[] v = new double[big];
