@@ -27,6 +27,8 @@ import org.hopfieldstore.core.io.MatrixReader;
 import org.hopfieldstore.core.io.Npy;
 import org.hopfieldstore.core.io.NpyArray;
 import org.hopfieldstore.core.kernel.Adam;
+import org.hopfieldstore.core.kernel.Optimiser;
+import org.hopfieldstore.core.kernel.Sgd;
 import org.hopfieldstore.core.kernel.LinearFeatureMap;
 import org.hopfieldstore.core.kernel.SeparationLoss;
 import org.hopfieldstore.core.memory.FloatMatrix;
@@ -56,8 +58,9 @@ import org.hopfieldstore.spark.store.StoreVersion;
         + "uhop-max (U-Hop's worst pair: log max exp(-t |u-u'|^2), only the closest pair "
         + "moves), plus LAMBDA times the mean of (|W xi|^2 - 1)^2 so that the linear kernel "
         + "<W xi, W x> stays close to the cosine of the images (LAMBDA 0 by default for "
-        + "spherical, 1 for the others). Adam; every memory is paired "
-        + "with K negatives sampled afresh each epoch (seeded), so an epoch costs M K D instead "
+        + "spherical, 1 for the others). Adam (or SGD, --optimiser); with --negatives every "
+        + "memory is paired with K negatives sampled afresh each epoch (seeded), so an epoch "
+        + "costs M K D instead "
         + "of the M^2 D / 2 of all pairs (the default).",
         "Prints per epoch: loss, largest overlap among the pairs seen (its angle), time. At "
             + "the end: the minimal angle of the images (exact on up to 20,000 memories, else "
@@ -95,7 +98,18 @@ final class ArrangeCommand extends CommandBase {
       description = "sampled negatives per memory and epoch; 0 (default): every pair")
   int negatives;
 
-  @Option(names = "--loss", paramLabel = "LOSS", defaultValue = "spherical",
+  @Option(names = "--preset", paramLabel = "NAME", description = {"the optimiser settings of "
+      + "a paper's code, as defaults that explicit options override:",
+      "  uhop       U-Hop (MAGICS-LAB/UHop train_kernel): --loss uhop:2 --optimiser sgd --lr 1 "
+          + "--decay --init gaussian:1 --norm-penalty 0, every pair each step (its code "
+          + "divides the running rate by sqrt(i+1) every step, i.e. 1/sqrt(i!); this takes the "
+          + "schedule 1/sqrt(t+1))",
+      "  uhop-plus  U-Hop+ (MAGICS-LAB/Optimal-Hopfield-Memory train_separation): --loss "
+          + "spherical:0.1 --optimiser adam --lr 0.1 --init kaiming --batch 16 --norm-penalty 0 "
+          + "(its code's map also has a bias, which this one has not)"})
+  String preset;
+
+  @Option(names = "--loss", paramLabel = "LOSS",
       description = "spherical[:TAU] (default), uhop[:T] or uhop-max[:T]")
   String lossText;
 
@@ -105,12 +119,22 @@ final class ArrangeCommand extends CommandBase {
       + "spherical code (arXiv 2410.23126)"})
   Double tauFinal;
 
-  @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.01",
-      description = "Adam's learning rate (default ${DEFAULT-VALUE})")
-  double lr;
+  @Option(names = "--optimiser", paramLabel = "OPT",
+      description = "adam (default) or sgd (plain, no momentum)")
+  String optimiserName;
 
-  @Option(names = "--decay", description = "divide the learning rate by sqrt(step)")
-  boolean decay;
+  @Option(names = "--lr", paramLabel = "RATE", description = "learning rate (default 0.01)")
+  Double lrOption;
+
+  @Option(names = "--decay", negatable = true,
+      description = "divide the learning rate by sqrt(step) (default off)")
+  Boolean decayOption;
+
+  @Option(names = "--batch", paramLabel = "B", description = {"mini-batches of B memories: "
+      + "each epoch shuffles the memories (seeded) and takes one step per batch on the pairs "
+      + "within it (a last batch of one memory has no pair and is skipped); runs on the driver. "
+      + "0 (default): one step per epoch on all memories"})
+  Integer batchOption;
 
   @Option(names = "--norm-penalty", paramLabel = "LAMBDA", description = "weight of the norm "
       + "penalty, >= 0 (default 0 for the spherical loss, as U-Hop+'s code has none and its "
@@ -118,12 +142,12 @@ final class ArrangeCommand extends CommandBase {
       + "uhop-max, whose linear kernel the image norms would otherwise dominate)")
   Double lambdaOption;
 
-  @Option(names = "--init", paramLabel = "INIT", defaultValue = "identity", description = {
+  @Option(names = "--init", paramLabel = "INIT", description = {
       "identity (default: the plain model; W = [I; 0] when D > d, refused when D < d), "
           + "gaussian[:SD] (N(0, SD^2), SD 1/sqrt(d) by default; U-Hop's code draws SD 1), "
           + "kaiming (He normal N(0, 2/d), U-Hop+'s code) or kaiming-uniform (U(-1/sqrt(d), "
           + "1/sqrt(d)), torch's nn.Linear default); random ones seeded by --seed"})
-  String init;
+  String initOption;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
       description = "seed of the init, the negatives and the report (default ${DEFAULT-VALUE})")
@@ -155,13 +179,31 @@ final class ArrangeCommand extends CommandBase {
     atLeast("--dim", big, 1);
     atLeast("--epochs", epochs, 1);
     atLeast("--negatives", negatives, 0);
-    SeparationLoss loss = SeparationLoss.parse(lossText);
+    Preset defaults = Preset.of(preset);
+    SeparationLoss loss = SeparationLoss.parse(lossText != null ? lossText : defaults.loss);
+    String optimiser = optimiserName != null ? optimiserName : defaults.optimiser;
+    if (!optimiser.equals("adam") && !optimiser.equals("sgd")) {
+      throw new UsageException("--optimiser must be adam or sgd, got '" + optimiser + "'");
+    }
+    double lr = lrOption != null ? lrOption : defaults.lr;
+    boolean decay = decayOption != null ? decayOption : defaults.decay;
+    int batch = batchOption != null ? batchOption : defaults.batch;
+    String init = initOption != null ? initOption : defaults.init;
+    atLeast("--batch", batch, 0);
+    if (batch > 0 && negatives > 0) {
+      throw new UsageException("--batch pairs the memories within each batch: it takes no "
+          + "--negatives");
+    }
+    if (batch == 1) {
+      throw new UsageException("--batch 1 has no pairs: use B >= 2, or 0 for every pair");
+    }
     double tauFinal = this.tauFinal == null ? 0 : positive("--tau-final", this.tauFinal);
     if (tauFinal > 0 && loss.form() != SeparationLoss.Form.SPHERICAL) {
       throw new UsageException("--tau-final needs the spherical loss, got " + loss);
     }
     positive("--lr", lr);
     double lambda = lambdaOption != null ? lambdaOption
+        : defaults.penalty != null ? defaults.penalty
         : loss.form() == SeparationLoss.Form.SPHERICAL ? 0 : 1;
     atLeast("--norm-penalty", lambda, 0);
     initial(init, 1, 1, seed); // a bad --init fails before the memories are read
@@ -175,6 +217,10 @@ final class ArrangeCommand extends CommandBase {
     }
     String master = sparkOptions.master();
     int partitions = sparkOptions.partitions();
+    if (batch > 0 && master != null) {
+      throw new UsageException("--batch runs on the driver (a step is B^2 D): drop --master, "
+          + "or use --batch 0");
+    }
 
     if (attach && !source.isStore()) {
       throw new UsageException("--attach needs --store: W is attached to the store it was "
@@ -206,14 +252,18 @@ final class ArrangeCommand extends CommandBase {
       }
       LinearFeatureMap start = initial(init, big, d, seed);
       double[] w = start.weights().clone();
-      Adam adam = new Adam(w.length, lr, decay);
+      Optimiser opt = optimiser.equals("sgd") ? new Sgd(w.length, lr, decay)
+          : new Adam(w.length, lr, decay);
       int first = 0;
       String fingerprint = String.format(Locale.ROOT, "memories=%s M=%d d=%d D=%d loss=%s "
           + "negatives=%d lr=%s decay=%b penalty=%s init=%s seed=%d tau-final=%s",
           memPath, m, d, big, loss, negatives, lr, decay, lambda,
           init, seed, tauFinal);
+      if (!optimiser.equals("adam") || batch > 0) { // so that older Adam checkpoints resume
+        fingerprint += String.format(Locale.ROOT, " optimiser=%s batch=%d", optimiser, batch);
+      }
       if (checkpoint != null) {
-        first = Checkpoints.restore(checkpoint, fingerprint, w, adam);
+        first = Checkpoints.restore(checkpoint, fingerprint, w, opt);
         if (first > 0 && !quiet) {
           err.println("arrange: resuming after epoch " + first + " from " + checkpoint);
         }
@@ -234,18 +284,38 @@ final class ArrangeCommand extends CommandBase {
           SeparationLoss epochLoss = tauFinal > 0
               ? new SeparationLoss(loss.form(), annealed(loss.param(), tauFinal, epoch, epochs))
               : loss;
-          SeparationTerms.Epoch epochTerms = store != null
-              ? new DistributedStudies(store.blocks()).separationTerms(map, epochLoss, sample)
-              : SeparationTerms.Epoch.of(epochLoss, map, block, sample);
-          PairTerms terms = epochTerms.pairs;
-          double value = epochLoss.loss(terms, m) + lambda * epochTerms.penalty / m;
-          double[] grad = epochLoss.gradient(terms, m);
-          for (int i = 0; i < grad.length; i++) {
-            grad[i] += lambda * epochTerms.penaltyGradient[i] / m;
+          PairTerms terms;
+          double value;
+          if (batch > 0) {
+            // U-Hop+'s loop: one step per shuffled mini-batch, on the pairs within it; the
+            // epoch reports the batches' mean loss and their largest overlap
+            terms = new PairTerms(w.length);
+            value = 0;
+            int steps = 0;
+            int[] order = shuffled(m, seed, epoch);
+            for (int from = 0; from + 1 < m; from += batch) {
+              int[] rows = Arrays.copyOfRange(order, from, Math.min(m, from + batch));
+              if (rows.length < 2) {
+                break;
+              }
+              MemoryBlock part = rows(mem, rows);
+              SeparationTerms.Epoch t = SeparationTerms.Epoch.of(epochLoss, map, part, null);
+              value += descend(opt, w, epochLoss, t, rows.length, lambda);
+              steps++;
+              terms.pairs += t.pairs.pairs;
+              terms.maxCos = Math.max(terms.maxCos, t.pairs.maxCos);
+              map = new LinearFeatureMap(w, big, d);
+            }
+            value /= steps;
+          } else {
+            SeparationTerms.Epoch epochTerms = store != null
+                ? new DistributedStudies(store.blocks()).separationTerms(map, epochLoss, sample)
+                : SeparationTerms.Epoch.of(epochLoss, map, block, sample);
+            terms = epochTerms.pairs;
+            value = descend(opt, w, epochLoss, epochTerms, m, lambda);
           }
-          adam.step(w, grad);
           if (checkpoint != null) {
-            Checkpoints.save(checkpoint, fingerprint, epoch + 1, w, adam);
+            Checkpoints.save(checkpoint, fingerprint, epoch + 1, w, opt);
           }
           if (!quiet) {
             double now = (System.nanoTime() - t0) / 1e9;
@@ -320,6 +390,55 @@ final class ArrangeCommand extends CommandBase {
     }
   }
 
+  /**
+   * One optimiser step on the loss of {@code t} over {@code m} memories plus {@code lambda} times
+   * the mean norm penalty; returns that objective's value before the step.
+   */
+  static double descend(Optimiser opt, double[] w, SeparationLoss loss, SeparationTerms.Epoch t,
+      long m, double lambda) {
+    double value = loss.loss(t.pairs, m) + lambda * t.penalty / m;
+    double[] grad = loss.gradient(t.pairs, m);
+    for (int i = 0; i < grad.length; i++) {
+      grad[i] += lambda * t.penaltyGradient[i] / m;
+    }
+    opt.step(w, grad);
+    return value;
+  }
+
+  /** The memories' order in epoch e: a permutation seeded by (seed, e), as U-Hop+'s shuffle. */
+  static int[] shuffled(int m, long seed, int epoch) {
+    SplittableRandom rnd = new SplittableRandom(seed * 1_000_033L + epoch);
+    int[] order = new int[m];
+    for (int i = 0; i < m; i++) {
+      order[i] = i;
+    }
+    for (int i = m - 1; i > 0; i--) { // Fisher-Yates
+      int j = rnd.nextInt(i + 1);
+      int x = order[i];
+      order[i] = order[j];
+      order[j] = x;
+    }
+    return order;
+  }
+
+  /** The presets' defaults ({@code --preset}); null penalty: the loss's default. */
+  record Preset(String loss, String optimiser, double lr, boolean decay, String init, int batch,
+      Double penalty) {
+    static Preset of(String name) {
+      if (name == null) {
+        return new Preset("spherical", "adam", 0.01, false, "identity", 0, null);
+      }
+      switch (name) {
+        case "uhop":
+          return new Preset("uhop:2", "sgd", 1, true, "gaussian:1", 0, 0.0);
+        case "uhop-plus":
+          return new Preset("spherical:0.1", "adam", 0.1, false, "kaiming", 16, 0.0);
+        default:
+          throw new UsageException("--preset must be uhop or uhop-plus, got '" + name + "'");
+      }
+    }
+  }
+
   /** tau of epoch e: geometric from {@code start} (first epoch) to {@code end} (last). */
   static double annealed(double start, double end, int epoch, int epochs) {
     return epochs == 1 ? end : start * Math.pow(end / start, epoch / (double) (epochs - 1));
@@ -365,9 +484,13 @@ final class ArrangeCommand extends CommandBase {
   /** K distinct memories drawn for one epoch, seeded by (seed, epoch): the negatives. */
   static MemoryBlock sample(FloatMatrix mem, int k, long seed, int epoch) {
     SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + epoch);
-    int m = mem.rows();
+    return rows(mem, rnd.ints(0, mem.rows()).distinct().limit(k).sorted().toArray());
+  }
+
+  /** The given rows of mem as a block, each with its row number as id. */
+  static MemoryBlock rows(FloatMatrix mem, int[] rows) {
+    int k = rows.length;
     int d = mem.cols();
-    int[] rows = rnd.ints(0, m).distinct().limit(k).sorted().toArray();
     float[] data = new float[k * d];
     long[] ids = new long[k];
     for (int i = 0; i < k; i++) {
@@ -389,9 +512,9 @@ final class ArrangeCommand extends CommandBase {
 
   /**
    * Checkpoints in a directory of any Hadoop filesystem: after epoch e, {@code epoch-e.npy}
-   * (rows W, Adam m, Adam v) and {@code epoch-e.txt} (the run's fingerprint, e, Adam's step
-   * count), each written under a temporary name and renamed, the text last; the two newest are
-   * kept.
+   * (rows W and the optimiser's state vectors: Adam's m and v, none for SGD) and {@code
+   * epoch-e.txt} (the run's fingerprint, e, the optimiser's step count), each written under a
+   * temporary name and renamed, the text last; the two newest are kept.
    */
   static final class Checkpoints {
     private Checkpoints() {}
@@ -414,19 +537,21 @@ final class ArrangeCommand extends CommandBase {
       }
     }
 
-    static void save(String dir, String fingerprint, int epoch, double[] w, Adam adam)
+    static void save(String dir, String fingerprint, int epoch, double[] w, Optimiser opt)
         throws IOException {
       String name = String.format(Locale.ROOT, "epoch-%06d", epoch);
-      double[] all = new double[3 * w.length];
+      double[][] state = opt.state();
+      double[] all = new double[(1 + state.length) * w.length];
       System.arraycopy(w, 0, all, 0, w.length);
-      System.arraycopy(adam.m, 0, all, w.length, w.length);
-      System.arraycopy(adam.v, 0, all, 2 * w.length, w.length);
+      for (int k = 0; k < state.length; k++) {
+        System.arraycopy(state[k], 0, all, (k + 1) * w.length, w.length);
+      }
       FileSystem fs = fs(dir);
       org.apache.hadoop.fs.Path d = new org.apache.hadoop.fs.Path(dir);
       java.io.ByteArrayOutputStream npy = new java.io.ByteArrayOutputStream();
-      Npy.writeFloat64(npy, all, 3, w.length);
+      Npy.writeFloat64(npy, all, 1 + state.length, w.length);
       put(fs, d, name + ".npy", npy.toByteArray());
-      put(fs, d, name + ".txt", (fingerprint + "\n" + epoch + "\n" + adam.t + "\n")
+      put(fs, d, name + ".txt", (fingerprint + "\n" + epoch + "\n" + opt.steps() + "\n")
           .getBytes(java.nio.charset.StandardCharsets.UTF_8));
       for (int old : epochs(dir)) {
         if (old < epoch - 1) {
@@ -439,7 +564,8 @@ final class ArrangeCommand extends CommandBase {
     }
 
     /** Loads the newest complete checkpoint into w and adam; returns its epoch, or 0. */
-    static int restore(String dir, String fingerprint, double[] w, Adam adam) throws IOException {
+    static int restore(String dir, String fingerprint, double[] w, Optimiser opt)
+        throws IOException {
       int[] all = epochs(dir);
       if (all.length == 0) {
         return 0;
@@ -452,15 +578,18 @@ final class ArrangeCommand extends CommandBase {
             + lines[0] + "); use a new --checkpoint directory");
       }
       NpyArray arr = Npy.read(name + ".npy");
-      if (arr.shape()[0] != 3 || arr.shape()[1] != w.length) {
+      double[][] state = opt.state();
+      if (arr.shape()[0] != 1 + state.length || arr.shape()[1] != w.length) {
         throw new IllegalArgumentException("checkpoint " + name + ".npy has shape "
-            + Arrays.toString(arr.shape()) + ", expected [3, " + w.length + "]");
+            + Arrays.toString(arr.shape()) + ", expected [" + (1 + state.length) + ", "
+            + w.length + "]");
       }
       double[] v = arr.asDoubles();
       System.arraycopy(v, 0, w, 0, w.length);
-      System.arraycopy(v, w.length, adam.m, 0, w.length);
-      System.arraycopy(v, 2 * w.length, adam.v, 0, w.length);
-      adam.t = Long.parseLong(lines[2].trim());
+      for (int k = 0; k < state.length; k++) {
+        System.arraycopy(v, (k + 1) * w.length, state[k], 0, w.length);
+      }
+      opt.setSteps(Long.parseLong(lines[2].trim()));
       return epoch;
     }
 

@@ -220,6 +220,76 @@ class ArrangeCommandTest {
     assertFalse(java.util.Arrays.equals(w[5], w[3]), "seed=5 uhop: 0 differs from 1");
   }
 
+  private RetrieveCommandTest.Run arrangeAll(String... extra) {
+    return RetrieveCommandTest.run(concat(new String[] {"arrange", "--memories",
+        memories().toString(), "--dim", "6", "--seed", "5", "--quiet"}, extra));
+  }
+
+  private double[] learned(String name, String... extra) {
+    Path out = tmp.resolve(name + ".npy");
+    RetrieveCommandTest.Run r = arrangeAll(concat(extra, "--out", out.toString()));
+    assertEquals(0, r.status(), name + ": " + r.err());
+    return LinearFeatureMap.read(out).weights();
+  }
+
+  /**
+   * A preset is its list of options: the same W as passing them, explicit options override it,
+   * --help names both; mini-batches take one step per batch on the pairs within it.
+   */
+  @Test
+  void presetsAreTheirOptionsAndExplicitOptionsOverrideThem() {
+    String[] plus = {"--loss", "spherical:0.1", "--optimiser", "adam", "--lr", "0.1", "--init",
+        "kaiming", "--batch", "16", "--norm-penalty", "0"};
+    String[] uhop = {"--loss", "uhop:2", "--optimiser", "sgd", "--lr", "1", "--decay", "--init",
+        "gaussian:1", "--norm-penalty", "0"};
+    double[] a = learned("plus", "--preset", "uhop-plus", "--epochs", "2");
+    assertArrayEquals(learned("plus-explicit", concat(plus, "--epochs", "2")), a,
+        "seed=5 uhop-plus");
+    double[] b = learned("plus-lr", "--preset", "uhop-plus", "--lr", "0.05", "--epochs", "2");
+    plus[5] = "0.05";
+    assertArrayEquals(learned("plus-lr-explicit", concat(plus, "--epochs", "2")), b,
+        "seed=5 uhop-plus --lr 0.05");
+    assertFalse(java.util.Arrays.equals(a, b), "seed=5: --lr overrides the preset's");
+    double[] c = learned("uhop", "--preset", "uhop", "--epochs", "3");
+    assertArrayEquals(learned("uhop-explicit", concat(uhop, "--epochs", "3")), c, "seed=5 uhop");
+    double[] e = learned("uhop-nodecay", "--preset", "uhop", "--no-decay", "--epochs", "3");
+    assertFalse(java.util.Arrays.equals(c, e), "seed=5: --no-decay overrides the preset");
+    // 150 memories in batches of 16: 9 full batches (120 pairs each) and one of 6 (15 pairs)
+    RetrieveCommandTest.Run r = RetrieveCommandTest.run("arrange", "--memories",
+        memories().toString(), "--dim", "6", "--seed", "5", "--epochs", "1", "--preset",
+        "uhop-plus", "--out", tmp.resolve("count.npy").toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.err().contains("among 1095 pairs"), r.err());
+    // one batch of every memory is the all-pairs step (the shuffle only reorders the sums)
+    double[] whole = learned("whole", "--epochs", "3", "--init", "kaiming");
+    double[] oneBatch = learned("one-batch", "--epochs", "3", "--init", "kaiming", "--batch",
+        "150");
+    assertArrayEquals(whole, oneBatch, 1e-9, "seed=5 --batch M equals --batch 0");
+    r = RetrieveCommandTest.run("arrange", "--help");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("--preset") && r.out().contains("uhop-plus  U-Hop+")
+        && r.out().contains("uhop       U-Hop"), r.out());
+    for (String[] bad : new String[][] {{"--preset", "uhop++"}, {"--batch", "1"},
+        {"--batch", "4", "--negatives", "2"}, {"--optimiser", "rmsprop"}}) {
+      r = arrangeAll(concat(bad, "--epochs", "1", "--out", tmp.resolve("bad.npy").toString()));
+      assertEquals(2, r.status(), String.join(" ", bad) + ": " + r.err());
+    }
+  }
+
+  /** The SGD and mini-batch runs resume from a checkpoint exactly, as the Adam run does. */
+  @Test
+  void presetRunsResumeWhereUninterruptedRunsEnd() {
+    for (String preset : new String[] {"uhop", "uhop-plus"}) {
+      double[] whole = learned(preset + "-whole", "--preset", preset, "--epochs", "4",
+          "--checkpoint", tmp.resolve(preset + "-ck-whole").toString());
+      learned(preset + "-part", "--preset", preset, "--epochs", "2", "--checkpoint",
+          tmp.resolve(preset + "-ck").toString());
+      double[] resumed = learned(preset + "-resumed", "--preset", preset, "--epochs", "4",
+          "--checkpoint", tmp.resolve(preset + "-ck").toString());
+      assertArrayEquals(whole, resumed, "seed=5 --preset " + preset + ": resumed after 2 of 4");
+    }
+  }
+
   /** {@code W x} of row {@code row} of x, from W's row-major entries. */
   private static double[] image(double[] w, int big, int d, float[] x, int row) {
     double[] v = new double[big];

@@ -2,10 +2,10 @@ package org.hopfieldstore.core.kernel;
 
 /**
  * Adam (Kingma and Ba 2015) on a flat parameter vector, with an optional {@code 1/sqrt(epoch+1)}
- * learning-rate decay (the schedule of U-Hop's code). Its state (moments, step count) is public so
- * that a checkpoint can save and restore it exactly.
+ * learning-rate decay (U-Hop's schedule; its code uses it with {@link Sgd}). Its state (moments,
+ * step count) is public so that a checkpoint can save and restore it exactly.
  */
-public final class Adam {
+public final class Adam implements Optimiser {
   public final double lr;
   public final boolean sqrtDecay;
   public final double beta1 = 0.9;
@@ -25,7 +25,7 @@ public final class Adam {
     this.v = new double[size];
   }
 
-  /** One update of {@code params} in place, descending {@code grad}. */
+  @Override
   public void step(double[] params, double[] grad) {
     if (grad.length != params.length || params.length != m.length) {
       throw new IllegalArgumentException("Adam: " + params.length + " parameters, "
@@ -40,5 +40,20 @@ public final class Adam {
       v[i] = beta2 * v[i] + (1 - beta2) * grad[i] * grad[i];
       params[i] -= rate * (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps);
     }
+  }
+
+  @Override
+  public long steps() {
+    return t;
+  }
+
+  @Override
+  public void setSteps(long steps) {
+    t = steps;
+  }
+
+  @Override
+  public double[][] state() {
+    return new double[][] {m, v};
   }
 }
