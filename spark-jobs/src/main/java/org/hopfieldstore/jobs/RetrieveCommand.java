@@ -274,7 +274,8 @@ final class RetrieveCommand extends CommandBase {
             + " have dimension " + batch.queries.cols() + " but memories " + memPath
             + " have dimension " + d);
       }
-      RetrievalResult r = RetrievalLoop.run(store, batch.queries, spec, report, !noEnergy);
+      RetrievalResult r = RetrievalLoop.run(store, batch.queries, batch.ids, spec, report,
+          !noEnergy);
       results.add(batch.ids, r);
       for (int i = 0; targets != null && i < r.batch(); i++) {
         hits += r.reportWidth() > 0 && r.topIds(i)[0] == targets[(int) done + i] ? 1 : 0;

@@ -104,8 +104,8 @@ public final class KernelStep implements StepFunction, AutoCloseable {
 
   @Override
   public StepOutput step(float[] states, int batch, RetrievalSpec spec, int report,
-      boolean wantStates) {
-    return store.step(transform(states, batch), batch, spec, report, wantStates);
+      boolean wantStates, long[] queryKeys) {
+    return store.step(transform(states, batch), batch, spec, report, wantStates, queryKeys);
   }
 
   @Override

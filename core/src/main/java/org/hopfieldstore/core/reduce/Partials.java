@@ -15,6 +15,12 @@ public final class Partials {
     return spec.rule().emptyPartial(spec, batch, dim, report);
   }
 
+  /** As above, for a step that knows its queries' update keys (see {@link MemoryMask#queryKey}). */
+  public static PartialScores<?> empty(RetrievalSpec spec, int batch, int dim, int report,
+      long[] queryKeys) {
+    return spec.rule().emptyPartial(spec, batch, dim, report, queryKeys);
+  }
+
   /** Reads any partial written by {@code toBytes}, by its leading tag. */
   public static PartialScores<?> fromBytes(byte[] bytes) {
     if (bytes.length < 4) {

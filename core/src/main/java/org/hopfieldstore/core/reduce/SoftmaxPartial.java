@@ -20,8 +20,12 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
   private final double[] weighted;
   private final TopList[] top;
   private long count;
+  /** Per query, the memories its mask kept (all of {@code count} without a mask). */
+  private final long[] kept;
   private final double keep;
   private final long maskSeed;
+  /** Per query, the key of its update's own mask ({@link MemoryMask#queryKey}); null: none. */
+  private final long[] queryKeys;
   /** Per-tile scratch, reused: a fresh 16 MB array per tile is a humongous G1 allocation. */
   private float[] tileWeights;
   private float[] tileSum;
@@ -35,6 +39,29 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
    * decided by {@link MemoryMask}, so every partition agrees): the random-masked model.
    */
   public SoftmaxPartial(int batch, int dim, int report, double keep, long maskSeed) {
+    this(batch, dim, report, keep, maskSeed, null);
+  }
+
+  /**
+   * Softmax over the memories each query's own mask keeps: memory {@code id} takes part for
+   * query {@code b} iff {@link MemoryMask#keepsFor}({@code queryKeys[b]}, keep, id), so the mask
+   * changes with the query and the step and every partition still agrees. A query whose mask
+   * keeps none of the memories gets no update (support size 0).
+   */
+  public SoftmaxPartial(int batch, int dim, int report, double keep, long[] queryKeys) {
+    this(batch, dim, report, keep, 0L, requireKeys(queryKeys, batch));
+  }
+
+  private static long[] requireKeys(long[] queryKeys, int batch) {
+    if (queryKeys == null || queryKeys.length != batch) {
+      throw new IllegalArgumentException("a per-query mask needs one key per query: got "
+          + (queryKeys == null ? "none" : queryKeys.length + "") + " for " + batch + " queries");
+    }
+    return queryKeys;
+  }
+
+  private SoftmaxPartial(int batch, int dim, int report, double keep, long maskSeed,
+      long[] queryKeys) {
     if (batch < 1 || dim < 1 || report < 1) {
       throw new IllegalArgumentException(
           "batch, dim and report must be >= 1, got " + batch + ", " + dim + ", " + report);
@@ -44,6 +71,8 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
     }
     this.keep = keep;
     this.maskSeed = maskSeed;
+    this.queryKeys = keep >= 1 ? null : queryKeys;
+    this.kept = new long[batch];
     this.batch = batch;
     this.dim = dim;
     this.report = report;
@@ -90,32 +119,44 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
       tileWeights = new float[tile.batch * t];
     }
     final float[] w = tileWeights; // every entry of the tile is written below
-    final boolean[] kept = keep >= 1 ? null : new boolean[t];
-    int keptCount = t;
-    if (kept != null) {
-      keptCount = 0;
+    final boolean[] sharedMask = keep >= 1 || queryKeys != null ? null : new boolean[t];
+    int sharedCount = t;
+    if (sharedMask != null) {
+      sharedCount = 0;
       for (int j = 0; j < t; j++) {
-        kept[j] = MemoryMask.keeps(maskSeed, keep, tile.block.id(tile.from + j));
-        keptCount += kept[j] ? 1 : 0;
+        sharedMask[j] = MemoryMask.keeps(maskSeed, keep, tile.block.id(tile.from + j));
+        sharedCount += sharedMask[j] ? 1 : 0;
       }
-      if (keptCount == 0) {
+      if (sharedCount == 0) {
+        count += t;
         return;
       }
     }
+    final int keptByAll = sharedCount;
     tile.queries().forEach(b -> {
-      double mNew = Math.max(max[b], kept == null ? tile.max(b) : maskedMax(tile, b, kept));
-      rescale(b, mNew);
       int o = b * t;
-      if (kept == null) { // the whole row in vector lanes
+      if (keep >= 1) { // the whole row in vector lanes
+        double mNew = Math.max(max[b], tile.max(b));
+        rescale(b, mNew);
         sum[b] += ScoreTile.OPS.expShifted(tile.scores, o, o + t, (float) mNew, w, o);
         tile.offerRow(b, top[b]);
+        kept[b] += t;
         return;
       }
+      boolean[] mask = sharedMask != null ? sharedMask : queryMask(tile, queryKeys[b]);
+      int n = sharedMask != null ? keptByAll : count(mask);
+      if (n == 0) {
+        Arrays.fill(w, o, o + t, 0f);
+        return;
+      }
+      kept[b] += n;
+      double mNew = Math.max(max[b], maskedMax(tile, b, mask));
+      rescale(b, mNew);
       double s = 0;
       TopList list = top[b];
       double floor = list.floor();
       for (int j = 0; j < t; j++) {
-        if (!kept[j]) {
+        if (!mask[j]) {
           w[o + j] = 0f; // a masked memory takes no part
           continue;
         }
@@ -141,7 +182,23 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
     for (int i = 0; i < acc.length; i++) {
       weighted[i] += acc[i];
     }
-    count += keptCount;
+    count += t;
+  }
+
+  private boolean[] queryMask(ScoreTile tile, long queryKey) {
+    boolean[] mask = new boolean[tile.width()];
+    for (int j = 0; j < mask.length; j++) {
+      mask[j] = MemoryMask.keepsFor(queryKey, keep, tile.block.id(tile.from + j));
+    }
+    return mask;
+  }
+
+  private static int count(boolean[] mask) {
+    int n = 0;
+    for (boolean k : mask) {
+      n += k ? 1 : 0;
+    }
+    return n;
   }
 
   private static double maskedMax(ScoreTile tile, int b, boolean[] kept) {
@@ -170,7 +227,8 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
   @Override
   public SoftmaxPartial merge(SoftmaxPartial other) {
     if (other.batch != batch || other.dim != dim || other.report != report
-        || other.keep != keep || other.maskSeed != maskSeed) {
+        || other.keep != keep || other.maskSeed != maskSeed
+        || !Arrays.equals(other.queryKeys, queryKeys)) {
       throw new IllegalArgumentException("cannot merge softmax partials of shape " + batch + "x"
           + dim + "/" + report + " and " + other.batch + "x" + other.dim + "/" + other.report);
     }
@@ -187,6 +245,9 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
       }
       top[b].merge(other.top[b]);
     }
+    for (int b = 0; b < batch; b++) {
+      kept[b] += other.kept[b];
+    }
     count += other.count;
     return this;
   }
@@ -194,9 +255,11 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
   /** States {@code v/s}, {@code Psi* = m + log s}, and the best {@code report} weights. */
   public StepOutput finish(boolean wantStates) {
     if (count == 0) {
-      throw new IllegalStateException(keep < 1
-          ? "masked: the mask kept no memory (keep=" + keep + ", seed=" + maskSeed + ")"
-          : "softmax partial has seen no memories");
+      throw new IllegalStateException("softmax partial has seen no memories");
+    }
+    if (queryKeys == null && kept[0] == 0) {
+      throw new IllegalStateException("masked: the mask kept none of the " + count
+          + " memories (keep=" + keep + ", seed=" + maskSeed + ")");
     }
     float[] states = wantStates ? new float[batch * dim] : null;
     double[] conj = new double[batch];
@@ -204,6 +267,12 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
     double[][] ws = new double[batch][];
     long[] size = new long[batch];
     for (int b = 0; b < batch; b++) {
+      if (kept[b] == 0) { // this query's mask kept nothing: no update, nothing reported
+        conj[b] = Double.NEGATIVE_INFINITY;
+        ids[b] = new long[0];
+        ws[b] = new double[0];
+        continue;
+      }
       conj[b] = max[b] + Math.log(sum[b]);
       if (states != null) {
         double inv = 1.0 / sum[b];
@@ -218,7 +287,7 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
         ids[b][r] = list.id(r);
         ws[b][r] = Math.exp(list.score(r) - max[b]) / sum[b];
       }
-      size[b] = count;
+      size[b] = kept[b];
     }
     return new StepOutput(states, conj, ids, ws, size);
   }
@@ -231,7 +300,8 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
 
   @Override
   public long byteSize() {
-    long size = 4 * 4 + 8 + 16 + batch * (16 + 8L * dim);
+    long size = 4 * 4 + 8 + 16 + 1 + batch * (16 + 8L + 8L * dim)
+        + (queryKeys == null ? 0 : 8L * batch);
     for (TopList t : top) {
       size += t.byteSize();
     }
@@ -242,9 +312,12 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
   public byte[] toBytes() {
     ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(byteSize()));
     buf.putInt(TAG).putInt(batch).putInt(dim).putInt(report).putDouble(keep).putLong(maskSeed)
-        .putLong(count);
+        .putLong(count).put((byte) (queryKeys == null ? 0 : 1));
     for (int b = 0; b < batch; b++) {
-      buf.putDouble(max[b]).putDouble(sum[b]);
+      buf.putDouble(max[b]).putDouble(sum[b]).putLong(kept[b]);
+      if (queryKeys != null) {
+        buf.putLong(queryKeys[b]);
+      }
     }
     for (double v : weighted) {
       buf.putDouble(v);
@@ -262,13 +335,30 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
       if (buf.getInt() != TAG) {
         throw new IllegalArgumentException("not a softmax partial");
       }
-      SoftmaxPartial p = new SoftmaxPartial(buf.getInt(), buf.getInt(), buf.getInt(),
-          buf.getDouble(), buf.getLong());
-      p.count = buf.getLong();
-      for (int b = 0; b < p.batch; b++) {
-        p.max[b] = buf.getDouble();
-        p.sum[b] = buf.getDouble();
+      int batch = buf.getInt();
+      int dim = buf.getInt();
+      int report = buf.getInt();
+      double keep = buf.getDouble();
+      long seed = buf.getLong();
+      long count = buf.getLong();
+      boolean perQuery = buf.get() != 0;
+      double[] max = new double[batch];
+      double[] sum = new double[batch];
+      long[] kept = new long[batch];
+      long[] keys = perQuery ? new long[batch] : null;
+      for (int b = 0; b < batch; b++) {
+        max[b] = buf.getDouble();
+        sum[b] = buf.getDouble();
+        kept[b] = buf.getLong();
+        if (perQuery) {
+          keys[b] = buf.getLong();
+        }
       }
+      SoftmaxPartial p = new SoftmaxPartial(batch, dim, report, keep, seed, keys);
+      p.count = count;
+      System.arraycopy(max, 0, p.max, 0, batch);
+      System.arraycopy(sum, 0, p.sum, 0, batch);
+      System.arraycopy(kept, 0, p.kept, 0, batch);
       for (int i = 0; i < p.weighted.length; i++) {
         p.weighted[i] = buf.getDouble();
       }

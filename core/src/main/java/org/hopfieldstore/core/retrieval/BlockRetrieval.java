@@ -50,13 +50,13 @@ public abstract class BlockRetrieval implements StepFunction {
 
   @Override
   public StepOutput step(float[] states, int batch, RetrievalSpec spec, int report,
-      boolean wantStates) {
+      boolean wantStates, long[] queryKeys) {
     if (spec.isSummary()) {
       KernelSummary summary = summary(spec);
       return StepOutput.ofSummary(summary.step(states, batch), batch, summary.count());
     }
     StepAggregation step = new StepAggregation(spec, states, batch, dim(), report, kernel(),
-        tileRows(), scanThreads(), wantStates ? shipRowsLimit(batch) : -1);
+        tileRows(), scanThreads(), wantStates ? shipRowsLimit(batch) : -1, queryKeys);
     StepPartial total = aggregate(step);
     StepOutput out = step.finish(total, wantStates, w -> statesFromSupport(w, batch));
     stepDone(spec, batch, total, out);

@@ -22,28 +22,40 @@ public final class RetrievalLoop {
    */
   public static RetrievalResult run(StepFunction plainStore, FloatMatrix queries,
       RetrievalSpec spec, int report, boolean trackEnergy) {
+    return run(plainStore, queries, null, spec, report, trackEnergy);
+  }
+
+  /**
+   * Runs retrieval of queries with ids {@code queryIds} (one per row; null: the row numbers),
+   * from which the rules that draw per query (masked) draw: the same ids give the same answer
+   * in any batch and on any store.
+   */
+  public static RetrievalResult run(StepFunction plainStore, FloatMatrix queries,
+      long[] queryIds, RetrievalSpec spec, int report, boolean trackEnergy) {
     if (spec.kernel() == null) {
-      return run(plainStore, null, queries, spec, report, trackEnergy);
+      return run(plainStore, null, queries, queryIds, spec, report, trackEnergy);
     }
     // kernel space: the store scores G x; W is loaded here, once, on the driver
     try (KernelStep kernel = KernelStep.of(plainStore, spec)) {
-      return run(kernel.scorer(), kernel.space(), queries, spec, report, trackEnergy);
+      return run(kernel.scorer(), kernel.space(), queries, queryIds, spec, report, trackEnergy);
     }
   }
 
   private static RetrievalResult run(StepFunction store, KernelSpace kernel, FloatMatrix queries,
-      RetrievalSpec spec, int report, boolean trackEnergy) {
+      long[] queryIds, RetrievalSpec spec, int report, boolean trackEnergy) {
     if (queries.cols() != store.dim()) {
       throw new IllegalArgumentException("dimension mismatch: queries have dimension "
           + queries.cols() + " but memories have dimension " + store.dim());
     }
-    RetrievalState state = new RetrievalState(queries, spec, report, trackEnergy,
+    RetrievalState state = new RetrievalState(queries, queryIds, spec, report, trackEnergy,
         store.memoryCount(), store.maxNorm(), kernel);
     for (int n = state.activeCount(); n > 0; n = state.activeCount()) {
-      state.applyStep(store.step(state.workStates(), n, spec, report, true));
+      state.applyStep(store.step(state.workStates(), n, spec, report, true,
+          state.workQueryKeys()));
     }
     if (state.wantsEnergyPass()) {
-      state.applyEnergy(store.step(state.energyStates(), queries.rows(), spec, report, false));
+      state.applyEnergy(store.step(state.energyStates(), queries.rows(), spec, report, false,
+          state.energyQueryKeys()));
     }
     return state.result(store.memoryCount(),
         store.lowestIds(state.lowestIdsNeeded(store.memoryCount())));

@@ -240,7 +240,7 @@ public final class RetrievalSpec implements Serializable {
    * the energy with {@code K(x, x) = 1}, because the query's image is normalised too).
    */
   public boolean hasEnergy() {
-    return rule.hasEnergy() && !(kernel() != null && kernelNormalized());
+    return rule.hasEnergy(this) && !(kernel() != null && kernelNormalized());
   }
 
   /** The normalizer this spec names. alpha = 2 dispatches to sparsemax, not bisection. */

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.Arrays;
 import org.hopfieldstore.core.kernel.KernelSpace;
 import org.hopfieldstore.core.memory.FloatMatrix;
+import org.hopfieldstore.core.reduce.MemoryMask;
 import org.hopfieldstore.core.reduce.StepOutput;
 
 /**
@@ -26,6 +27,7 @@ public final class RetrievalState implements Serializable {
   private final Energy energyFn;
   private final long memoryCount;
   private final KernelSpace kernel;
+  private final long[] queryIds;
   private final float[] states;
   private final int[] steps;
   private final double[][] energies;
@@ -44,6 +46,15 @@ public final class RetrievalState implements Serializable {
    */
   public RetrievalState(FloatMatrix queries, RetrievalSpec spec, int report, boolean trackEnergy,
       long memoryCount, double maxNorm, KernelSpace kernel) {
+    this(queries, null, spec, report, trackEnergy, memoryCount, maxNorm, kernel);
+  }
+
+  /**
+   * As above, for queries with ids {@code queryIds} (one per row; null: the row numbers), from
+   * which the rules that draw per query (masked) draw.
+   */
+  public RetrievalState(FloatMatrix queries, long[] queryIds, RetrievalSpec spec, int report,
+      boolean trackEnergy, long memoryCount, double maxNorm, KernelSpace kernel) {
     if (report < 1) {
       throw new IllegalArgumentException("report must be >= 1, got " + report);
     }
@@ -55,6 +66,11 @@ public final class RetrievalState implements Serializable {
     this.energyFn = new Energy(spec.beta(), spec.alpha(), memoryCount, maxNorm);
     this.memoryCount = memoryCount;
     this.kernel = kernel;
+    if (queryIds != null && queryIds.length != queries.rows()) {
+      throw new IllegalArgumentException(queryIds.length + " query ids for " + queries.rows()
+          + " queries");
+    }
+    this.queryIds = queryIds;
     this.states = queries.data().clone();
     this.steps = new int[batch];
     this.energies = new double[batch][];
@@ -81,6 +97,7 @@ public final class RetrievalState implements Serializable {
     this.energyFn = o.energyFn;
     this.memoryCount = o.memoryCount;
     this.kernel = o.kernel;
+    this.queryIds = o.queryIds;
     this.states = o.states.clone();
     this.steps = o.steps.clone();
     this.energies = new double[batch][];
@@ -131,6 +148,37 @@ public final class RetrievalState implements Serializable {
     return kernel == null ? work : kernel.transform(work, nActive);
   }
 
+  /**
+   * The keys of the next update of the {@link #workStates}' queries (their ids and how many
+   * updates each has had), or null when the rule draws nothing per query.
+   */
+  public long[] workQueryKeys() {
+    if (!spec.rule().needsQueryKeys(spec)) {
+      return null;
+    }
+    long[] keys = new long[nActive];
+    for (int i = 0; i < nActive; i++) {
+      keys[i] = keyOf(active[i]);
+    }
+    return keys;
+  }
+
+  /** The keys of the energy pass's rows (every query, at its next update), or null. */
+  public long[] energyQueryKeys() {
+    if (!spec.rule().needsQueryKeys(spec)) {
+      return null;
+    }
+    long[] keys = new long[batch];
+    for (int b = 0; b < batch; b++) {
+      keys[b] = keyOf(b);
+    }
+    return keys;
+  }
+
+  private long keyOf(int b) {
+    return MemoryMask.queryKey(spec.seed(), queryIds == null ? b : queryIds[b], steps[b]);
+  }
+
   /** The final states as scored for the energy pass. */
   public float[] energyStates() {
     return kernel == null ? states.clone() : kernel.transform(states, batch);
@@ -147,6 +195,14 @@ public final class RetrievalState implements Serializable {
       int b = active[i];
       if (energy) {
         energies[b][energyCount[b]++] = energyOf(out.conjugate[i], work, i * d);
+      }
+      if (out.supportSize[i] == 0) { // nothing took part (a per-query mask kept no memory)
+        steps[b]++;
+        supIds[b] = out.supportIds[i];
+        supW[b] = out.supportWeights[i];
+        supSize[b] = 0;
+        active[kept++] = b;
+        continue;
       }
       double moved = 0;
       for (int c = 0; c < d; c++) {

@@ -26,6 +26,7 @@ public final class StepAggregation implements BlockAggregation<StepPartial> {
   private final int tileRows;
   private final int threads;
   private final long shipRowsLimit;
+  private final long[] queryKeys;
 
   /**
    * @param kernel the score kernel (resolved again by name where the aggregation is folded, if
@@ -37,6 +38,15 @@ public final class StepAggregation implements BlockAggregation<StepPartial> {
    */
   public StepAggregation(RetrievalSpec spec, float[] states, int batch, int dim, int report,
       ScoreKernel kernel, int tileRows, int threads, long shipRowsLimit) {
+    this(spec, states, batch, dim, report, kernel, tileRows, threads, shipRowsLimit, null);
+  }
+
+  /**
+   * As above, for the updates keyed {@code queryKeys} (one per state row, see {@link
+   * StepFunction#step(float[], int, RetrievalSpec, int, boolean, long[])}; null: unknown).
+   */
+  public StepAggregation(RetrievalSpec spec, float[] states, int batch, int dim, int report,
+      ScoreKernel kernel, int tileRows, int threads, long shipRowsLimit, long[] queryKeys) {
     this.spec = spec;
     this.scaledQueries = BlockScan.scaledQueries(states, batch, dim, spec.beta());
     this.batch = batch;
@@ -46,10 +56,11 @@ public final class StepAggregation implements BlockAggregation<StepPartial> {
     this.tileRows = tileRows;
     this.threads = threads;
     this.shipRowsLimit = shipRowsLimit;
+    this.queryKeys = queryKeys;
   }
 
   private PartialScores<?> emptyScores() {
-    return spec.rule().emptyPartial(spec, batch, dim, report);
+    return spec.rule().emptyPartial(spec, batch, dim, report, queryKeys);
   }
 
   @Override

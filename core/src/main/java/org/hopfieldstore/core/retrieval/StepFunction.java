@@ -21,7 +21,18 @@ public interface StepFunction {
    * One step for {@code batch} row-major states. With {@code wantStates} false only the weights
    * and {@code Psi*} are needed (the energy of the final states).
    */
-  StepOutput step(float[] states, int batch, RetrievalSpec spec, int report, boolean wantStates);
+  default StepOutput step(float[] states, int batch, RetrievalSpec spec, int report,
+      boolean wantStates) {
+    return step(states, batch, spec, report, wantStates, null);
+  }
+
+  /**
+   * One step as above, told which update of which query each state row is: {@code
+   * queryKeys[b]} is {@link org.hopfieldstore.core.reduce.MemoryMask#queryKey} of row b's query
+   * and step (null: unknown, for the rules that need no per-query draw).
+   */
+  StepOutput step(float[] states, int batch, RetrievalSpec spec, int report, boolean wantStates,
+      long[] queryKeys);
 
   /** The {@code n} smallest memory ids in ascending order ({@code n <= memoryCount()}). */
   long[] lowestIds(int n);

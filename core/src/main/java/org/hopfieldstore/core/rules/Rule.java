@@ -63,6 +63,11 @@ public abstract sealed class Rule implements Serializable
   /** Whether the rule has a closed-form energy that never increases along retrieval. */
   public abstract boolean hasEnergy();
 
+  /** Whether this spec of the rule has that energy (a key may take it away). */
+  public boolean hasEnergy(RetrievalSpec spec) {
+    return hasEnergy();
+  }
+
   /** The entmax exponent of the rule's entropy (1 softmax, 2 sparsemax), for the energy. */
   public double alpha(RetrievalSpec spec) {
     return 1.0;
@@ -81,6 +86,22 @@ public abstract sealed class Rule implements Serializable
   public PartialScores<?> emptyPartial(RetrievalSpec spec, int batch, int dim, int report) {
     throw new IllegalArgumentException(name + " retrieves from a kernel summary, not from "
         + "partial scores");
+  }
+
+  /**
+   * As {@link #emptyPartial(RetrievalSpec, int, int, int)} for a step that knows which update of
+   * which query each state row is ({@code queryKeys}, from {@link
+   * org.hopfieldstore.core.reduce.MemoryMask#queryKey}; null when unknown): a rule that draws
+   * per query (masked) needs them.
+   */
+  public PartialScores<?> emptyPartial(RetrievalSpec spec, int batch, int dim, int report,
+      long[] queryKeys) {
+    return emptyPartial(spec, batch, dim, report);
+  }
+
+  /** Whether a step of this spec needs the keys of its queries' updates. */
+  public boolean needsQueryKeys(RetrievalSpec spec) {
+    return false;
   }
 
   /** The feature map of a summary rule (linear, prf). */

@@ -129,7 +129,7 @@ class NonparametricTest {
   }
 
   @Test
-  void maskedIsSoftmaxOverTheKeptMemoriesExactly() {
+  void theFixedMaskIsSoftmaxOverTheKeptMemoriesExactly() {
     int m = 200;
     int d = 10;
     float[] xi = unitRows(m, d, 8);
@@ -139,7 +139,7 @@ class NonparametricTest {
     LocalRetrievalEngine engine = new LocalRetrievalEngine(MemoryBlock.of(xi, m, d),
         ScoreKernels.byName("java"), 17);
     RetrievalResult res = engine.retrieve(FloatMatrix.of("q", q, 3, d),
-        RetrievalSpec.parse("masked:keep=0.3,beta=4,seed=77"));
+        RetrievalSpec.parse("masked:keep=0.3,beta=4,seed=77,mask=memory"));
     int kept = 0;
     for (int mu = 0; mu < m; mu++) {
       kept += MemoryMask.keeps(seed, keep, mu) ? 1 : 0;
@@ -177,7 +177,7 @@ class NonparametricTest {
   void specsAndBadValues() {
     assertEquals("prf:features=64,beta=2,steps=1,tol=0,seed=5,projection=orthogonal",
         RetrievalSpec.parse("prf:features=64,beta=2,seed=5").toString());
-    assertEquals("masked:keep=0.25,beta=1,steps=1,tol=0,seed=0",
+    assertEquals("masked:keep=0.25,beta=1,steps=1,tol=0,seed=0,mask=query",
         RetrievalSpec.parse("masked:keep=0.25").toString());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> RetrievalSpec.parse("masked:keep=0"));

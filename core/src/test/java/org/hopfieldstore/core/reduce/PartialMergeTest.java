@@ -49,7 +49,11 @@ class PartialMergeTest {
     MemoryBlock block = MemoryBlock.withIdOffset(Arrays.copyOfRange(xi, from * D, to * D),
         to - from, D, from);
     ScoreKernel.Bound bound = ScoreKernels.byName("java").bind(block);
-    PartialScores<?> p = Partials.empty(spec, B, D, 10);
+    long[] keys = new long[B]; // the first update of queries 0..B-1 (masked draws per query)
+    for (int b = 0; b < B; b++) {
+      keys[b] = MemoryMask.queryKey(spec.seed(), b, 0);
+    }
+    PartialScores<?> p = Partials.empty(spec, B, D, 10, keys);
     BlockScan.fold(p, block, bound, BlockScan.scaledQueries(q, B, D, spec.beta()), B, 37);
     if (p instanceof SupportPartial) {
       ((SupportPartial) p).compact();
@@ -59,7 +63,8 @@ class PartialMergeTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"softmax:beta=8", "sparsemax:beta=4", "entmax:alpha=1.5,beta=4",
-      "entmax:alpha=1.25,beta=4", "topk:k=7,beta=8", "topk:k=1000,beta=1"})
+      "entmax:alpha=1.25,beta=4", "topk:k=7,beta=8", "topk:k=1000,beta=1",
+      "masked:keep=0.3,beta=8,seed=4", "masked:keep=0.3,beta=8,seed=4,mask=memory"})
   void anySplitMergedInAnyOrderGivesTheWholeAnswer(String specText) {
     RetrievalSpec spec = RetrievalSpec.parse(specText);
     for (long seed = 1; seed <= 5; seed++) {

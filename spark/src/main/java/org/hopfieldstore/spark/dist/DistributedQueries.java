@@ -194,7 +194,7 @@ public final class DistributedQueries {
     float[] work = energyPass ? s.energyStates() : s.workStates();
     int n = energyPass ? s.batch() : s.activeCount();
     return new StepAggregation(spec, work, n, d, report, ScoreKernels.byName(kernel), 0, 1,
-        energyPass ? -1 : shipLimit);
+        energyPass ? -1 : shipLimit, energyPass ? s.energyQueryKeys() : s.workQueryKeys());
   }
 
   private static StepOutput withStates(StepOutput w, float[] states) {

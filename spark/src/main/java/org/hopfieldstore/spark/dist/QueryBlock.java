@@ -29,7 +29,7 @@ public final class QueryBlock implements Serializable {
       RetrievalSpec spec, int report, boolean energy, long memoryCount, double maxNorm,
       KernelSpace kernel) {
     return new QueryBlock(((long) partition << 32) | block, ids,
-        new RetrievalState(vectors, spec, report, energy, memoryCount, maxNorm, kernel));
+        new RetrievalState(vectors, ids, spec, report, energy, memoryCount, maxNorm, kernel));
   }
 
   static int partitionOf(long key) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.LongStream;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -23,6 +24,7 @@ import org.hopfieldstore.core.kernel.LinearFeatureMap;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.retrieval.LocalRetrievalEngine;
+import org.hopfieldstore.core.retrieval.RetrievalLoop;
 import org.hopfieldstore.core.retrieval.RetrievalResult;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.core.score.ScoreKernels;
@@ -74,7 +76,9 @@ class DistributedQueriesTest {
           for (String s : specs) {
             String msg = s + " P=" + p + " ship=" + shipRows + " seed=" + SEED;
             RetrievalSpec spec = RetrievalSpec.parse(s);
-            RetrievalResult want = local.retrieve(qs.queries(), spec, 6, true);
+            // the frame's ids (1000 + row): masked draws its masks from them
+            RetrievalResult want = RetrievalLoop.run(local, qs.queries(),
+                LongStream.range(1000, 1000 + qs.queries().rows()).toArray(), spec, 6, true);
             List<Row> got = distributed(store, qs.queries(), spec, 6, 3, 10);
             check(want, got, msg);
           }

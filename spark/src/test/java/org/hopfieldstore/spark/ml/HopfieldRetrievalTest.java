@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.ml.Pipeline;
@@ -43,9 +44,11 @@ import org.hopfieldstore.core.data.SyntheticMemories;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.retrieval.LocalRetrievalEngine;
+import org.hopfieldstore.core.retrieval.RetrievalLoop;
 import org.hopfieldstore.core.retrieval.RetrievalResult;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.core.score.ScoreKernels;
+import org.hopfieldstore.spark.dist.QueryData;
 import org.hopfieldstore.spark.dist.SparkSetup;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -157,7 +160,7 @@ class HopfieldRetrievalTest {
     checkParams(h);
     checkParams(model);
     assertEquals(List.of("alpha", "batchSize", "beta", "features", "idCol", "k", "keep",
-        "kernel", "kernelMap", "kernelPath", "numPartitions", "projection", "queryCol", "report",
+        "kernel", "kernelMap", "kernelPath", "mask", "numPartitions", "projection", "queryCol", "report",
         "rule", "seed",
         "solver", "stateCol", "steps", "storageLevel", "tol", "topIdsCol", "topWeightsCol",
         "vectorCol"),
@@ -268,7 +271,10 @@ class HopfieldRetrievalTest {
         new LocalRetrievalEngine(MemoryBlock.of(memories), ScoreKernels.byName("java"));
     for (String s : SPECS) {
       String msg = s + ", seed " + SEED;
-      RetrievalResult want = local.retrieve(queries, RetrievalSpec.parse(s), 10, true);
+      // transform knows a query by a fingerprint of its vector: masked draws its masks from it
+      RetrievalResult want = RetrievalLoop.run(local, queries, IntStream.range(0, Q)
+          .mapToLong(b -> QueryData.fingerprint(queries.row(b))).toArray(),
+          RetrievalSpec.parse(s), 10, true);
       List<Row> got = model.copy(new ParamMap()).setSpec(s).transform(queryFrame)
           .collectAsList();
       checkAgainst(want, got, msg);
