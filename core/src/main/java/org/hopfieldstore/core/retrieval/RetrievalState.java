@@ -196,16 +196,10 @@ public final class RetrievalState implements Serializable {
       if (energy) {
         energies[b][energyCount[b]++] = energyOf(out.conjugate[i], work, i * d);
       }
-      if (out.supportSize[i] == 0) { // nothing took part (a per-query mask kept no memory)
-        steps[b]++;
-        supIds[b] = out.supportIds[i];
-        supW[b] = out.supportWeights[i];
-        supSize[b] = 0;
-        active[kept++] = b;
-        continue;
-      }
+      // nothing took part (a per-query mask kept no memory): the query stays, unconverged
+      boolean none = out.supportSize[i] == 0;
       double moved = 0;
-      for (int c = 0; c < d; c++) {
+      for (int c = 0; c < d && !none; c++) {
         float nv = out.states[i * d + c];
         moved = Math.max(moved, Math.abs(nv - states[b * d + c]));
         states[b * d + c] = nv;
@@ -214,7 +208,7 @@ public final class RetrievalState implements Serializable {
       supIds[b] = out.supportIds[i];
       supW[b] = out.supportWeights[i];
       supSize[b] = out.supportSize[i];
-      if (!(spec.tol() > 0 && moved <= spec.tol())) {
+      if (none || !(spec.tol() > 0 && moved <= spec.tol())) {
         active[kept++] = b;
       }
     }
