@@ -13,6 +13,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.hopfieldstore.core.capacity.RetrievalQuality;
 import org.hopfieldstore.core.capacity.Separation;
 import org.hopfieldstore.core.capacity.StudyConfig;
+import org.hopfieldstore.core.capacity.StudyRule;
 import org.hopfieldstore.core.data.QuerySet;
 import org.hopfieldstore.core.capacity.TrialMean;
 import org.hopfieldstore.core.data.SyntheticMemories;
@@ -48,14 +49,16 @@ import org.knowm.xchart.XYChartBuilder;
     header = "run a capacity study from a config (deploy/studies/*.conf): TSV + plots",
     description = {"Runs the capacity study FILE describes (see deploy/studies/*.conf) and "
         + "writes into DIR:",
-        "  results.tsv     one row per (M, trial, rule): success rate, mean error, mean "
+        "  results.tsv     one row per (M, trial, noise, rule): success rate, mean error, mean "
             + "support, mean steps, seconds, the set's max cosine, min angle, Delta_min, the "
-            + "separation sample and the right-memory rate (largest weight on the query's own "
-            + "memory); '# key = value' header lines echo the config and the command",
-        "  means.tsv       per (M, rule): success, squared error and right-memory rate, each "
-            + "the mean over trials with its standard error (nan for one trial)",
-        "  success.png     success rate against M, one line per rule (mean over trials)",
-        "  error.png       mean retrieval error against M",
+            + "separation sample, the right-memory rate (largest weight on the query's own "
+            + "memory) and the query corruption; '# key = value' header lines echo the config "
+            + "and the command",
+        "  means.tsv       per (noise, M, rule): success, squared error, right-memory rate and "
+            + "support, each the mean over trials with its standard error (nan for one trial)",
+        "  success.png     success rate against M, one line per rule (mean over trials); with "
+            + "several noises, success-NOISE.png for each",
+        "  error.png       mean retrieval error against M (error-NOISE.png for each noise)",
         "  separation.png  minimal pairwise angle of the memory set against M",
         "  summary.json    config, grid, wall time",
         "In-process by default; with --master each memory set is a distributed store.", ""})
@@ -93,6 +96,7 @@ final class CapacityCommand extends CommandBase {
     String master = sparkOptions.master();
     int partitions = sparkOptions.partitions();
     System.setProperty("java.awt.headless", "true");
+    HeapAfterGc.watch();
     long start = System.nanoTime();
     try (AtomicOutput output = AtomicOutput.directory(outDir, overwrite)) {
       SparkSession spark = master == null ? null : SparkSetup.session(master, "capacity");
@@ -118,7 +122,11 @@ final class CapacityCommand extends CommandBase {
             long setSeed = cfg.seed * 1_000_003L + trial * 7_919L + m;
             FloatMatrix mem = cfg.preprocess.apply(memorySet(cfg, images, m, setSeed));
             int nq = Math.min(cfg.queries, m);
-            QuerySet qs = QuerySet.fromMemories(mem, nq, cfg.noise, setSeed + 1);
+            List<QuerySet> querySets = new ArrayList<>();
+            for (int ni = 0; ni < cfg.noises.size(); ni++) {
+              querySets.add(QuerySet.fromMemories(mem, nq, cfg.noises.get(ni),
+                  setSeed + 1 + 104_729L * ni));
+            }
             StepFunction store;
             DistributedStore dist = null;
             if (spark == null) {
@@ -131,25 +139,30 @@ final class CapacityCommand extends CommandBase {
             }
             try {
               double[] sep = separation(cfg, mem, dist);
-              for (RetrievalSpec spec : cfg.rules) {
-                long t0 = System.nanoTime();
-                RetrievalResult r = org.hopfieldstore.core.retrieval.RetrievalLoop.run(store,
-                    qs.queries(), spec, 1, false);
-                double secs = (System.nanoTime() - t0) / 1e9;
-                RetrievalQuality q = RetrievalQuality.of(mem, qs.targets(), r.states(),
-                    cfg.cosineTolerance, cfg.clamp);
-                double support = 0;
-                double steps = 0;
-                for (int b = 0; b < nq; b++) {
-                  support += r.supportSize(b);
-                  steps += r.steps(b);
+              for (int ni = 0; ni < cfg.noises.size(); ni++) {
+                QuerySet qs = querySets.get(ni);
+                for (StudyRule rule : cfg.rules) {
+                  RetrievalSpec spec = rule.specFor(m);
+                  long t0 = System.nanoTime();
+                  RetrievalResult r = org.hopfieldstore.core.retrieval.RetrievalLoop.run(store,
+                      qs.queries(), spec, 1, false);
+                  double secs = (System.nanoTime() - t0) / 1e9;
+                  RetrievalQuality q = RetrievalQuality.of(mem, qs.targets(), r.states(),
+                      cfg.cosineTolerance, cfg.clamp);
+                  double support = 0;
+                  double steps = 0;
+                  for (int b = 0; b < nq; b++) {
+                    support += r.supportSize(b);
+                    steps += r.steps(b);
+                  }
+                  rows.add(new String[] {Integer.toString(m), Integer.toString(trial),
+                      rule.label(), fmt(q.successRate), fmt(q.meanError), fmt(support / nq),
+                      fmt(steps / nq), fmt(secs), fmt(sep[0]), fmt(sep[1]), fmt(sep[2]),
+                      Integer.toString((int) sep[3]),
+                      fmt(spec.isSummary() ? Double.NaN // summaries weigh no memory
+                          : RetrievalQuality.rightMemoryRate(r, qs.targets())),
+                      cfg.noises.get(ni).toString()});
                 }
-                rows.add(new String[] {Integer.toString(m), Integer.toString(trial),
-                    spec.toString(), fmt(q.successRate), fmt(q.meanError), fmt(support / nq),
-                    fmt(steps / nq), fmt(secs), fmt(sep[0]), fmt(sep[1]), fmt(sep[2]),
-                    Integer.toString((int) sep[3]),
-                    fmt(spec.isSummary() ? Double.NaN // summaries weigh no memory
-                        : RetrievalQuality.rightMemoryRate(r, qs.targets()))});
               }
             } finally {
               if (dist != null) {
@@ -182,23 +195,31 @@ final class CapacityCommand extends CommandBase {
         json.put("store", storeRef);
       }
       json.set("memories", Json.array(cfg.memories.stream().mapToLong(i -> i).toArray()));
+      com.fasterxml.jackson.databind.node.ArrayNode noises = json.putArray("noises");
+      cfg.noises.forEach(n -> noises.add(n.toString()));
       json.put("trials", cfg.trials).put("rules", cfg.rules.size()).put("rows", rows.size())
-          .put("wall_seconds", wall);
+          .put("wall_seconds", wall)
+          .put("peak_heap_after_gc_bytes", HeapAfterGc.watch().peakBytes());
       try (java.io.OutputStream o = output.create("summary.json")) {
         Json.write(o, json);
       }
       output.commit();
       if (!quiet) {
         out.println(String.format(Locale.ROOT,
-            "capacity study '%s': %d grid points x %d trials x %d rules in %.1f s; wrote %s",
-            cfg.name, cfg.memories.size(), cfg.trials, cfg.rules.size(), wall, outDir));
+            "capacity study '%s': %d grid points x %d trials x %d noises x %d rules in %.1f s "
+                + "(peak heap after GC %.1f MiB); wrote %s",
+            cfg.name, cfg.memories.size(), cfg.trials, cfg.noises.size(), cfg.rules.size(), wall,
+            HeapAfterGc.watch().peakBytes() / 1048576.0, outDir));
       }
     }
   }
 
   /** Columns of results.tsv that means.tsv averages over trials (name, index). */
   private static final String[][] MEASURES = {{"success", "3"}, {"mean_error", "4"},
-      {"right_memory", "12"}};
+      {"right_memory", "12"}, {"mean_support", "5"}};
+
+  /** The column of results.tsv naming the query corruption. */
+  private static final int NOISE = 13;
 
   /**
    * means.tsv: per (M, rule), the mean over trials of success, squared error and right-memory
@@ -209,26 +230,34 @@ final class CapacityCommand extends CommandBase {
     for (String[] m : MEASURES) {
       sb.append('\t').append(m[0]).append("\t").append(m[0]).append("_se");
     }
-    sb.append('\n');
-    for (int m : cfg.memories) {
-      for (RetrievalSpec spec : cfg.rules) {
-        List<String[]> mine = new ArrayList<>();
-        for (String[] r : rows) {
-          if (Integer.parseInt(r[0]) == m && r[2].equals(spec.toString())) {
-            mine.add(r);
+    sb.append("\tnoise\n");
+    for (org.hopfieldstore.core.data.Corruption noise : cfg.noises) {
+      for (int m : cfg.memories) {
+        for (StudyRule rule : cfg.rules) {
+          List<String[]> mine = select(rows, noise.toString(), m, rule.label());
+          sb.append(m).append('\t').append(rule.label()).append('\t').append(mine.size());
+          for (String[] measure : MEASURES) {
+            int col = Integer.parseInt(measure[1]);
+            TrialMean t = TrialMean.of(mine.stream().mapToDouble(r -> r[col].equals("nan")
+                ? Double.NaN : Double.parseDouble(r[col])).toArray());
+            sb.append('\t').append(fmt(t.mean())).append('\t').append(fmt(t.standardError()));
           }
+          sb.append('\t').append(noise).append('\n');
         }
-        sb.append(m).append('\t').append(spec).append('\t').append(mine.size());
-        for (String[] measure : MEASURES) {
-          int col = Integer.parseInt(measure[1]);
-          TrialMean t = TrialMean.of(mine.stream().mapToDouble(r -> r[col].equals("nan")
-              ? Double.NaN : Double.parseDouble(r[col])).toArray());
-          sb.append('\t').append(fmt(t.mean())).append('\t').append(fmt(t.standardError()));
-        }
-        sb.append('\n');
       }
     }
     return sb.toString();
+  }
+
+  /** The rows of one (noise, M, rule), one per trial. */
+  private static List<String[]> select(List<String[]> rows, String noise, int m, String rule) {
+    List<String[]> out = new ArrayList<>();
+    for (String[] r : rows) {
+      if (Integer.parseInt(r[0]) == m && r[2].equals(rule) && r[NOISE].equals(noise)) {
+        out.add(r);
+      }
+    }
+    return out;
   }
 
   static String fmt(double v) {
@@ -313,43 +342,50 @@ final class CapacityCommand extends CommandBase {
       sb.append("# ").append(e.getKey()).append(" = ").append(e.getValue()).append('\n');
     }
     sb.append("M\ttrial\trule\tsuccess\tmean_error\tmean_support\tmean_steps\tseconds\t"
-        + "max_cosine\tmin_angle_deg\tdelta_min\tseparation_sample\tright_memory\n");
+        + "max_cosine\tmin_angle_deg\tdelta_min\tseparation_sample\tright_memory\tnoise\n");
     for (String[] r : rows) {
       sb.append(String.join("\t", r)).append('\n');
     }
     writeText(output, "results.tsv", sb.toString());
   }
 
-  /** success.png, error.png (per rule) and separation.png: means over trials against M. */
+  /**
+   * success.png, error.png (per rule) and separation.png: means over trials against M; with
+   * several noises, success-NOISE.png and error-NOISE.png for each.
+   */
   private static void plot(AtomicOutput dir, StudyConfig cfg, List<String[]> rows)
       throws IOException {
     List<Double> ms = new ArrayList<>();
     for (int m : cfg.memories) {
       ms.add((double) m);
     }
-    XYChart success = chart(cfg.name + ": retrieval success (cosine distance <= "
-        + cfg.cosineTolerance + ", " + cfg.noise + ")", "success rate");
-    XYChart error = chart(cfg.name + ": mean retrieval error (" + cfg.noise + ")",
-        "mean squared error");
-    for (RetrievalSpec spec : cfg.rules) {
-      String key = spec.toString();
-      success.addSeries(label(spec), ms, mean(rows, cfg, key, 3));
-      error.addSeries(label(spec), ms, mean(rows, cfg, key, 4));
+    for (org.hopfieldstore.core.data.Corruption noise : cfg.noises) {
+      String suffix = cfg.noises.size() == 1 ? "" : "-" + noise.toString().replace(':', '-');
+      XYChart success = chart(cfg.name + ": retrieval success (cosine distance <= "
+          + cfg.cosineTolerance + ", " + noise + ")", "success rate");
+      XYChart error = chart(cfg.name + ": mean retrieval error (" + noise + ")",
+          "mean squared error");
+      for (StudyRule rule : cfg.rules) {
+        String n = noise.toString();
+        success.addSeries(label(rule), ms, mean(rows, cfg, n, rule.label(), 3));
+        error.addSeries(label(rule), ms, mean(rows, cfg, n, rule.label(), 4));
+      }
+      success.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+      writePng(dir, "success" + suffix + ".png", success);
+      writePng(dir, "error" + suffix + ".png", error);
     }
-    success.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
-    writePng(dir, "success.png", success);
-    writePng(dir, "error.png", error);
     if (cfg.separation) {
       XYChart sep = chart(cfg.name + ": minimal pairwise angle of the memories",
           "min angle (degrees)");
-      sep.addSeries("memories", ms, mean(rows, cfg, cfg.rules.get(0).toString(), 9));
+      sep.addSeries("memories", ms, mean(rows, cfg, cfg.noises.get(0).toString(),
+          cfg.rules.get(0).label(), 9));
       sep.getStyler().setLegendVisible(false);
       writePng(dir, "separation.png", sep);
     }
   }
 
-  private static String label(RetrievalSpec spec) {
-    String s = spec.toString();
+  private static String label(StudyRule rule) {
+    String s = rule.label();
     return s.replace(",steps=1", "").replace(",tol=0", "").replace(",solver=exact", "");
   }
 
@@ -361,13 +397,14 @@ final class CapacityCommand extends CommandBase {
     return c;
   }
 
-  private static List<Double> mean(List<String[]> rows, StudyConfig cfg, String rule, int col) {
+  private static List<Double> mean(List<String[]> rows, StudyConfig cfg, String noise,
+      String rule, int col) {
     List<Double> out = new ArrayList<>();
     for (int m : cfg.memories) {
       double s = 0;
       int n = 0;
-      for (String[] r : rows) {
-        if (Integer.parseInt(r[0]) == m && r[2].equals(rule) && !r[col].equals("nan")) {
+      for (String[] r : select(rows, noise, m, rule)) {
+        if (!r[col].equals("nan")) {
           s += Double.parseDouble(r[col]);
           n++;
         }

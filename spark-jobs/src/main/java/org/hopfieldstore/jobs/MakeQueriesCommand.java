@@ -19,7 +19,9 @@ import picocli.CommandLine.Option;
             + "half)",
         "  dropout:P       each coordinate zeroed with probability P, the kept ones scaled "
             + "1/(1-P)",
-        "  gaussian:SIGMA  N(0, SIGMA^2) noise added to every coordinate", ""})
+        "  gaussian:SIGMA  N(0, SIGMA^2) noise added to every coordinate",
+        "  gaussian-clamp:SIGMA  clamp(|x + N(0, SIGMA^2)|, 0, 1), as the sparse Hopfield "
+            + "paper's code perturbs [0, 1] images", ""})
 final class MakeQueriesCommand extends CommandBase {
   @Option(names = "--memories", required = true, paramLabel = "PATH",
       description = "memories: .npy or IDX images")

@@ -148,6 +148,38 @@ class CapacityCommandTest {
         + "@0"));
   }
 
+  /**
+   * Several noises get their own queries, rows, means and plots; top-K sized as a share of M
+   * keeps exactly round(share M) memories (softmax weights over them are all positive).
+   */
+  @Test
+  void severalNoisesAndTopKAsAShareOfTheMemorySet() throws IOException {
+    Path conf = tmp.resolve("noises.conf");
+    Files.writeString(conf, String.join("\n", "name = noises", "source = sphere", "dim = 16",
+        "memories = 10,40", "rules = topk:k=20%,beta=4; softmax:beta=4",
+        "noise = mask-bottom; gaussian-clamp:0.2", "queries = 5", "trials = 2", "seed = 3", ""));
+    Path out = tmp.resolve("noises");
+    RetrieveCommandTest.Run r = RetrieveCommandTest.run("capacity", "--config", conf.toString(),
+        "--out", out.toString());
+    assertEquals(0, r.status(), r.err());
+    List<String[]> rows = rows(out.resolve("results.tsv"));
+    assertEquals(2 * 2 * 2 * 2, rows.size(), "2 sizes x 2 trials x 2 noises x 2 rules");
+    for (String[] row : rows) {
+      assertTrue(row[13].equals("mask-bottom") || row[13].equals("gaussian-clamp:0.2"),
+          String.join(" ", row));
+      if (row[2].startsWith("topk")) {
+        assertTrue(row[2].contains("k=20%"), row[2]);
+        double k = Math.round(0.2 * Integer.parseInt(row[0]));
+        assertEquals(k, Double.parseDouble(row[5]), 0, "support = K: " + String.join(" ", row));
+      }
+    }
+    assertEquals(2 * 2 * 2, rows(out.resolve("means.tsv")).size(), "(noise, M, rule)");
+    for (String png : new String[] {"success-mask-bottom.png", "error-gaussian-clamp-0.2.png"}) {
+      assertNotNull(ImageIO.read(out.resolve(png).toFile()), png);
+    }
+    assertTrue(r.out().contains("2 noises") && r.out().contains("peak heap after GC"), r.out());
+  }
+
   @Test
   void distributedSeparationOnSparkEqualsTheExactInProcessOne() throws IOException {
     String common = String.join("\n", "source = sphere", "dim = 16", "memories = 300",

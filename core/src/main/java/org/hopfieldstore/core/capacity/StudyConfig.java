@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import org.hopfieldstore.core.data.Corruption;
 import org.hopfieldstore.core.data.Preprocessing;
-import org.hopfieldstore.core.retrieval.RetrievalSpec;
 
 /**
  * A capacity study: which memory sets (source, sizes on a grid, dimension), which models, which
@@ -24,6 +23,7 @@ import org.hopfieldstore.core.retrieval.RetrievalSpec;
  * memories = 100..10000 x10        # geometric grid (from..to xFACTOR) or a list 100,1000
  * rules = softmax:beta=8; sparsemax:beta=8
  * noise = gaussian:0.2             # none | mask-bottom | dropout:P | gaussian:SIGMA
+ *                                  # | gaussian-clamp:SIGMA; several separated by ';'
  * queries = 64                     # per grid point and trial (at most M)
  * trials = 2
  * seed = 1
@@ -54,9 +54,12 @@ public final class StudyConfig {
             + "out), or a list of sizes >= 1 such as 100,1000", null),
     RULES("rules", "retrieval models to compare, separated by ';'",
         "model specs softmax, sparsemax, entmax, topk, masked, linear or prf with key=value "
-            + "options, e.g. softmax:beta=8; sparsemax:beta=8", null),
-    NOISE("noise", "how each query is corrupted from its stored pattern",
-        "none | mask-bottom | dropout:P (0 <= P < 1) | gaussian:SIGMA (SIGMA >= 0)",
+            + "options, e.g. softmax:beta=8; sparsemax:beta=8; topk:k=20% sizes K as a share "
+            + "of each memory set (round(0.2 M), at least 1)", null),
+    NOISE("noise", "how each query is corrupted from its stored pattern; several, separated "
+        + "by ';', each get their own queries, rows and plots",
+        "none | mask-bottom | dropout:P (0 <= P < 1) | gaussian:SIGMA (SIGMA >= 0) | "
+            + "gaussian-clamp:SIGMA (clamp(|x + noise|, 0, 1), the sparse Hopfield paper's code)",
         "gaussian:0.1"),
     QUERIES("queries", "queries per grid point and trial (at most M are used)", 1, 64),
     TRIALS("trials", "independent trials per grid point", 1, 1),
@@ -126,8 +129,9 @@ public final class StudyConfig {
   public final String source;
   public final int dim;
   public final List<Integer> memories;
-  public final List<RetrievalSpec> rules;
-  public final Corruption noise;
+  public final List<StudyRule> rules;
+  /** The query corruptions, one set of queries each. */
+  public final List<Corruption> noises;
   public final int queries;
   public final int trials;
   public final long seed;
@@ -153,7 +157,7 @@ public final class StudyConfig {
     dim = p.integer(Key.DIM);
     memories = p.grid(Key.MEMORIES);
     rules = p.rules(Key.RULES);
-    noise = p.parse(Key.NOISE, Key.NOISE.dflt, Corruption::parse);
+    noises = p.list(Key.NOISE, Corruption::parse);
     queries = p.integer(Key.QUERIES);
     trials = p.integer(Key.TRIALS);
     seed = p.integer(Key.SEED);
@@ -275,22 +279,34 @@ public final class StudyConfig {
       }
     }
 
-    List<RetrievalSpec> rules(Key k) {
+    List<StudyRule> rules(Key k) {
       if (!kv.containsKey(k.key)) {
         throw new IllegalArgumentException(where + ": missing key '" + k.key + "'");
       }
-      List<RetrievalSpec> out = new ArrayList<>();
-      for (String s : kv.get(k.key).split(";")) {
+      List<StudyRule> out = list(k, StudyRule::parse);
+      Set<String> labels = new java.util.HashSet<>();
+      for (StudyRule r : out) {
+        if (!labels.add(r.label())) {
+          throw bad(k, "'" + r.label() + "' is listed twice");
+        }
+      }
+      return out;
+    }
+
+    /** A ';'-separated list of values (the default when the key is unset), at least one. */
+    <T> List<T> list(Key k, java.util.function.Function<String, T> f) {
+      List<T> out = new ArrayList<>();
+      for (String s : kv.getOrDefault(k.key, k.dflt).split(";")) {
         if (!s.isBlank()) {
           try {
-            out.add(RetrievalSpec.parse(s.trim()));
+            out.add(f.apply(s.trim()));
           } catch (IllegalArgumentException e) {
             throw bad(k, "'" + s.trim() + "': " + e.getMessage());
           }
         }
       }
       if (out.isEmpty()) {
-        throw bad(k, "no rule");
+        throw bad(k, "no value");
       }
       return out;
     }

@@ -7,8 +7,9 @@ import java.util.SplittableRandom;
  * How a query is made from a stored pattern, as the papers' public code does on images
  * (ALGORITHMS.md, section 5): {@code mask-bottom} zeroes the bottom half of the coordinates
  * (the bottom half of a flattened image), {@code dropout:P} zeroes each coordinate with probability
- * P and scales the kept ones by 1/(1-P), {@code gaussian:S} adds N(0, S^2) noise, and {@code none}
- * copies the pattern. Text form: {@code kind[:level]}, e.g. {@code gaussian:0.3}.
+ * P and scales the kept ones by 1/(1-P), {@code gaussian:S} adds N(0, S^2) noise, {@code
+ * gaussian-clamp:S} makes {@code clamp(|x + N(0, S^2)|, 0, 1)} as the sparse Hopfield paper's code
+ * perturbs images ({@code gaussian_perturb_image}), and {@code none} copies the pattern. Text form: {@code kind[:level]}, e.g. {@code gaussian:0.3}.
  */
 public final class Corruption {
   /** The corruption kinds. */
@@ -16,7 +17,8 @@ public final class Corruption {
     NONE,
     MASK_BOTTOM,
     DROPOUT,
-    GAUSSIAN
+    GAUSSIAN,
+    GAUSSIAN_CLAMP
   }
 
   private final Kind kind;
@@ -27,7 +29,10 @@ public final class Corruption {
     this.level = level;
   }
 
-  /** Parses {@code none}, {@code mask-bottom}, {@code dropout:P} (0 <= P < 1), {@code gaussian:S}. */
+  /**
+   * Parses {@code none}, {@code mask-bottom}, {@code dropout:P} (0 <= P < 1), {@code gaussian:S}
+   * and {@code gaussian-clamp:S}.
+   */
   public static Corruption parse(String text) {
     String s = text.trim().toLowerCase(Locale.ROOT);
     int colon = s.indexOf(':');
@@ -45,16 +50,17 @@ public final class Corruption {
         }
         return new Corruption(Kind.DROPOUT, p);
       }
-      case "gaussian": {
+      case "gaussian":
+      case "gaussian-clamp": {
         double sd = level(text, arg);
         if (!(sd >= 0 && Double.isFinite(sd))) {
-          throw new IllegalArgumentException("gaussian noise level must be >= 0, got " + sd);
+          throw new IllegalArgumentException(name + " noise level must be >= 0, got " + sd);
         }
-        return new Corruption(Kind.GAUSSIAN, sd);
+        return new Corruption(name.equals("gaussian") ? Kind.GAUSSIAN : Kind.GAUSSIAN_CLAMP, sd);
       }
       default:
         throw new IllegalArgumentException("unknown corruption '" + text
-            + "': expected none, mask-bottom, dropout:P or gaussian:SIGMA");
+            + "': expected none, mask-bottom, dropout:P, gaussian:SIGMA or gaussian-clamp:SIGMA");
     }
   }
 
@@ -99,6 +105,12 @@ public final class Corruption {
           dst[dstOff + c] = src[srcOff + c] + (float) (level * SyntheticMemories.gaussian(rnd));
         }
         break;
+      case GAUSSIAN_CLAMP:
+        for (int c = 0; c < d; c++) {
+          double v = Math.abs(src[srcOff + c] + level * SyntheticMemories.gaussian(rnd));
+          dst[dstOff + c] = (float) Math.min(1, v);
+        }
+        break;
       default:
         System.arraycopy(src, srcOff, dst, dstOff, d);
     }
@@ -113,6 +125,8 @@ public final class Corruption {
         return "dropout:" + level;
       case GAUSSIAN:
         return "gaussian:" + level;
+      case GAUSSIAN_CLAMP:
+        return "gaussian-clamp:" + level;
       default:
         return "none";
     }

@@ -43,6 +43,33 @@ class StudyConfigTest {
   }
 
   @Test
+  void topKAsAShareOfTheMemorySetAndSeveralNoises() throws IOException {
+    StudyConfig c = read("memories = 10,1000\nrules = topk:k=20%,beta=4; topk:k=50%; softmax\n"
+        + "noise = mask-bottom; gaussian-clamp:0.3\n");
+    assertEquals(List.of("mask-bottom", "gaussian-clamp:0.3"),
+        c.noises.stream().map(Object::toString).collect(Collectors.toList()));
+    StudyRule top20 = c.rules.get(0);
+    assertTrue(top20.label().contains("k=20%") && top20.label().contains("beta=4"),
+        top20.label());
+    assertEquals(200, top20.specFor(1000).get(org.hopfieldstore.core.rules.TopK.K));
+    assertEquals(2, top20.specFor(10).get(org.hopfieldstore.core.rules.TopK.K));
+    assertEquals(1, top20.specFor(2).get(org.hopfieldstore.core.rules.TopK.K), "at least 1");
+    assertEquals(4.0, top20.specFor(1000).beta(), 0);
+    assertEquals(500, c.rules.get(1).specFor(999).get(org.hopfieldstore.core.rules.TopK.K));
+    assertEquals(c.rules.get(2).specFor(10), c.rules.get(2).specFor(1000), "a fixed spec");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> read("memories = 10\nrules = topk:k=0%\n"));
+    assertTrue(e.getMessage().contains("must be in (0, 100]%"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> read("memories = 10\nrules = softmax; softmax:beta=1\n"));
+    assertTrue(e.getMessage().contains("listed twice"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> read("memories = 10\nrules = softmax\nnoise = mask-bottom; blur\n"));
+    assertTrue(e.getMessage().contains("noise = mask-bottom; blur: 'blur': unknown corruption"),
+        e.getMessage());
+  }
+
+  @Test
   void errorsNameTheFileLineAndKey() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> read("memories = 10\nrules = softmax\nbogus = 1\n"));
