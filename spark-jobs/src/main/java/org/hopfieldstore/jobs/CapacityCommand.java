@@ -113,8 +113,13 @@ final class CapacityCommand extends CommandBase {
         images = cfg.source.startsWith("fashion-mnist") ? fashionMnist(cfg) : null;
       }
       List<String[]> rows = new ArrayList<>();
-      int total = cfg.memories.size() * cfg.trials;
-      int done = 0;
+      // retrieval costs ~M per grid point: the time left is the elapsed time per memory done
+      // times the memories left (an even split per grid point misjudges log grids by 10x)
+      long total = 0;
+      for (int m : cfg.memories) {
+        total += (long) m * cfg.trials;
+      }
+      long done = 0;
       try {
         for (int mi = 0; mi < cfg.memories.size(); mi++) {
           int m = cfg.memories.get(mi);
@@ -169,7 +174,7 @@ final class CapacityCommand extends CommandBase {
                 dist.close();
               }
             }
-            done++;
+            done += m;
             if (!quiet) {
               double elapsed = (System.nanoTime() - start) / 1e9;
               err.println(String.format(Locale.ROOT,
