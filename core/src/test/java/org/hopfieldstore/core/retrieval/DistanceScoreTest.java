@@ -16,6 +16,7 @@ import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.reduce.MemoryMask;
 import org.hopfieldstore.core.rules.Rule;
 import org.hopfieldstore.core.rules.Rules;
+import org.hopfieldstore.core.score.Nd4jScoreKernel;
 import org.hopfieldstore.core.score.ScoreFunction;
 import org.hopfieldstore.core.score.ScoreKernels;
 import org.junit.jupiter.api.Test;
@@ -230,13 +231,18 @@ class DistanceScoreTest {
     return new float[][] {xi, q};
   }
 
-  /** The java kernel in tiles of 7 rows, the SIMD heap scan, and three blocks of odd sizes. */
+  /**
+   * The java kernel in tiles of 7 rows, the SIMD heap scan, ND4J's GEMM path (the weighted sums
+   * off-heap, the distances from the heap rows) and three blocks of odd sizes.
+   */
   private static List<StepFunction> engines(float[] xi, int m, int d) {
     List<StepFunction> engines = new ArrayList<>();
     engines.add(new LocalRetrievalEngine(MemoryBlock.of(xi.clone(), m, d),
         ScoreKernels.byName("java"), 7));
     engines.add(new LocalRetrievalEngine(MemoryBlock.of(xi.clone(), m, d),
         ScoreKernels.byName("simd"), 16));
+    engines.add(new LocalRetrievalEngine(MemoryBlock.of(xi.clone(), m, d),
+        new Nd4jScoreKernel(1L << 30, 0, false), 0));
     List<MemoryBlock> parts = new ArrayList<>();
     int[] cuts = {0, 23, 24, m};
     for (int i = 0; i + 1 < cuts.length; i++) {
@@ -247,7 +253,8 @@ class DistanceScoreTest {
     return engines;
   }
 
-  private static final String[] ENGINES = {"java tiles of 7", "simd scan", "three blocks"};
+  private static final String[] ENGINES = {"java tiles of 7", "simd scan", "nd4j gemm",
+      "three blocks"};
 
   // ---- tests ----------------------------------------------------------------------------------
 
