@@ -10,6 +10,7 @@ import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.reduce.PartialScores;
 import org.hopfieldstore.core.reduce.Partials;
 import org.hopfieldstore.core.reduce.ScoreTile;
+import org.hopfieldstore.core.score.ScoreFunction;
 import org.hopfieldstore.core.score.ScoreKernel;
 
 /**
@@ -42,6 +43,16 @@ public final class BlockScan {
   }
 
   /**
+   * The queries a step of {@code spec} scores with: {@code beta * states} for the dot product
+   * ({@link #scaledQueries}), a copy of the states for a distance score (its scores are the
+   * distances from the unscaled queries, multiplied by {@code -beta} after).
+   */
+  public static float[] stepQueries(float[] states, int batch, int d, RetrievalSpec spec) {
+    return spec.score().isDistance() ? java.util.Arrays.copyOf(states, batch * d)
+        : scaledQueries(states, batch, d, spec.beta());
+  }
+
+  /**
    * Rows per tile: {@code requested} if positive, else about {@link #TILE_SCORES} / batch but at
    * most {@link #TILE_VALUES} / d (a small batch would otherwise make one huge tile).
    */
@@ -63,23 +74,51 @@ public final class BlockScan {
    */
   public static PartialScores<?> foldBlock(Supplier<PartialScores<?>> empty, MemoryBlock block,
       ScoreKernel kernel, float[] scaledQueries, int batch, int tileRows, int threads) {
+    return foldBlock(empty, block, kernel, scaledQueries, batch, tileRows, threads,
+        ScoreFunction.DOT, 1.0);
+  }
+
+  /**
+   * As above with the score function {@code score}: for {@link ScoreFunction#DOT} {@code
+   * queries} are the scaled queries, for a distance the unscaled ones ({@link #stepQueries}),
+   * scored {@code -beta * dist(q, xi)} by plain loops into the same tiles; the kernel still
+   * forms the weighted sums.
+   */
+  public static PartialScores<?> foldBlock(Supplier<PartialScores<?>> empty, MemoryBlock block,
+      ScoreKernel kernel, float[] queries, int batch, int tileRows, int threads,
+      ScoreFunction score, double beta) {
     ScoreKernel k = kernel.forBatch(batch);
+    Scores scores = new Scores(score, beta);
     if (k.isHeapScan()) {
       int t = tileRows > 0 ? tileRows : cacheTileRows(block.dim());
-      return foldParallel(empty, block, k.bind(block), scaledQueries, batch, t, threads);
+      return foldParallel(empty, block, k.bind(block), queries, batch, t, threads, scores);
     }
     ScoreKernel.Bound bound = k.boundTo(block);
     PartialScores<?> partial = empty.get();
     synchronized (bound) {
-      fold(partial, block, bound, scaledQueries, batch, tileRows, 0, block.size(), threads > 1);
+      fold(partial, block, bound, queries, batch, tileRows, 0, block.size(), threads > 1,
+          scores);
     }
     return partial;
+  }
+
+  /** How a tile's scores are formed: the bound kernel's product, or a distance score. */
+  private static final class Scores {
+    static final Scores DOT = new Scores(ScoreFunction.DOT, 1.0);
+    final ScoreFunction function;
+    final double beta;
+
+    Scores(ScoreFunction function, double beta) {
+      this.function = function;
+      this.beta = beta;
+    }
   }
 
   /** Scores every tile of {@code block} with {@code bound} and accumulates it into partial. */
   public static void fold(PartialScores<?> partial, MemoryBlock block, ScoreKernel.Bound bound,
       float[] scaledQueries, int batch, int tileRows) {
-    fold(partial, block, bound, scaledQueries, batch, tileRows, 0, block.size(), true);
+    fold(partial, block, bound, scaledQueries, batch, tileRows, 0, block.size(), true,
+        Scores.DOT);
   }
 
   /**
@@ -90,6 +129,12 @@ public final class BlockScan {
    */
   public static PartialScores<?> foldParallel(Supplier<PartialScores<?>> empty, MemoryBlock block,
       ScoreKernel.Bound bound, float[] scaledQueries, int batch, int tileRows, int threads) {
+    return foldParallel(empty, block, bound, scaledQueries, batch, tileRows, threads, Scores.DOT);
+  }
+
+  private static PartialScores<?> foldParallel(Supplier<PartialScores<?>> empty,
+      MemoryBlock block, ScoreKernel.Bound bound, float[] scaledQueries, int batch, int tileRows,
+      int threads, Scores scores) {
     int m = block.size();
     int runs = Math.max(1, Math.min(threads, m / Math.max(1, tileRows)));
     List<CompletableFuture<PartialScores<?>>> others = new ArrayList<>();
@@ -98,13 +143,13 @@ public final class BlockScan {
       int to = (int) ((long) m * (i + 1) / runs);
       others.add(CompletableFuture.supplyAsync(() -> {
         PartialScores<?> p = empty.get();
-        fold(p, block, bound, scaledQueries, batch, tileRows, from, to, false);
+        fold(p, block, bound, scaledQueries, batch, tileRows, from, to, false, scores);
         return p;
       }, ScanPool.EXECUTOR));
     }
     PartialScores<?> partial = empty.get();
     fold(partial, block, bound, scaledQueries, batch, tileRows, 0, (int) ((long) m / runs),
-        false);
+        false, scores);
     for (CompletableFuture<PartialScores<?>> f : others) {
       PartialScores<?> p;
       try {
@@ -140,16 +185,38 @@ public final class BlockScan {
   static void fold(PartialScores<?> partial, MemoryBlock block, ScoreKernel.Bound bound,
       float[] scaledQueries, int batch, int tileRows, int rowFrom, int rowTo,
       boolean parallelQueries) {
+    fold(partial, block, bound, scaledQueries, batch, tileRows, rowFrom, rowTo, parallelQueries,
+        Scores.DOT);
+  }
+
+  /**
+   * {@link #fold} with {@code scores}: a distance score fills each tile's buffer with {@code
+   * -beta * dist(q, xi)} from the unscaled {@code queries} and the block's heap rows.
+   */
+  private static void fold(PartialScores<?> partial, MemoryBlock block, ScoreKernel.Bound bound,
+      float[] queries, int batch, int tileRows, int rowFrom, int rowTo,
+      boolean parallelQueries, Scores scores) {
     int m = rowTo - rowFrom;
     if (m <= 0) {
       return;
     }
+    boolean distance = scores.function.isDistance();
+    float[] rowScale = block.rowScale();
+    if (distance && rowScale != null) {
+      throw new IllegalArgumentException("score=" + scores.function.key() + " takes no "
+          + "per-memory score factors (the normalised kernel map scores with dot products)");
+    }
     int t = tileRows(batch, m, block.dim(), tileRows);
     float[] buf = new float[batch * t];
-    float[] rowScale = block.rowScale();
+    float[] rows = block.data();
+    int d = block.dim();
     for (int from = rowFrom; from < rowTo; from += t) {
       int to = Math.min(rowTo, from + t);
-      bound.scores(scaledQueries, batch, from, to, buf);
+      if (distance) {
+        scores.function.distanceScores(queries, batch, rows, d, from, to, scores.beta, buf);
+      } else {
+        bound.scores(queries, batch, from, to, buf);
+      }
       if (rowScale != null) {
         scaleColumns(buf, batch, from, to, rowScale);
       }

@@ -17,6 +17,7 @@ import org.hopfieldstore.core.rules.Rules;
 import org.hopfieldstore.core.rules.SpecKey;
 import org.hopfieldstore.core.rules.SpecKeys;
 import org.hopfieldstore.core.rules.TopK;
+import org.hopfieldstore.core.score.ScoreFunction;
 
 /**
  * One string names a retrieval model everywhere: {@code rule:key=value,...}, parsed and printed by
@@ -224,6 +225,16 @@ public final class RetrievalSpec implements Serializable {
     return get(SpecKeys.KERNEL);
   }
 
+  /** What a memory scores: dot (the default), or a negated distance ({@link ScoreFunction}). */
+  public ScoreFunction score() {
+    return ScoreFunction.named(get(SpecKeys.SCORE));
+  }
+
+  /** The same model scoring with {@code score} (rules with per-memory weights only). */
+  public RetrievalSpec withScore(ScoreFunction score) {
+    return with(SpecKeys.SCORE, score.key());
+  }
+
   /** Whether the kernel is that of the normalised feature map {@code W u / |W u|}. */
   public boolean kernelNormalized() {
     return get(SpecKeys.KERNEL_MAP).equals("normalized");
@@ -237,10 +248,12 @@ public final class RetrievalSpec implements Serializable {
   /**
    * Whether the model has a closed-form energy that its updates never increase: the rule has
    * one, and the kernel is not the normalised feature map's (its update is not a CCCP step on
-   * the energy with {@code K(x, x) = 1}, because the query's image is normalised too).
+   * the energy with {@code K(x, x) = 1}, because the query's image is normalised too), and the
+   * score is the dot product (a distance score's update is no CCCP step on that energy).
    */
   public boolean hasEnergy() {
-    return rule.hasEnergy(this) && !(kernel() != null && kernelNormalized());
+    return rule.hasEnergy(this) && !(kernel() != null && kernelNormalized())
+        && !score().isDistance();
   }
 
   /** The normalizer this spec names. alpha = 2 dispatches to sparsemax, not bisection. */

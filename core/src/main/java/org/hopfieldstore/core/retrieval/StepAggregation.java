@@ -18,6 +18,7 @@ import org.hopfieldstore.core.score.KernelRef;
 public final class StepAggregation implements BlockAggregation<StepPartial> {
   private static final long serialVersionUID = 1L;
   private final RetrievalSpec spec;
+  /** beta * states for the dot score, the states themselves for a distance score. */
   private final float[] scaledQueries;
   private final int batch;
   private final int dim;
@@ -48,7 +49,7 @@ public final class StepAggregation implements BlockAggregation<StepPartial> {
   public StepAggregation(RetrievalSpec spec, float[] states, int batch, int dim, int report,
       ScoreKernel kernel, int tileRows, int threads, long shipRowsLimit, long[] queryKeys) {
     this.spec = spec;
-    this.scaledQueries = BlockScan.scaledQueries(states, batch, dim, spec.beta());
+    this.scaledQueries = BlockScan.stepQueries(states, batch, dim, spec);
     this.batch = batch;
     this.dim = dim;
     this.report = report;
@@ -71,7 +72,7 @@ public final class StepAggregation implements BlockAggregation<StepPartial> {
   @Override
   public StepPartial fold(StepPartial acc, MemoryBlock block) {
     PartialScores<?> scores = BlockScan.foldBlock(this::emptyScores, block, kernel.get(),
-        scaledQueries, batch, tileRows, threads).compact();
+        scaledQueries, batch, tileRows, threads, spec.score(), spec.beta()).compact();
     RowBundle rows = RowBundle.empty();
     if (!scores.carriesStates()) {
       long[] ids = shipRowsLimit < 0 ? null : scores.candidateIds();

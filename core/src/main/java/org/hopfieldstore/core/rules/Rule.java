@@ -33,6 +33,7 @@ public abstract sealed class Rule implements Serializable
     all.addAll(Arrays.asList(SpecKeys.BETA, SpecKeys.STEPS, SpecKeys.TOL));
     all.addAll(trailing);
     if (perMemoryWeights()) {
+      all.add(SpecKeys.SCORE);
       all.add(SpecKeys.KERNEL);
       all.add(SpecKeys.KERNEL_MAP);
     }
@@ -63,7 +64,12 @@ public abstract sealed class Rule implements Serializable
   /** Whether the rule has a closed-form energy that never increases along retrieval. */
   public abstract boolean hasEnergy();
 
-  /** Whether this spec of the rule has that energy (a key may take it away). */
+  /**
+   * Whether this spec of the rule has that energy (a key may take it away). {@link
+   * RetrievalSpec#hasEnergy()} also takes it away from the distance scores ({@code
+   * score=euclidean|manhattan}, whose updates are no CCCP steps on it) and from the normalised
+   * kernel map.
+   */
   public boolean hasEnergy(RetrievalSpec spec) {
     return hasEnergy();
   }
@@ -113,6 +119,10 @@ public abstract sealed class Rule implements Serializable
   public void validate(RetrievalSpec spec) {
     if (spec.kernelNormalized() && spec.kernel() == null) {
       throw new IllegalArgumentException("kernel_map=normalized needs kernel=PATH (a saved W)");
+    }
+    if (spec.score().isDistance() && spec.kernel() != null) {
+      throw new IllegalArgumentException("score=" + spec.score().key() + " cannot be combined "
+          + "with kernel=: the kernel space scores with <W xi, W x> (use score=dot there)");
     }
   }
 

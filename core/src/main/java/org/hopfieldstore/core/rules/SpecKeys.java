@@ -16,6 +16,11 @@ public final class SpecKeys {
           + "bisection otherwise) or bisect (always bisection)", "exact", "bisect");
   public static final SpecKey<Long> SEED = SpecKey.anyLong("seed", 0L,
       "seed of the random mask (masked) or of the random projection (prf)");
+  public static final SpecKey<String> SCORE = SpecKey.choice("score",
+      "what a memory scores before the rule normalises: dot (beta <x, xi>), euclidean "
+          + "(-beta |x - xi|_2, not squared, as in U-Hop) or manhattan (-beta |x - xi|_1); the "
+          + "distances report no energy and take no kernel", "dot", "euclidean", "manhattan")
+      .omittedAtDefault();
   public static final SpecKey<String> KERNEL = SpecKey.path("kernel",
       p -> !p.isEmpty() && !p.contains(",") && !p.contains("="),
       "a path to a D x d .npy (no ',' or '=')",

@@ -87,6 +87,51 @@ class DistributedQueriesTest {
     }
   }
 
+  /**
+   * The distance scores ({@code score=euclidean|manhattan}, whose spec travels to the
+   * executors) on the distributed plan and on the store's own steps (the broadcast plan) give
+   * the in-process answer, with no energy.
+   */
+  @Test
+  void distanceScoresGiveTheInProcessAnswer() throws Exception {
+    FloatMatrix xi = SyntheticMemories.fromSource("clustered:clusters=8,intrinsic=3,spread=0.3",
+        500, 9, SEED + 20);
+    QuerySet qs = QuerySet.fromMemories(xi, 23, Corruption.parse("gaussian:0.3"), SEED + 21);
+    String[] specs = {"softmax:beta=2,steps=3,score=euclidean",
+        "sparsemax:beta=1,steps=2,score=manhattan", "entmax:alpha=1.5,beta=2,score=euclidean",
+        "topk:k=5,beta=4,steps=2,score=manhattan", "masked:keep=0.5,beta=3,seed=3,score=euclidean",
+        "masked:keep=0.5,beta=3,mask=memory,steps=2,score=manhattan"};
+    LocalRetrievalEngine local = new LocalRetrievalEngine(MemoryBlock.of(xi),
+        ScoreKernels.byName("java"));
+    long[] ids = LongStream.range(1000, 1000 + qs.queries().rows()).toArray();
+    for (int p : new int[] {1, 3}) {
+      try (DistributedStore store = DistributedStore.fromMatrix(jsc, xi, p,
+          StorageLevel.MEMORY_ONLY(), "java")) {
+        for (long shipRows : new long[] {8L << 20, 0}) {
+          store.setShipRowsBytes(shipRows);
+          for (String s : specs) {
+            String msg = s + " P=" + p + " ship=" + shipRows + " seed=" + (SEED + 20);
+            RetrievalSpec spec = RetrievalSpec.parse(s);
+            RetrievalResult want = RetrievalLoop.run(local, qs.queries(), ids, spec, 6, true);
+            for (int b = 0; b < want.batch(); b++) {
+              assertEquals(true, Double.isNaN(want.finalEnergy(b)), msg + " no energy");
+            }
+            check(want, distributed(store, qs.queries(), spec, 6, 3, 10), msg);
+            RetrievalResult broadcast = RetrievalLoop.run(store, qs.queries(), ids, spec, 6,
+                true);
+            for (int b = 0; b < want.batch(); b++) {
+              assertArrayEquals(want.topIds(b), broadcast.topIds(b), msg + " broadcast " + b);
+              for (int j = 0; j < xi.cols(); j++) {
+                assertEquals(want.states().get(b, j), broadcast.states().get(b, j), 1e-5,
+                    msg + " broadcast query " + b);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
   /** The queries as a frame of 3 partitions, blocks of {@code block} queries. */
   static List<Row> distributed(DistributedStore store, FloatMatrix queries, RetrievalSpec spec,
       int report, int partitions, int block) {

@@ -161,7 +161,7 @@ class HopfieldRetrievalTest {
     checkParams(model);
     assertEquals(List.of("alpha", "batchSize", "beta", "features", "idCol", "k", "keep",
         "kernel", "kernelMap", "kernelPath", "mask", "numPartitions", "projection", "queryCol", "report",
-        "rule", "seed",
+        "rule", "score", "seed",
         "solver", "stateCol", "steps", "storageLevel", "tol", "topIdsCol", "topWeightsCol",
         "vectorCol"),
         Arrays.stream(h.params()).map(Param::name).toList());
