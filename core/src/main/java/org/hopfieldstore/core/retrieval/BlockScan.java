@@ -63,15 +63,27 @@ public final class BlockScan {
    */
   public static PartialScores<?> foldBlock(Supplier<PartialScores<?>> empty, MemoryBlock block,
       ScoreKernel kernel, float[] scaledQueries, int batch, int tileRows, int threads) {
+    return foldBlock(empty, block, kernel, scaledQueries, null, batch, tileRows, threads);
+  }
+
+  /**
+   * As above, query b's scores offset by {@code scaledOffsets[b]} (already times beta) before
+   * the block's per-memory factors: {@code scale_j (<q_b, xi_j> + offset_b)}; null: none.
+   */
+  public static PartialScores<?> foldBlock(Supplier<PartialScores<?>> empty, MemoryBlock block,
+      ScoreKernel kernel, float[] scaledQueries, float[] scaledOffsets, int batch, int tileRows,
+      int threads) {
     ScoreKernel k = kernel.forBatch(batch);
     if (k.isHeapScan()) {
       int t = tileRows > 0 ? tileRows : cacheTileRows(block.dim());
-      return foldParallel(empty, block, k.bind(block), scaledQueries, batch, t, threads);
+      return foldParallel(empty, block, k.bind(block), scaledQueries, scaledOffsets, batch, t,
+          threads);
     }
     ScoreKernel.Bound bound = k.boundTo(block);
     PartialScores<?> partial = empty.get();
     synchronized (bound) {
-      fold(partial, block, bound, scaledQueries, batch, tileRows, 0, block.size(), threads > 1);
+      fold(partial, block, bound, scaledQueries, scaledOffsets, batch, tileRows, 0,
+          block.size(), threads > 1);
     }
     return partial;
   }
@@ -79,7 +91,7 @@ public final class BlockScan {
   /** Scores every tile of {@code block} with {@code bound} and accumulates it into partial. */
   public static void fold(PartialScores<?> partial, MemoryBlock block, ScoreKernel.Bound bound,
       float[] scaledQueries, int batch, int tileRows) {
-    fold(partial, block, bound, scaledQueries, batch, tileRows, 0, block.size(), true);
+    fold(partial, block, bound, scaledQueries, null, batch, tileRows, 0, block.size(), true);
   }
 
   /**
@@ -90,6 +102,13 @@ public final class BlockScan {
    */
   public static PartialScores<?> foldParallel(Supplier<PartialScores<?>> empty, MemoryBlock block,
       ScoreKernel.Bound bound, float[] scaledQueries, int batch, int tileRows, int threads) {
+    return foldParallel(empty, block, bound, scaledQueries, null, batch, tileRows, threads);
+  }
+
+  /** {@link #foldParallel} with per-query score offsets (see {@link #foldBlock}). */
+  public static PartialScores<?> foldParallel(Supplier<PartialScores<?>> empty, MemoryBlock block,
+      ScoreKernel.Bound bound, float[] scaledQueries, float[] scaledOffsets, int batch,
+      int tileRows, int threads) {
     int m = block.size();
     int runs = Math.max(1, Math.min(threads, m / Math.max(1, tileRows)));
     List<CompletableFuture<PartialScores<?>>> others = new ArrayList<>();
@@ -98,13 +117,13 @@ public final class BlockScan {
       int to = (int) ((long) m * (i + 1) / runs);
       others.add(CompletableFuture.supplyAsync(() -> {
         PartialScores<?> p = empty.get();
-        fold(p, block, bound, scaledQueries, batch, tileRows, from, to, false);
+        fold(p, block, bound, scaledQueries, scaledOffsets, batch, tileRows, from, to, false);
         return p;
       }, ScanPool.EXECUTOR));
     }
     PartialScores<?> partial = empty.get();
-    fold(partial, block, bound, scaledQueries, batch, tileRows, 0, (int) ((long) m / runs),
-        false);
+    fold(partial, block, bound, scaledQueries, scaledOffsets, batch, tileRows, 0,
+        (int) ((long) m / runs), false);
     for (CompletableFuture<PartialScores<?>> f : others) {
       PartialScores<?> p;
       try {
@@ -138,8 +157,8 @@ public final class BlockScan {
    * Spark task, nor inside a scan that already runs a thread per core).
    */
   static void fold(PartialScores<?> partial, MemoryBlock block, ScoreKernel.Bound bound,
-      float[] scaledQueries, int batch, int tileRows, int rowFrom, int rowTo,
-      boolean parallelQueries) {
+      float[] scaledQueries, float[] scaledOffsets, int batch, int tileRows, int rowFrom,
+      int rowTo, boolean parallelQueries) {
     int m = rowTo - rowFrom;
     if (m <= 0) {
       return;
@@ -150,10 +169,23 @@ public final class BlockScan {
     for (int from = rowFrom; from < rowTo; from += t) {
       int to = Math.min(rowTo, from + t);
       bound.scores(scaledQueries, batch, from, to, buf);
+      if (scaledOffsets != null) {
+        addRowOffsets(buf, batch, to - from, scaledOffsets);
+      }
       if (rowScale != null) {
         scaleColumns(buf, batch, from, to, rowScale);
       }
       partial.accumulate(new ScoreTile(buf, batch, from, to, block, bound, parallelQueries));
+    }
+  }
+
+  /** {@code scores[b][j] += offset[b]}: per-query score offsets, before the memories' factors. */
+  static void addRowOffsets(float[] scores, int batch, int n, float[] offset) {
+    for (int b = 0; b < batch; b++) {
+      float o = offset[b];
+      for (int j = 0, k = b * n; j < n; j++) {
+        scores[k + j] += o;
+      }
     }
   }
 
