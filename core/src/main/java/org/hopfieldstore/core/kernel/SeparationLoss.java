@@ -239,10 +239,11 @@ public final class SeparationLoss implements java.io.Serializable {
   /**
    * Terms of the norm penalty {@code P = (lambda/M) sum_mu (||v_mu||^2 - 1)^2}, {@code v = W xi +
    * b}, over one block: {@code out[0] += sum (||v||^2 - 1)^2}, and the returned gradient {@code
-   * sum 4 (||v||^2 - 1) v xi^T} (D x d) then {@code sum 4 (||v||^2 - 1) v} (D). A sum over memories, so partitions add their blocks. Why: retrieval scores with the
-   * linear kernel {@code <W xi, W x>}; the losses only see normalised images, so without it W
-   * drifts to images of very unequal norms and the largest images win every
-   * retrieval. Keeping the norms near 1 makes the kernel approximate the cosine of the images.
+   * sum 4 (||v||^2 - 1) v xi^T} (D x d) then {@code sum 4 (||v||^2 - 1) v} (D). A sum over
+   * memories, so partitions add their blocks. Why: retrieval scores with the linear kernel
+   * {@code <Phi xi, Phi x>}; the losses only see normalised images, so without it the map drifts
+   * to images of very unequal norms and the largest images win every retrieval. Keeping the
+   * norms near 1 makes the kernel approximate the cosine of the images.
    */
   public static double[] normTerms(LinearFeatureMap map, MemoryBlock block, double[] out) {
     int d = map.inDim();

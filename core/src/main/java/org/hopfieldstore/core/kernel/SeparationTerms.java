@@ -7,10 +7,10 @@ import org.hopfieldstore.core.aggregate.PairAggregation;
 import org.hopfieldstore.core.memory.MemoryBlock;
 
 /**
- * One epoch's terms of the separation loss under a map {@code W u + b}, as aggregations over the memory blocks
- * (ALGORITHMS.md section 6): the norm penalty with its gradient ({@code [sum, dP/dW...]}), the
- * pair terms of every memory against a sample of negatives, or the pair terms of every pair of
- * blocks.
+ * One epoch's terms of the separation loss under a map {@code W u + b}, as aggregations over the
+ * memory blocks (ALGORITHMS.md section 6): the norm penalty with its gradient ({@code [sum,
+ * dP/dW..., dP/db...]}), the pair terms of every memory against a sample of negatives, or the
+ * pair terms of every pair of blocks.
  */
 public final class SeparationTerms {
   private SeparationTerms() {}
