@@ -52,12 +52,13 @@ import org.hopfieldstore.spark.store.StoreVersion;
  */
 @Command(name = "arrange", sortOptions = false,
     header = "learn a feature map W that separates the memories (kernelized model)",
-    description = {"Learns W (D x d, any D >= 1) minimising a separation loss of the normalised "
-        + "images u = W xi / |W xi| of the memories: spherical (U-Hop+, (1/M) log mean "
+    description = {"Learns W (D x d, any D >= 1), and with --bias a bias b (D), minimising a "
+        + "separation loss of the normalised images u = Phi(xi) / |Phi(xi)|, Phi(xi) = W xi + b "
+        + "(b = 0 without --bias), of the memories: spherical (U-Hop+, (1/M) log mean "
         + "exp(<u,u'>/tau), tau 0.1 by default), uhop (log mean exp(-t |u-u'|^2), t 2) or "
         + "uhop-max (U-Hop's worst pair: log max exp(-t |u-u'|^2), only the closest pair "
-        + "moves), plus LAMBDA times the mean of (|W xi|^2 - 1)^2 so that the linear kernel "
-        + "<W xi, W x> stays close to the cosine of the images (LAMBDA 0 by default for "
+        + "moves), plus LAMBDA times the mean of (|Phi(xi)|^2 - 1)^2 so that the linear kernel "
+        + "<Phi(xi), Phi(x)> stays close to the cosine of the images (LAMBDA 0 by default for "
         + "spherical, 1 for the others). Adam (or SGD, --optimiser); with --negatives every "
         + "memory is paired with K negatives sampled afresh each epoch (seeded), so an epoch "
         + "costs M K D instead "
@@ -69,8 +70,10 @@ import org.hopfieldstore.spark.store.StoreVersion;
             + "on noisy copies of 256 memories, softmax at each --beta, for the plain model and "
             + "the learned kernel, linear and normalised.",
         "Retrieve with the learned kernel: --spec 'softmax:beta=16,kernel=W.npy', or with the "
-            + "normalised feature map W u / |W u| (the images the losses separate): --spec "
-            + "'softmax:beta=16,kernel=W.npy,kernel_map=normalized'.", ""})
+            + "normalised feature map Phi(u) / |Phi(u)| (the images the losses separate): --spec "
+            + "'softmax:beta=16,kernel=W.npy,kernel_map=normalized'. A map with a bias is "
+            + "written as an .npz (weight.npy D x d, bias.npy D; numpy's np.load reads it) "
+            + "whatever --out is called; a map without one is the .npy of W.", ""})
 final class ArrangeCommand extends CommandBase {
   static final int ANGLE_SAMPLE = 20_000;
   static final int REPORT_QUERIES = 256;
@@ -78,8 +81,8 @@ final class ArrangeCommand extends CommandBase {
   @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
   MemorySource source = new MemorySource();
 
-  @Option(names = "--attach", description = {"with --store: attach the learned W to the store "
-      + "(a new version; every memory gets its factor 1 / |W xi|, which appends keep up to "
+  @Option(names = "--attach", description = {"with --store: attach the learned map to the store "
+      + "(a new version; every memory gets its factor 1 / |W xi + b|, which appends keep up to "
       + "date), for retrieval with --spec '...,kernel=store[,kernel_map=normalized]'"})
   boolean attach;
 
@@ -91,7 +94,8 @@ final class ArrangeCommand extends CommandBase {
   @Option(names = "--epochs", required = true, paramLabel = "E", description = "epochs, >= 1")
   int epochs;
 
-  @Option(names = "--out", required = true, paramLabel = "W.npy", description = "the learned W")
+  @Option(names = "--out", required = true, paramLabel = "W.npy", description = "the learned "
+      + "map: the .npy of W, or with a bias the .npz of W and b")
   String outPath;
 
   @Option(names = "--negatives", paramLabel = "K", defaultValue = "0",
@@ -101,13 +105,21 @@ final class ArrangeCommand extends CommandBase {
   @Option(names = "--preset", paramLabel = "NAME", description = {"the optimiser settings of "
       + "a paper's code, as defaults that explicit options override:",
       "  uhop       U-Hop (MAGICS-LAB/UHop train_kernel): --loss uhop:2 --optimiser sgd --lr 1 "
-          + "--decay --init gaussian:1 --norm-penalty 0, every pair each step (its code "
+          + "--decay --init gaussian:1 --norm-penalty 0 --bias false (its W is torch.randn(d, "
+          + "d), no bias), every pair each step (its code "
           + "divides the running rate by sqrt(i+1) every step, i.e. 1/sqrt(i!); this takes the "
           + "schedule 1/sqrt(t+1))",
       "  uhop-plus  U-Hop+ (MAGICS-LAB/Optimal-Hopfield-Memory train_separation): --loss "
           + "spherical:0.1 --optimiser adam --lr 0.1 --init kaiming --batch 16 --norm-penalty 0 "
-          + "(its code's map also has a bias, which this one has not)"})
+          + "--bias true (its FeatureMap is nn.Linear(d, D), whose bias is on by default)"})
   String preset;
+
+  @Option(names = "--bias", arity = "1", paramLabel = "true|false", description = {"learn a "
+      + "bias b too: Phi(u) = W u + b, as U-Hop+'s nn.Linear (default true with --preset "
+      + "uhop-plus, false otherwise). b starts at zero, except with --init kaiming or "
+      + "kaiming-uniform, which draw it as torch's nn.Linear does, U(-1/sqrt(d), 1/sqrt(d)) "
+      + "(U-Hop+'s code re-initialises only the weight)"})
+  Boolean biasOption;
 
   @Option(names = "--loss", paramLabel = "LOSS",
       description = "spherical[:TAU] (default), uhop[:T] or uhop-max[:T]")
@@ -189,6 +201,7 @@ final class ArrangeCommand extends CommandBase {
     boolean decay = decayOption != null ? decayOption : defaults.decay;
     int batch = batchOption != null ? batchOption : defaults.batch;
     String init = initOption != null ? initOption : defaults.init;
+    boolean learnBias = biasOption != null ? biasOption : defaults.bias;
     atLeast("--batch", batch, 0);
     if (batch > 0 && negatives > 0) {
       throw new UsageException("--batch pairs the memories within each batch: it takes no "
@@ -251,7 +264,9 @@ final class ArrangeCommand extends CommandBase {
         throw new IllegalArgumentException("arrange needs at least 2 memories, got " + m);
       }
       LinearFeatureMap start = initial(init, big, d, seed);
-      double[] w = start.weights().clone();
+      // the parameters: W (D x d row-major), then b (D) when it is learned
+      double[] w = learnBias ? parameters(start.weights(), initialBias(init, big, d, seed))
+          : start.weights().clone();
       Optimiser opt = optimiser.equals("sgd") ? new Sgd(w.length, lr, decay)
           : new Adam(w.length, lr, decay);
       int first = 0;
@@ -261,6 +276,9 @@ final class ArrangeCommand extends CommandBase {
           init, seed, tauFinal);
       if (!optimiser.equals("adam") || batch > 0) { // so that older Adam checkpoints resume
         fingerprint += String.format(Locale.ROOT, " optimiser=%s batch=%d", optimiser, batch);
+      }
+      if (learnBias) { // likewise: runs without a bias keep their fingerprint
+        fingerprint += " bias=true";
       }
       if (checkpoint != null) {
         first = Checkpoints.restore(checkpoint, fingerprint, w, opt);
@@ -279,7 +297,7 @@ final class ArrangeCommand extends CommandBase {
         long t0 = System.nanoTime();
         for (int epoch = first; epoch < epochs; epoch++) {
           long te = System.nanoTime();
-          LinearFeatureMap map = new LinearFeatureMap(w, big, d);
+          LinearFeatureMap map = LinearFeatureMap.ofParameters(w, big, d);
           MemoryBlock sample = negatives == 0 ? null : sample(mem, negatives, seed, epoch);
           SeparationLoss epochLoss = tauFinal > 0
               ? new SeparationLoss(loss.form(), annealed(loss.param(), tauFinal, epoch, epochs))
@@ -304,7 +322,7 @@ final class ArrangeCommand extends CommandBase {
               steps++;
               terms.pairs += t.pairs.pairs;
               terms.maxCos = Math.max(terms.maxCos, t.pairs.maxCos);
-              map = new LinearFeatureMap(w, big, d);
+              map = LinearFeatureMap.ofParameters(w, big, d);
             }
             value /= steps;
           } else {
@@ -327,7 +345,7 @@ final class ArrangeCommand extends CommandBase {
                 now / (epoch + 1 - first) * (epochs - epoch - 1)));
           }
         }
-        LinearFeatureMap learned = new LinearFeatureMap(w, big, d);
+        LinearFeatureMap learned = LinearFeatureMap.ofParameters(w, big, d);
         try (java.io.OutputStream o = output.create()) {
           learned.write(o);
         }
@@ -365,18 +383,21 @@ final class ArrangeCommand extends CommandBase {
           double a0 = minAngle(LinearFeatureMap.identity(d), mem);
           double a1 = minAngle(learned, mem);
           output.commit();
-          out.println(String.format(Locale.ROOT, "arranged %d memories (d=%d) into D=%d with %s "
+          out.println(String.format(Locale.ROOT, "arranged %d memories (d=%d) into D=%d%s with %s "
               + "in %d epochs (%.1f s); minimal angle %.3f -> %.3f degrees%s; wrote %s", m, d,
-              big, loss, epochs, (System.nanoTime() - t0) / 1e9, a0, a1, m > ANGLE_SAMPLE
+              big, learnBias ? " (with a bias)" : "", loss, epochs,
+              (System.nanoTime() - t0) / 1e9, a0, a1, m > ANGLE_SAMPLE
                   ? " (first " + ANGLE_SAMPLE + " memories)" : "", outPath));
           lines.forEach(out::println);
           if (attach) {
             MemoryStore.Change c = MemoryStore.attachKernel(spark, version.ref().location(),
                 learned, String.format(Locale.ROOT, "arrange --loss %s --dim %d --epochs %d "
-                    + "--seed %d", loss, big, epochs, seed), version.version());
-            out.println(String.format(Locale.ROOT, "attached W (%d x %d) to store %s: version "
-                + "%d, row factors 1/|W xi| for its %d memories", big, d,
-                version.ref().location(), c.version(), c.totalRows()));
+                    + "--seed %d --bias %b", loss, big, epochs, seed, learnBias),
+                version.version());
+            out.println(String.format(Locale.ROOT, "attached W (%d x %d)%s to store %s: "
+                + "version %d, row factors 1/|W xi%s| for its %d memories", big, d,
+                learnBias ? " and b" : "", version.ref().location(), c.version(),
+                learnBias ? " + b" : "", c.totalRows()));
           }
         } finally {
           Files.deleteIfExists(before);
@@ -397,12 +418,38 @@ final class ArrangeCommand extends CommandBase {
   static double descend(Optimiser opt, double[] w, SeparationLoss loss, SeparationTerms.Epoch t,
       long m, double lambda) {
     double value = loss.loss(t.pairs, m) + lambda * t.penalty / m;
-    double[] grad = loss.gradient(t.pairs, m);
+    double[] grad = loss.gradient(t.pairs, m); // W then b
     for (int i = 0; i < grad.length; i++) {
       grad[i] += lambda * t.penaltyGradient[i] / m;
     }
-    opt.step(w, grad);
+    // without a learned bias the parameters are W alone: b's gradient is dropped
+    opt.step(w, grad.length == w.length ? grad : Arrays.copyOf(grad, w.length));
     return value;
+  }
+
+  /** W then b, the parameter vector of a map with a learned bias. */
+  static double[] parameters(double[] w, double[] b) {
+    double[] p = Arrays.copyOf(w, w.length + b.length);
+    System.arraycopy(b, 0, p, w.length, b.length);
+    return p;
+  }
+
+  /**
+   * The starting b of {@code --bias true}: torch's {@code nn.Linear} bias init, U(-1/sqrt(d),
+   * 1/sqrt(d)), with the kaiming inits (U-Hop+'s FeatureMap re-initialises only the weight, so
+   * its bias keeps that draw); zero otherwise (identity: the plain model's kernel).
+   */
+  static double[] initialBias(String init, int big, int d, long seed) {
+    if (!init.equals("kaiming") && !init.equals("kaiming-uniform")) {
+      return new double[big];
+    }
+    SplittableRandom rnd = new SplittableRandom(seed * 1_000_037L + 11);
+    double bound = 1 / Math.sqrt(d);
+    double[] b = new double[big];
+    for (int i = 0; i < big; i++) {
+      b[i] = rnd.nextDouble(-bound, bound);
+    }
+    return b;
   }
 
   /** The memories' order in epoch e: a permutation seeded by (seed, e), as U-Hop+'s shuffle. */
@@ -423,16 +470,16 @@ final class ArrangeCommand extends CommandBase {
 
   /** The presets' defaults ({@code --preset}); null penalty: the loss's default. */
   record Preset(String loss, String optimiser, double lr, boolean decay, String init, int batch,
-      Double penalty) {
+      Double penalty, boolean bias) {
     static Preset of(String name) {
       if (name == null) {
-        return new Preset("spherical", "adam", 0.01, false, "identity", 0, null);
+        return new Preset("spherical", "adam", 0.01, false, "identity", 0, null, false);
       }
       switch (name) {
         case "uhop":
-          return new Preset("uhop:2", "sgd", 1, true, "gaussian:1", 0, 0.0);
+          return new Preset("uhop:2", "sgd", 1, true, "gaussian:1", 0, 0.0, false);
         case "uhop-plus":
-          return new Preset("spherical:0.1", "adam", 0.1, false, "kaiming", 16, 0.0);
+          return new Preset("spherical:0.1", "adam", 0.1, false, "kaiming", 16, 0.0, true);
         default:
           throw new UsageException("--preset must be uhop or uhop-plus, got '" + name + "'");
       }

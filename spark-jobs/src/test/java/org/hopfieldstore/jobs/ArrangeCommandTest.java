@@ -38,38 +38,48 @@ class ArrangeCommandTest {
   void distributedTermsEqualTheSingleMachineTerms() {
     long seed = 404;
     FloatMatrix mem = SyntheticMemories.clustered(301, 6, 3, 2, 0.3, seed);
-    LinearFeatureMap map = LinearFeatureMap.gaussian(8, 6, seed + 1);
+    LinearFeatureMap linear = LinearFeatureMap.gaussian(8, 6, seed + 1);
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed + 2);
+    double[] bias = new double[8];
+    for (int k = 0; k < 8; k++) {
+      bias[k] = rnd.nextDouble(-0.5, 0.5);
+    }
     MemoryBlock sample = ArrangeCommand.sample(mem, 40, seed, 3);
     SparkSession spark = SparkSetup.session("local[2]", "ArrangeCommandTest");
     try {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      for (String lossText : new String[] {"spherical:0.1", "uhop-max:2"}) {
-        SeparationLoss loss = SeparationLoss.parse(lossText);
-        for (MemoryBlock negatives : new MemoryBlock[] {null, sample}) {
-          // the single-machine terms, straight from the core functions
-          double[] pen = new double[1];
-          double[] penGrad = SeparationLoss.normTerms(map, MemoryBlock.of(mem), pen);
-          PairTerms want = negatives == null ? loss.allPairs(map, MemoryBlock.of(mem), 0)
-              : loss.pairs(map, MemoryBlock.of(mem), negatives, false);
-          for (int p : new int[] {1, 3, 7}) {
-            String msg = "seed=" + seed + " " + lossText + " P=" + p
-                + (negatives == null ? " all pairs" : " 40 negatives");
-            try (DistributedStore store = DistributedStore.fromMatrix(jsc, mem, p,
-                StorageLevel.MEMORY_ONLY(), "nd4j")) {
-              SeparationTerms.Epoch terms = new DistributedStudies(store.blocks())
-                  .separationTerms(map, loss, negatives);
-              PairTerms got = terms.pairs;
-              double[] gotPen = {terms.penalty};
-              double[] gotPenGrad = terms.penaltyGradient;
-              assertEquals(want.pairs, got.pairs, msg);
-              assertEquals(loss.loss(want, 301), loss.loss(got, 301), 1e-10, msg);
-              assertEquals(pen[0], gotPen[0], 1e-9 * Math.max(1, pen[0]), msg);
-              double[] gw = loss.gradient(want, 301);
-              double[] gg = loss.gradient(got, 301);
-              for (int i = 0; i < gw.length; i++) {
-                assertEquals(gw[i], gg[i], 1e-9 + 1e-9 * Math.abs(gw[i]), msg + " entry " + i);
-                assertEquals(penGrad[i], gotPenGrad[i], 1e-9 + 1e-9 * Math.abs(penGrad[i]),
-                    msg);
+      // the linear map, and the affine one (its gradients carry b's after W's)
+      for (LinearFeatureMap map : new LinearFeatureMap[] {linear, linear.withBias(bias)}) {
+        for (String lossText : new String[] {"spherical:0.1", "uhop-max:2"}) {
+          SeparationLoss loss = SeparationLoss.parse(lossText);
+          for (MemoryBlock negatives : new MemoryBlock[] {null, sample}) {
+            // the single-machine terms, straight from the core functions
+            double[] pen = new double[1];
+            double[] penGrad = SeparationLoss.normTerms(map, MemoryBlock.of(mem), pen);
+            PairTerms want = negatives == null ? loss.allPairs(map, MemoryBlock.of(mem), 0)
+                : loss.pairs(map, MemoryBlock.of(mem), negatives, false);
+            for (int p : new int[] {1, 3, 7}) {
+              String msg = "seed=" + seed + " " + lossText + " P=" + p
+                  + (map.hasBias() ? " with a bias" : "")
+                  + (negatives == null ? " all pairs" : " 40 negatives");
+              try (DistributedStore store = DistributedStore.fromMatrix(jsc, mem, p,
+                  StorageLevel.MEMORY_ONLY(), "nd4j")) {
+                SeparationTerms.Epoch terms = new DistributedStudies(store.blocks())
+                    .separationTerms(map, loss, negatives);
+                PairTerms got = terms.pairs;
+                double[] gotPen = {terms.penalty};
+                double[] gotPenGrad = terms.penaltyGradient;
+                assertEquals(want.pairs, got.pairs, msg);
+                assertEquals(loss.loss(want, 301), loss.loss(got, 301), 1e-10, msg);
+                assertEquals(pen[0], gotPen[0], 1e-9 * Math.max(1, pen[0]), msg);
+                double[] gw = loss.gradient(want, 301);
+                double[] gg = loss.gradient(got, 301);
+                assertEquals(8 * 6 + 8, gg.length, msg);
+                for (int i = 0; i < gw.length; i++) {
+                  assertEquals(gw[i], gg[i], 1e-9 + 1e-9 * Math.abs(gw[i]), msg + " entry " + i);
+                  assertEquals(penGrad[i], gotPenGrad[i], 1e-9 + 1e-9 * Math.abs(penGrad[i]),
+                      msg);
+                }
               }
             }
           }
@@ -177,6 +187,64 @@ class ArrangeCommandTest {
     }
   }
 
+  /**
+   * {@code --bias}: on by default with {@code --preset uhop-plus} (U-Hop+'s nn.Linear), which
+   * writes an .npz with a nonzero, learned b; off by default otherwise and with {@code --bias
+   * false}, which write the .npy of W as before; a biased run resumed from a checkpoint ends
+   * where the uninterrupted one ends.
+   */
+  @Test
+  void theBiasIsLearnedWhereThePresetOrTheOptionAsksForIt() throws IOException {
+    Path plus = tmp.resolve("plus.npz");
+    RetrieveCommandTest.Run r = arrangeAll("--epochs", "2", "--preset", "uhop-plus", "--out",
+        plus.toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("into D=6 (with a bias)"), r.out());
+    LinearFeatureMap learned = LinearFeatureMap.read(plus);
+    assertTrue(learned.hasBias(), "seed=5 uhop-plus");
+    // not the init's draw: b moved
+    double[] start = ArrangeCommand.initialBias("kaiming", 6, 8, 5);
+    assertFalse(java.util.Arrays.equals(start, learned.bias()), "seed=5: b was not learned");
+    for (double v : start) {
+      assertTrue(Math.abs(v) <= 1 / Math.sqrt(8) && v != 0, "seed=5 init " + v);
+    }
+
+    Path off = tmp.resolve("off.npy");
+    r = arrangeAll("--epochs", "2", "--preset", "uhop-plus", "--bias", "false", "--out",
+        off.toString());
+    assertEquals(0, r.status(), r.err());
+    assertFalse(LinearFeatureMap.read(off).hasBias(), "seed=5 --bias false");
+    Path plain = tmp.resolve("plain.npy");
+    r = arrange("--epochs", "2", "--out", plain.toString());
+    assertEquals(0, r.status(), r.err());
+    assertFalse(LinearFeatureMap.read(plain).hasBias(), "seed=5 default");
+    // from the identity, b starts at zero and is learned
+    Path id = tmp.resolve("id.npz");
+    r = arrange("--epochs", "3", "--bias", "true", "--out", id.toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(LinearFeatureMap.read(id).hasBias(), "seed=5 --bias true from the identity");
+
+    RetrieveCommandTest.Run whole = arrange("--epochs", "4", "--bias", "true", "--init",
+        "kaiming", "--checkpoint", tmp.resolve("bk-whole").toString(), "--out",
+        tmp.resolve("bwhole.npz").toString());
+    assertEquals(0, whole.status(), whole.err());
+    RetrieveCommandTest.Run part = arrange("--epochs", "2", "--bias", "true", "--init",
+        "kaiming", "--checkpoint", tmp.resolve("bk").toString(), "--out",
+        tmp.resolve("bpart.npz").toString());
+    assertEquals(0, part.status(), part.err());
+    RetrieveCommandTest.Run resumed = arrange("--epochs", "4", "--bias", "true", "--init",
+        "kaiming", "--checkpoint", tmp.resolve("bk").toString(), "--out",
+        tmp.resolve("bresumed.npz").toString());
+    assertEquals(0, resumed.status(), resumed.err());
+    assertEquals(LinearFeatureMap.read(tmp.resolve("bwhole.npz")),
+        LinearFeatureMap.read(tmp.resolve("bresumed.npz")), "seed=5: resumed with a bias");
+    // a bias-less checkpoint is not resumed as a biased run
+    RetrieveCommandTest.Run mixed = arrange("--epochs", "4", "--init", "kaiming",
+        "--checkpoint", tmp.resolve("bk").toString(), "--out", tmp.resolve("mixed.npy")
+            .toString());
+    assertTrue(mixed.status() != 0, "seed=5: a biased checkpoint resumed without --bias");
+  }
+
   @Test
   void initNamesTheSeededMaps() {
     assertEquals(LinearFeatureMap.kaimingNormal(20, 10, 3), ArrangeCommand.initial("kaiming", 20,
@@ -239,7 +307,7 @@ class ArrangeCommandTest {
   @Test
   void presetsAreTheirOptionsAndExplicitOptionsOverrideThem() {
     String[] plus = {"--loss", "spherical:0.1", "--optimiser", "adam", "--lr", "0.1", "--init",
-        "kaiming", "--batch", "16", "--norm-penalty", "0"};
+        "kaiming", "--batch", "16", "--norm-penalty", "0", "--bias", "true"};
     String[] uhop = {"--loss", "uhop:2", "--optimiser", "sgd", "--lr", "1", "--decay", "--init",
         "gaussian:1", "--norm-penalty", "0"};
     double[] a = learned("plus", "--preset", "uhop-plus", "--epochs", "2");

@@ -177,6 +177,11 @@ public final class Npy {
     NpyWriter.writeInt64(out, data, rows, cols);
   }
 
+  /** Writes a 1-D float64 array, shape {@code (n,)}, to {@code out} (left open). */
+  public static void writeFloat64(OutputStream out, double[] data) throws IOException {
+    NpyWriter.writeFloat64(out, data);
+  }
+
   /** Writes a 1-D int64 array, shape {@code (n,)}, to {@code out} (left open). */
   public static void writeInt64(OutputStream out, long[] data) throws IOException {
     NpyWriter.writeInt64(out, data);

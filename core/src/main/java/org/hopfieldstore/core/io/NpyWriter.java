@@ -143,6 +143,12 @@ final class NpyWriter {
         (buf, from, n) -> buf.asDoubleBuffer().put(data, from, n));
   }
 
+  /** A 1-D float64 array to a stream (the stream stays open). */
+  static void writeFloat64(OutputStream out, double[] data) throws IOException {
+    write(Channels.newChannel(out), "<f8", new long[] {data.length}, 8, data.length,
+        (buf, from, n) -> buf.asDoubleBuffer().put(data, from, n));
+  }
+
   /** A 1-D int64 array to a stream (the stream stays open). */
   static void writeInt64(OutputStream out, long[] data) throws IOException {
     write(Channels.newChannel(out), "<i8", new long[] {data.length}, 8, data.length,

@@ -6,15 +6,18 @@ import org.hopfieldstore.core.retrieval.StepFunction;
 
 /**
  * A retrieval step in kernel space, {@code x' = Xi^T p(beta K(Xi, x))} (U-Hop, arXiv 2404.03827,
- * the kernelized update), for two feature maps:
+ * the kernelized update), for the affine feature map {@code Phi(u) = W u + b} (b = 0: the linear
+ * map) in two kernels, with {@code G = W^T W} and {@code c(x) = b^T W x + |b|^2}:
  * <ul>
- *   <li>linear, {@code K(xi, x) = <W xi, W x> = <xi, G x>}: the store scores the transformed
- *       states {@code G x} and combines its ordinary memory rows, so any store (one block
+ *   <li>linear, {@code K(xi, x) = <Phi xi, Phi x> = <xi, G x + W^T b> + c(x)}: the store scores
+ *       the transformed states {@code G x + W^T b} and combines its ordinary memory rows (c(x)
+ *       is the same for every memory, which no rule's weights see), so any store (one block
  *       in-process, or the Spark store) runs it unchanged and executors never see W;
- *   <li>normalised, {@code K(xi, x) = <W xi, W x> / (|W xi| |W x|)} (the images on the unit
- *       sphere of the spherical-code paper, arXiv 2410.23126): the states become
- *       {@code G x / |W x|} and the store scores with per-memory factors {@code 1 / |W xi|}
- *       ({@link StepFunction#withRowScales}), computed once where the memories live.
+ *   <li>normalised, {@code K(xi, x) = <Phi xi, Phi x> / (|Phi xi| |Phi x|)} (the images on the
+ *       unit sphere of the spherical-code paper, arXiv 2410.23126): the states become {@code (G
+ *       x + W^T b) / |Phi x|}, each with the score offset {@code c(x) / |Phi x|}, and the store
+ *       scores with per-memory factors {@code 1 / |Phi xi|} ({@link StepFunction#withRowScales}),
+ *       computed once where the memories live.
  * </ul>
  */
 public final class KernelStep implements StepFunction, AutoCloseable {
@@ -77,12 +80,15 @@ public final class KernelStep implements StepFunction, AutoCloseable {
     return store;
   }
 
-  /** {@code G x} (or {@code G x / |W x|}) for each of {@code batch} row-major states. */
+  /**
+   * {@code G x + W^T b} (or that over {@code |W x + b|}) for each of {@code batch} row-major
+   * states.
+   */
   public float[] transform(float[] states, int batch) {
     return space.transform(states, batch);
   }
 
-  /** {@code K(x, x)}: {@code <x, G x>}, or 1 for the normalised map. */
+  /** {@code K(x, x)}: {@code |W x + b|^2}, or 1 for the normalised map. */
   public double quadratic(float[] states, int offset) {
     return space.quadratic(states, offset);
   }
@@ -105,7 +111,8 @@ public final class KernelStep implements StepFunction, AutoCloseable {
   @Override
   public StepOutput step(float[] states, int batch, RetrievalSpec spec, int report,
       boolean wantStates, long[] queryKeys) {
-    return store.step(transform(states, batch), batch, spec, report, wantStates, queryKeys);
+    return store.step(transform(states, batch), space.offsets(states, batch), batch, spec,
+        report, wantStates, queryKeys);
   }
 
   @Override

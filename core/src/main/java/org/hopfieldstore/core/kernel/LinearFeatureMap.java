@@ -12,20 +12,40 @@ import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.retrieval.RowScaler;
 
 /**
- * The learnable linear feature map of the kernelized Hopfield model (U-Hop, arXiv 2404.03827,
- * Sec. 3; ALGORITHMS.md section 6): {@code Phi(u) = W u} with W of shape D x d, any D >= 1, and
- * the kernel {@code K(u, v) = <W u, W v> = <u, G v>} with {@code G = W^T W}. D < d is allowed, as
- * in the papers' code (U-Hop+'s MNIST setting maps d=784 to D=200): G then has rank at most D.
- * Stored row-major in float64 (it is small and is optimised); saved and loaded as a 2-D .npy.
+ * The learnable affine feature map of the kernelized Hopfield model (U-Hop, arXiv 2404.03827,
+ * Sec. 3; ALGORITHMS.md section 6): {@code Phi(u) = W u + b} with W of shape D x d, any D >= 1,
+ * and a bias b of length D (zero unless given: the linear map {@code W u}; U-Hop+'s code maps
+ * with {@code nn.Linear}, which has one). The kernel is {@code K(u, v) = <W u + b, W v + b> = <G
+ * u + W^T b, v> + c(u)} with {@code G = W^T W} and {@code c(u) = b^T W u + |b|^2}, a constant per
+ * query. D < d is allowed, as in the papers' code (U-Hop+'s MNIST setting maps d=784 to D=200):
+ * G then has rank at most D. Stored row-major in float64 (it is small and is optimised).
+ *
+ * <p>Files: a map without a bias is a 2-D .npy of W (D x d), as it always was; a map with a
+ * nonzero bias is an .npz archive (numpy's {@code np.load} reads it) holding {@code weight.npy}
+ * (D x d) and {@code bias.npy} (D), the names of torch's {@code nn.Linear} state. {@link #read}
+ * tells them apart by their first bytes, so a bias-less .npy reads as b = 0.
  */
 public final class LinearFeatureMap implements java.io.Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
+  /** The archive entries of a map with a bias. */
+  static final String WEIGHT_ENTRY = "weight.npy";
+  static final String BIAS_ENTRY = "bias.npy";
   private final int outDim;
   private final int inDim;
   private final double[] w;
+  private final double[] b;
+  private final boolean hasBias;
 
   /** Wraps {@code w} (D x d row-major, not copied) after checking shape, D, d >= 1, finiteness. */
   public LinearFeatureMap(double[] w, int outDim, int inDim) {
+    this(w, null, outDim, inDim);
+  }
+
+  /**
+   * The affine map {@code W u + b}: {@code w} D x d row-major and {@code b} of length D (neither
+   * copied; null: b = 0), checked for shape and finiteness.
+   */
+  public LinearFeatureMap(double[] w, double[] b, int outDim, int inDim) {
     if (inDim < 1 || outDim < 1) {
       throw new IllegalArgumentException("feature map: need D >= 1 and d >= 1, got D=" + outDim
           + ", d=" + inDim);
@@ -40,9 +60,54 @@ public final class LinearFeatureMap implements java.io.Serializable {
             + (i / inDim) + ", column " + (i % inDim));
       }
     }
+    if (b != null && b.length != outDim) {
+      throw new IllegalArgumentException("feature map: the bias needs D=" + outDim
+          + " values, got " + b.length);
+    }
+    boolean nonzero = false;
+    for (int i = 0; b != null && i < b.length; i++) {
+      if (!Double.isFinite(b[i])) {
+        throw new IllegalArgumentException("feature map: non-finite bias " + b[i] + " at row "
+            + i);
+      }
+      nonzero |= b[i] != 0;
+    }
     this.w = w;
+    this.b = b != null ? b : new double[outDim];
+    this.hasBias = nonzero;
     this.outDim = outDim;
     this.inDim = inDim;
+  }
+
+  /**
+   * The map of a parameter vector as {@code arrange} optimises it: W (D x d row-major), then,
+   * when {@code params} has D more values, b.
+   */
+  public static LinearFeatureMap ofParameters(double[] params, int outDim, int inDim) {
+    int nw = outDim * inDim;
+    if (params.length == nw) {
+      return new LinearFeatureMap(params, outDim, inDim);
+    }
+    if (params.length != nw + outDim) {
+      throw new IllegalArgumentException("feature map: " + params.length + " parameters, "
+          + "expected " + nw + " (W) or " + (nw + outDim) + " (W and b) for D=" + outDim
+          + ", d=" + inDim);
+    }
+    return new LinearFeatureMap(java.util.Arrays.copyOf(params, nw),
+        java.util.Arrays.copyOfRange(params, nw, nw + outDim), outDim, inDim);
+  }
+
+  /** The same W with bias {@code bias} (length D, not copied). */
+  public LinearFeatureMap withBias(double[] bias) {
+    return new LinearFeatureMap(w, bias, outDim, inDim);
+  }
+
+  /**
+   * The parameters' count as the separation gradients lay them out: {@code D d} for W then D
+   * for b.
+   */
+  public int parameterCount() {
+    return outDim * inDim + outDim;
   }
 
   /** The identity map (D = d): the kernel is the ordinary inner product. */
@@ -114,32 +179,147 @@ public final class LinearFeatureMap implements java.io.Serializable {
     if (!Locations.exists(location)) {
       throw new IllegalArgumentException("kernel " + location + ": no such file");
     }
+    String path = location;
     NpyArray a;
+    NpyArray bias = null;
     try (ByteSource src = Locations.open(location)) {
-      a = Npy.read(src);
+      if (isZip(src)) {
+        NpyArray[] wb = readArchive(src, path);
+        a = wb[0];
+        bias = wb[1];
+      } else {
+        a = Npy.read(src);
+      }
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("kernel " + location + ": " + e.getMessage(), e);
     }
-    String path = location;
     if (a.ndim() != 2) {
       throw new IllegalArgumentException("kernel " + path + ": expected a 2-D D x d matrix, got "
           + a.ndim() + " dimensions");
     }
+    if (bias != null && bias.ndim() != 1) {
+      throw new IllegalArgumentException("kernel " + path + ": expected a 1-D bias of length D, "
+          + "got " + bias.ndim() + " dimensions");
+    }
     try {
-      return new LinearFeatureMap(a.asDoubles(), a.shape()[0], a.shape()[1]);
+      return new LinearFeatureMap(a.asDoubles(), bias == null ? null : bias.asDoubles(),
+          a.shape()[0], a.shape()[1]);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("kernel " + path + ": " + e.getMessage(), e);
     }
   }
 
-  /** Writes W as a float64 .npy. */
-  public void write(Path path) {
-    Npy.writeFloat64(path, w, outDim, inDim);
+  /** Whether the source starts as a zip archive (an .npz) rather than an .npy. */
+  private static boolean isZip(ByteSource src) throws java.io.IOException {
+    java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(4);
+    int n = src.read(head, 0);
+    return n == 4 && head.get(0) == 'P' && head.get(1) == 'K' && head.get(2) == 3
+        && head.get(3) == 4;
   }
 
-  /** Writes W as a float64 .npy to {@code out} (left open). */
+  /** W and b (null when absent) of an .npz; other entries are refused by name. */
+  private static NpyArray[] readArchive(ByteSource src, String path) throws java.io.IOException {
+    NpyArray weight = null;
+    NpyArray bias = null;
+    try (java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(src.stream())) {
+      for (java.util.zip.ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+        String name = e.getName();
+        if (!name.equals(WEIGHT_ENTRY) && !name.equals(BIAS_ENTRY)) {
+          throw new IllegalArgumentException("kernel " + path + ": unexpected archive entry '"
+              + name + "' (a feature map holds " + WEIGHT_ENTRY + " and " + BIAS_ENTRY + ")");
+        }
+        NpyArray arr = Npy.read(bytesSource(path + "!" + name, zip.readAllBytes()));
+        if (name.equals(WEIGHT_ENTRY)) {
+          weight = arr;
+        } else {
+          bias = arr;
+        }
+      }
+    }
+    if (weight == null) {
+      throw new IllegalArgumentException("kernel " + path + ": the archive has no "
+          + WEIGHT_ENTRY);
+    }
+    return new NpyArray[] {weight, bias};
+  }
+
+  private static ByteSource bytesSource(String name, byte[] bytes) {
+    return new ByteSource() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public long size() {
+        return bytes.length;
+      }
+
+      @Override
+      public int read(java.nio.ByteBuffer buf, long position) {
+        if (position >= bytes.length) {
+          return -1;
+        }
+        int n = (int) Math.min(buf.remaining(), bytes.length - position);
+        buf.put(bytes, (int) position, n);
+        return n;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  /**
+   * Writes the map: W as a float64 .npy when b = 0 (the format of a linear map), else the .npz
+   * of W and b.
+   */
+  public void write(Path path) {
+    if (!hasBias) {
+      Npy.writeFloat64(path, w, outDim, inDim);
+      return;
+    }
+    try (java.io.OutputStream out = Files.newOutputStream(path)) {
+      write(out);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("kernel " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes the map to {@code out} (left open), as {@link #write(Path)}. */
   public void write(java.io.OutputStream out) throws java.io.IOException {
-    Npy.writeFloat64(out, w, outDim, inDim);
+    if (!hasBias) {
+      Npy.writeFloat64(out, w, outDim, inDim);
+      return;
+    }
+    java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(
+        new java.io.FilterOutputStream(out) {
+          @Override
+          public void write(byte[] buf, int off, int len) throws java.io.IOException {
+            out.write(buf, off, len);
+          }
+
+          @Override
+          public void close() throws java.io.IOException {
+            flush(); // finishes the archive, leaves out open
+          }
+        });
+    java.io.ByteArrayOutputStream wb = new java.io.ByteArrayOutputStream();
+    Npy.writeFloat64(wb, w, outDim, inDim);
+    zip.putNextEntry(new java.util.zip.ZipEntry(WEIGHT_ENTRY));
+    zip.write(wb.toByteArray());
+    zip.closeEntry();
+    java.io.ByteArrayOutputStream bb = new java.io.ByteArrayOutputStream();
+    Npy.writeFloat64(bb, b);
+    zip.putNextEntry(new java.util.zip.ZipEntry(BIAS_ENTRY));
+    zip.write(bb.toByteArray());
+    zip.closeEntry();
+    zip.close();
+  }
+
+  /** The file suffix of {@link #write}: .npy for a linear map, .npz with a bias. */
+  public String fileSuffix() {
+    return hasBias ? ".npz" : ".npy";
   }
 
   public int outDim() {
@@ -153,6 +333,50 @@ public final class LinearFeatureMap implements java.io.Serializable {
   /** W itself (row-major D x d); callers must not modify it. */
   public double[] weights() {
     return w;
+  }
+
+  /** b itself (length D, zeros for a linear map); callers must not modify it. */
+  public double[] bias() {
+    return b;
+  }
+
+  /** Whether b is nonzero (the map is affine, not linear). */
+  public boolean hasBias() {
+    return hasBias;
+  }
+
+  /** {@code W^T b} (length d; zeros without a bias): the query shift of the kernel. */
+  public double[] transposedBias() {
+    double[] out = new double[inDim];
+    for (int r = 0; r < outDim; r++) {
+      double br = b[r];
+      if (br == 0) {
+        continue;
+      }
+      for (int i = 0, o = r * inDim; i < inDim; i++) {
+        out[i] += w[o + i] * br;
+      }
+    }
+    return out;
+  }
+
+  /** {@code |b|^2}. */
+  public double biasNormSquared() {
+    double s = 0;
+    for (double v : b) {
+      s += v * v;
+    }
+    return s;
+  }
+
+  /**
+   * {@code W x} (without b) of the vector at {@code offset} of {@code x}, into {@code out}
+   * (length D).
+   */
+  public void linearImage(float[] x, int offset, double[] out) {
+    for (int r = 0; r < outDim; r++) {
+      out[r] = imageEntry(w, inDim, r, x, offset);
+    }
   }
 
   /** {@code G = W^T W} (d x d, symmetric). */
@@ -175,7 +399,7 @@ public final class LinearFeatureMap implements java.io.Serializable {
   }
 
   /**
-   * The per-memory score factors {@code 1 / |W xi|} of the normalised feature map, as a
+   * The per-memory score factors {@code 1 / |W xi + b|} of the normalised feature map, as a
    * serializable function of a block (W travels with it, so executors compute their own blocks'
    * factors). A memory with a zero image has no normalised image: that is an error naming it.
    */
@@ -183,7 +407,7 @@ public final class LinearFeatureMap implements java.io.Serializable {
     return new InverseImageNorms(this);
   }
 
-  /** The factors {@code 1 / |W xi|} of one map (which it names, so a store can keep them). */
+  /** The factors {@code 1 / |W xi + b|} of one map (which it names, so a store can keep them). */
   public static final class InverseImageNorms implements RowScaler {
     private static final long serialVersionUID = 1L;
     private final LinearFeatureMap map;
@@ -213,14 +437,14 @@ public final class LinearFeatureMap implements java.io.Serializable {
   }
 
   /**
-   * {@code 1 / |W x|} of the vector at {@code offset} of {@code x} (memory {@code id}, named in
-   * the error when its image is zero and the normalised kernel undefined).
+   * {@code 1 / |W x + b|} of the vector at {@code offset} of {@code x} (memory {@code id}, named
+   * in the error when its image is zero and the normalised kernel undefined).
    */
   public float inverseImageNorm(float[] x, int offset, long id) {
     double n = imageNorm(x, offset);
     if (!(n > 0)) {
       throw new IllegalArgumentException("memory id " + id + " has a zero feature "
-          + "image W xi: the normalised kernel is undefined for it");
+          + "image W xi + b: the normalised kernel is undefined for it");
     }
     return (float) (1 / n);
   }
@@ -228,23 +452,20 @@ public final class LinearFeatureMap implements java.io.Serializable {
   @Override
   public boolean equals(Object o) {
     return o instanceof LinearFeatureMap m && m.outDim == outDim && m.inDim == inDim
-        && java.util.Arrays.equals(m.w, w);
+        && java.util.Arrays.equals(m.w, w) && java.util.Arrays.equals(m.b, b);
   }
 
   @Override
   public int hashCode() {
-    return 31 * (31 * outDim + inDim) + java.util.Arrays.hashCode(w);
+    return 31 * (31 * (31 * outDim + inDim) + java.util.Arrays.hashCode(w))
+        + java.util.Arrays.hashCode(b);
   }
 
-  /** {@code |W x|} of the vector at {@code offset} of {@code x}. */
+  /** {@code |W x + b|} of the vector at {@code offset} of {@code x}. */
   public double imageNorm(float[] x, int offset) {
-    return imageNorm(w, outDim, inDim, x, offset);
-  }
-
-  private static double imageNorm(double[] w, int dOut, int dIn, float[] x, int offset) {
     double ss = 0;
-    for (int r = 0; r < dOut; r++) {
-      double s = imageEntry(w, dIn, r, x, offset);
+    for (int r = 0; r < outDim; r++) {
+      double s = imageEntry(w, inDim, r, x, offset) + b[r];
       ss += s * s;
     }
     return Math.sqrt(ss);
@@ -259,12 +480,12 @@ public final class LinearFeatureMap implements java.io.Serializable {
     return s;
   }
 
-  /** {@code Phi} of {@code rows} row-major vectors: rows x D. */
+  /** {@code Phi = W x + b} of {@code rows} row-major vectors: rows x D. */
   public double[] images(float[] x, int rows) {
     double[] out = new double[rows * outDim];
-    for (int b = 0; b < rows; b++) {
+    for (int q = 0; q < rows; q++) {
       for (int r = 0; r < outDim; r++) {
-        out[b * outDim + r] = imageEntry(w, inDim, r, x, b * inDim);
+        out[q * outDim + r] = imageEntry(w, inDim, r, x, q * inDim) + b[r];
       }
     }
     return out;

@@ -5,9 +5,10 @@ import org.hopfieldstore.core.aggregate.Mergeable;
 
 /**
  * Pair terms of a set of pairs: {@code sum = sum exp(s c - max)}, {@code grad = sum exp(s c -
- * max) dc/dW} (D x d), the pair count and the largest overlap seen. Merge adds them exactly.
- * For the worst-pair loss ({@code worst}) only the pair of the largest overlap counts: sum 1,
- * grad its {@code dc/dW}, and merge keeps the larger.
+ * max) dc/d(W, b)} (W then b, see {@link LinearFeatureMap#parameterCount}), the pair count and
+ * the largest overlap seen. Merge adds them exactly. For the worst-pair loss ({@code worst})
+ * only the pair of the largest overlap counts: sum 1, grad its {@code dc/d(W, b)}, and merge
+ * keeps the larger.
  */
 public final class PairTerms implements Mergeable<PairTerms> {
   public static final int TAG = 0x50525431; // "PRT1"

@@ -7,8 +7,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Separation losses over the normalised feature images {@code u_mu = W xi_mu / ||W xi_mu||} of
- * the stored memories, with analytic gradients in W (ALGORITHMS.md section 6). Both forms are a
+ * Separation losses over the normalised feature images {@code u_mu = v_mu / ||v_mu||}, {@code
+ * v_mu = W xi_mu + b}, of the stored memories, with analytic gradients in W and b (ALGORITHMS.md
+ * section 6). Both forms are a
  * log-mean-exp of the pairwise overlaps {@code c = <u_mu, u_nu>} at a scale s:
  *
  * <ul>
@@ -24,8 +25,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * rescaled sum, as the online softmax merges scores), so a cluster can add the contributions of
  * block pairs, or of each memory against K sampled negatives. The block GEMMs (images, Gram
  * blocks, gradient products) run through ND4J, so a CUDA backend on the classpath runs them on a
- * GPU. Gradient of one pair: {@code dc/dv_mu = (u_nu - c u_mu) / ||v_mu||}, {@code v = W xi},
- * and {@code dL/dW = sum_mu (dL/dv_mu) xi_mu^T}.
+ * GPU. Gradient of one pair: {@code dc/dv_mu = (u_nu - c u_mu) / ||v_mu||}, {@code v = W xi +
+ * b}, and {@code dL/dW = sum_mu (dL/dv_mu) xi_mu^T}, {@code dL/db = sum_mu dL/dv_mu}. Gradients
+ * are laid out as {@link LinearFeatureMap#parameterCount}: W (D x d row-major), then b (D).
  */
 public final class SeparationLoss implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
@@ -126,7 +128,7 @@ public final class SeparationLoss implements java.io.Serializable {
     return form == Form.UHOP ? -2 * param + logMeanExp : logMeanExp / memoryCount;
   }
 
-  /** {@code dL/dW} (D x d, row-major) from the merged partial. */
+  /** {@code dL/dW} (D x d, row-major) then {@code dL/db} (D) from the merged partial. */
   public double[] gradient(PairTerms p, long memoryCount) {
     double f = scale() / p.sum * (form == Form.SPHERICAL ? 1.0 / memoryCount : 1);
     double[] g = new double[p.grad.length];
@@ -143,7 +145,7 @@ public final class SeparationLoss implements java.io.Serializable {
    */
   public PairTerms pairs(LinearFeatureMap map, MemoryBlock a, MemoryBlock b, boolean same) {
     if (!same && a.size() > SLICE_ROWS) { // bound the na x nb float64 temporaries
-      PairTerms total = new PairTerms(map.outDim() * map.inDim());
+      PairTerms total = new PairTerms(map.parameterCount());
       for (int i = 0; i < a.size(); i += SLICE_ROWS) {
         total.merge(pairs(map, slice(a, i, Math.min(a.size(), i + SLICE_ROWS)), b, false));
       }
@@ -157,26 +159,52 @@ public final class SeparationLoss implements java.io.Serializable {
     }
     double[] xa = toDouble(a.data());
     double[] xb = same ? xa : toDouble(b.data());
-    // V = X W^T: rows x D
-    double[] va = gemm(xa, a.size(), d, false, map.weights(), big, d, true);
-    double[] vb = same ? va : gemm(xb, b.size(), d, false, map.weights(), big, d, true);
+    // V = X W^T + 1 b^T: rows x D
+    double[] va = images(map, xa, a.size());
+    double[] vb = same ? va : images(map, xb, b.size());
     Terms t = terms(va, a.size(), vb, b.size(), big, same, a, b, scale(),
         form == Form.UHOP_MAX);
-    PairTerms p = new PairTerms(big * d);
+    PairTerms p = new PairTerms(map.parameterCount());
     p.worst = form == Form.UHOP_MAX;
     p.max = t.max;
     p.sum = t.sum;
     p.pairs = t.pairs;
     p.maxCos = t.maxCos;
     if (t.pairs > 0) {
-      // dL/dW = dVa^T Xa + dVb^T Xb
+      // dL/dW = dVa^T Xa + dVb^T Xb, dL/db = the column sums of dVa and dVb
       double[] ga = gemm(t.dva, a.size(), big, true, xa, a.size(), d, false);
       double[] gb = gemm(t.dvb, b.size(), big, true, xb, b.size(), d, false);
       for (int i = 0; i < ga.length; i++) {
         p.grad[i] = ga[i] + gb[i];
       }
+      addColumnSums(t.dva, a.size(), big, p.grad, big * d);
+      addColumnSums(t.dvb, b.size(), big, p.grad, big * d);
     }
     return p;
+  }
+
+  /** {@code V = X W^T + 1 b^T} (n x D) of n float64 rows. */
+  static double[] images(LinearFeatureMap map, double[] x, int n) {
+    int big = map.outDim();
+    double[] v = gemm(x, n, map.inDim(), false, map.weights(), big, map.inDim(), true);
+    if (map.hasBias()) {
+      double[] bias = map.bias();
+      for (int i = 0; i < n; i++) {
+        for (int k = 0; k < big; k++) {
+          v[i * big + k] += bias[k];
+        }
+      }
+    }
+    return v;
+  }
+
+  /** {@code out[at + k] += sum_i dv[i][k]} over the n rows of dv (n x dim). */
+  private static void addColumnSums(double[] dv, int n, int dim, double[] out, int at) {
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < dim; k++) {
+        out[at + k] += dv[i * dim + k];
+      }
+    }
   }
 
   /**
@@ -186,7 +214,7 @@ public final class SeparationLoss implements java.io.Serializable {
   public PairTerms allPairs(LinearFeatureMap map, MemoryBlock block, int blockRows) {
     int m = block.size();
     int t = blockRows > 0 ? blockRows : 2048;
-    PairTerms total = new PairTerms(map.outDim() * map.inDim());
+    PairTerms total = new PairTerms(map.parameterCount());
     total.worst = form == Form.UHOP_MAX;
     for (int i = 0; i < m; i += t) {
       MemoryBlock bi = slice(block, i, Math.min(m, i + t));
@@ -209,18 +237,19 @@ public final class SeparationLoss implements java.io.Serializable {
   }
 
   /**
-   * Terms of the norm penalty {@code P = (lambda/M) sum_mu (||W xi_mu||^2 - 1)^2} over one block:
-   * {@code out[0] += sum (||v||^2 - 1)^2}, and the returned {@code sum 4 (||v||^2 - 1) v xi^T}
-   * (D x d). A sum over memories, so partitions add their blocks. Why: retrieval scores with the
-   * linear kernel {@code <W xi, W x>}; the losses only see normalised images, so without it W
-   * drifts to images of very unequal norms and the largest images win every
-   * retrieval. Keeping the norms near 1 makes the kernel approximate the cosine of the images.
+   * Terms of the norm penalty {@code P = (lambda/M) sum_mu (||v_mu||^2 - 1)^2}, {@code v = W xi +
+   * b}, over one block: {@code out[0] += sum (||v||^2 - 1)^2}, and the returned gradient {@code
+   * sum 4 (||v||^2 - 1) v xi^T} (D x d) then {@code sum 4 (||v||^2 - 1) v} (D). A sum over
+   * memories, so partitions add their blocks. Why: retrieval scores with the linear kernel
+   * {@code <Phi xi, Phi x>}; the losses only see normalised images, so without it the map drifts
+   * to images of very unequal norms and the largest images win every retrieval. Keeping the
+   * norms near 1 makes the kernel approximate the cosine of the images.
    */
   public static double[] normTerms(LinearFeatureMap map, MemoryBlock block, double[] out) {
     int d = map.inDim();
     int big = map.outDim();
     double[] x = toDouble(block.data());
-    double[] v = gemm(x, block.size(), d, false, map.weights(), big, d, true);
+    double[] v = images(map, x, block.size());
     double[] dv = new double[v.length];
     for (int i = 0; i < block.size(); i++) {
       double sq = 0;
@@ -232,7 +261,10 @@ public final class SeparationLoss implements java.io.Serializable {
         dv[i * big + k] = 4 * (sq - 1) * v[i * big + k];
       }
     }
-    return gemm(dv, block.size(), big, true, x, block.size(), d, false);
+    double[] gw = gemm(dv, block.size(), big, true, x, block.size(), d, false);
+    double[] g = Arrays.copyOf(gw, map.parameterCount());
+    addColumnSums(dv, block.size(), big, g, big * d);
+    return g;
   }
 
   /** Loss terms and {@code dL/dV} of a free point set (rows of v, n x dim), all pairs. */

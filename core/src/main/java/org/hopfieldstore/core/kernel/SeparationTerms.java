@@ -7,19 +7,19 @@ import org.hopfieldstore.core.aggregate.PairAggregation;
 import org.hopfieldstore.core.memory.MemoryBlock;
 
 /**
- * One epoch's terms of the separation loss under a map W, as aggregations over the memory blocks
- * (ALGORITHMS.md section 6): the norm penalty with its gradient ({@code [sum, dP/dW...]}), the
- * pair terms of every memory against a sample of negatives, or the pair terms of every pair of
- * blocks.
+ * One epoch's terms of the separation loss under a map {@code W u + b}, as aggregations over the
+ * memory blocks (ALGORITHMS.md section 6): the norm penalty with its gradient ({@code [sum,
+ * dP/dW..., dP/db...]}), the pair terms of every memory against a sample of negatives, or the
+ * pair terms of every pair of blocks.
  */
 public final class SeparationTerms {
   private SeparationTerms() {}
 
-  /** The terms of one epoch: pair terms, the summed norm penalty and its gradient in W. */
+  /** The terms of one epoch: pair terms, the summed norm penalty and its gradient in W and b. */
   public static final class Epoch {
     public final PairTerms pairs;
     public final double penalty;
-    /** D x d, row-major. */
+    /** D x d row-major (W), then D (b): {@link LinearFeatureMap#parameterCount}. */
     public final double[] penaltyGradient;
 
     /** From the merged pair terms and the merged {@code [penalty, gradient...]} sums. */
@@ -46,7 +46,7 @@ public final class SeparationTerms {
    */
   public static BlockAggregation<Both<PairTerms, DoubleSums>> perBlock(SeparationLoss loss,
       LinearFeatureMap map, MemoryBlock sample) {
-    int n = map.outDim() * map.inDim();
+    int n = map.parameterCount();
     return Both.of(new BlockAggregation<PairTerms>() {
       private static final long serialVersionUID = 1L;
 
@@ -93,7 +93,7 @@ public final class SeparationTerms {
 
   /** The pair terms of every pair of blocks (no sampling). */
   public static PairAggregation<PairTerms> allPairs(SeparationLoss loss, LinearFeatureMap map) {
-    int n = map.outDim() * map.inDim();
+    int n = map.parameterCount();
     return new PairAggregation<>() {
       private static final long serialVersionUID = 1L;
 

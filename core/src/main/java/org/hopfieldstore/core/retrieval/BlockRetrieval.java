@@ -51,12 +51,22 @@ public abstract class BlockRetrieval implements StepFunction {
   @Override
   public StepOutput step(float[] states, int batch, RetrievalSpec spec, int report,
       boolean wantStates, long[] queryKeys) {
+    return step(states, null, batch, spec, report, wantStates, queryKeys);
+  }
+
+  @Override
+  public StepOutput step(float[] states, float[] offsets, int batch, RetrievalSpec spec,
+      int report, boolean wantStates, long[] queryKeys) {
     if (spec.isSummary()) {
+      if (offsets != null) {
+        throw new IllegalArgumentException(spec.rule().key() + " retrieves from a kernel "
+            + "summary: it takes no per-query score offsets");
+      }
       KernelSummary summary = summary(spec);
       return StepOutput.ofSummary(summary.step(states, batch), batch, summary.count());
     }
-    StepAggregation step = new StepAggregation(spec, states, batch, dim(), report, kernel(),
-        tileRows(), scanThreads(), wantStates ? shipRowsLimit(batch) : -1, queryKeys);
+    StepAggregation step = new StepAggregation(spec, states, offsets, batch, dim(), report,
+        kernel(), tileRows(), scanThreads(), wantStates ? shipRowsLimit(batch) : -1, queryKeys);
     StepPartial total = aggregate(step);
     StepOutput out = step.finish(total, wantStates, w -> statesFromSupport(w, batch));
     stepDone(spec, batch, total, out);

@@ -74,8 +74,7 @@ public final class BlockScan {
    */
   public static PartialScores<?> foldBlock(Supplier<PartialScores<?>> empty, MemoryBlock block,
       ScoreKernel kernel, float[] scaledQueries, int batch, int tileRows, int threads) {
-    return foldBlock(empty, block, kernel, scaledQueries, batch, tileRows, threads,
-        ScoreFunction.DOT, 1.0);
+    return foldBlock(empty, block, kernel, scaledQueries, batch, tileRows, threads, Scores.DOT);
   }
 
   /**
@@ -87,8 +86,38 @@ public final class BlockScan {
   public static PartialScores<?> foldBlock(Supplier<PartialScores<?>> empty, MemoryBlock block,
       ScoreKernel kernel, float[] queries, int batch, int tileRows, int threads,
       ScoreFunction score, double beta) {
+    return foldBlock(empty, block, kernel, queries, batch, tileRows, threads,
+        new Scores(score, beta, null));
+  }
+
+  /**
+   * As above, query b's scores offset by {@code scaledOffsets[b]} (already times beta) before
+   * the block's per-memory factors: {@code scale_j (<q_b, xi_j> + offset_b)}; null: none.
+   */
+  public static PartialScores<?> foldBlock(Supplier<PartialScores<?>> empty, MemoryBlock block,
+      ScoreKernel kernel, float[] scaledQueries, float[] scaledOffsets, int batch, int tileRows,
+      int threads) {
+    return foldBlock(empty, block, kernel, scaledQueries, batch, tileRows, threads,
+        new Scores(ScoreFunction.DOT, 1.0, scaledOffsets));
+  }
+
+  /**
+   * The general form: score function {@code score} and per-query offsets {@code scaledOffsets}
+   * (dot scores only; null: none).
+   */
+  public static PartialScores<?> foldBlock(Supplier<PartialScores<?>> empty, MemoryBlock block,
+      ScoreKernel kernel, float[] queries, float[] scaledOffsets, int batch, int tileRows,
+      int threads, ScoreFunction score, double beta) {
+    if (scaledOffsets != null && score.isDistance()) {
+      throw new IllegalArgumentException("score=" + score.key() + " takes no score offsets");
+    }
+    return foldBlock(empty, block, kernel, queries, batch, tileRows, threads,
+        new Scores(score, beta, scaledOffsets));
+  }
+
+  private static PartialScores<?> foldBlock(Supplier<PartialScores<?>> empty, MemoryBlock block,
+      ScoreKernel kernel, float[] queries, int batch, int tileRows, int threads, Scores scores) {
     ScoreKernel k = kernel.forBatch(batch);
-    Scores scores = new Scores(score, beta);
     if (k.isHeapScan()) {
       int t = tileRows > 0 ? tileRows : cacheTileRows(block.dim());
       return foldParallel(empty, block, k.bind(block), queries, batch, t, threads, scores);
@@ -102,15 +131,20 @@ public final class BlockScan {
     return partial;
   }
 
-  /** How a tile's scores are formed: the bound kernel's product, or a distance score. */
+  /**
+   * How a tile's scores are formed: the bound kernel's product, or a distance score; plus
+   * per-query offsets.
+   */
   private static final class Scores {
-    static final Scores DOT = new Scores(ScoreFunction.DOT, 1.0);
+    static final Scores DOT = new Scores(ScoreFunction.DOT, 1.0, null);
     final ScoreFunction function;
     final double beta;
+    final float[] offsets; // per query, added before the memories' factors; null: none
 
-    Scores(ScoreFunction function, double beta) {
+    Scores(ScoreFunction function, double beta, float[] offsets) {
       this.function = function;
       this.beta = beta;
+      this.offsets = offsets;
     }
   }
 
@@ -130,6 +164,14 @@ public final class BlockScan {
   public static PartialScores<?> foldParallel(Supplier<PartialScores<?>> empty, MemoryBlock block,
       ScoreKernel.Bound bound, float[] scaledQueries, int batch, int tileRows, int threads) {
     return foldParallel(empty, block, bound, scaledQueries, batch, tileRows, threads, Scores.DOT);
+  }
+
+  /** {@link #foldParallel} with per-query score offsets (see {@link #foldBlock}). */
+  public static PartialScores<?> foldParallel(Supplier<PartialScores<?>> empty, MemoryBlock block,
+      ScoreKernel.Bound bound, float[] scaledQueries, float[] scaledOffsets, int batch,
+      int tileRows, int threads) {
+    return foldParallel(empty, block, bound, scaledQueries, batch, tileRows, threads,
+        new Scores(ScoreFunction.DOT, 1.0, scaledOffsets));
   }
 
   private static PartialScores<?> foldParallel(Supplier<PartialScores<?>> empty,
@@ -191,7 +233,8 @@ public final class BlockScan {
 
   /**
    * {@link #fold} with {@code scores}: a distance score fills each tile's buffer with {@code
-   * -beta * dist(q, xi)} from the unscaled {@code queries} and the block's heap rows.
+   * -beta * dist(q, xi)} from the unscaled {@code queries} and the block's heap rows; per-query
+   * offsets are added before the memories' factors.
    */
   private static void fold(PartialScores<?> partial, MemoryBlock block, ScoreKernel.Bound bound,
       float[] queries, int batch, int tileRows, int rowFrom, int rowTo,
@@ -217,10 +260,23 @@ public final class BlockScan {
       } else {
         bound.scores(queries, batch, from, to, buf);
       }
+      if (scores.offsets != null) {
+        addRowOffsets(buf, batch, to - from, scores.offsets);
+      }
       if (rowScale != null) {
         scaleColumns(buf, batch, from, to, rowScale);
       }
       partial.accumulate(new ScoreTile(buf, batch, from, to, block, bound, parallelQueries));
+    }
+  }
+
+  /** {@code scores[b][j] += offset[b]}: per-query score offsets, before the memories' factors. */
+  static void addRowOffsets(float[] scores, int batch, int n, float[] offset) {
+    for (int b = 0; b < batch; b++) {
+      float o = offset[b];
+      for (int j = 0, k = b * n; j < n; j++) {
+        scores[k + j] += o;
+      }
     }
   }
 

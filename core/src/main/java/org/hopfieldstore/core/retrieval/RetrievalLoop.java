@@ -50,12 +50,12 @@ public final class RetrievalLoop {
     RetrievalState state = new RetrievalState(queries, queryIds, spec, report, trackEnergy,
         store.memoryCount(), store.maxNorm(), kernel);
     for (int n = state.activeCount(); n > 0; n = state.activeCount()) {
-      state.applyStep(store.step(state.workStates(), n, spec, report, true,
+      state.applyStep(store.step(state.workStates(), state.workOffsets(), n, spec, report, true,
           state.workQueryKeys()));
     }
     if (state.wantsEnergyPass()) {
-      state.applyEnergy(store.step(state.energyStates(), queries.rows(), spec, report, false,
-          state.energyQueryKeys()));
+      state.applyEnergy(store.step(state.energyStates(), state.energyOffsets(), queries.rows(),
+          spec, report, false, state.energyQueryKeys()));
     }
     return state.result(store.memoryCount(),
         store.lowestIds(state.lowestIdsNeeded(store.memoryCount())));

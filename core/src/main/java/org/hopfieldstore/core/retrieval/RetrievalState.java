@@ -149,6 +149,26 @@ public final class RetrievalState implements Serializable {
   }
 
   /**
+   * The per-query score offsets of the {@link #workStates} (the normalised affine kernel's, see
+   * {@link KernelSpace#offsets}), or null when the scores take none.
+   */
+  public float[] workOffsets() {
+    if (kernel == null || !kernel.hasBias()) {
+      return null;
+    }
+    float[] work = new float[nActive * d];
+    for (int i = 0; i < nActive; i++) {
+      System.arraycopy(states, active[i] * d, work, i * d, d);
+    }
+    return kernel.offsets(work, nActive);
+  }
+
+  /** The score offsets of the {@link #energyStates}, or null. */
+  public float[] energyOffsets() {
+    return kernel == null || !kernel.hasBias() ? null : kernel.offsets(states, batch);
+  }
+
+  /**
    * The keys of the next update of the {@link #workStates}' queries (their ids and how many
    * updates each has had), or null when the rule draws nothing per query.
    */
@@ -226,8 +246,10 @@ public final class RetrievalState implements Serializable {
   }
 
   private double energyOf(double conjugate, float[] x, int offset) {
+    // the scores left out c(x) (the affine map's per-query constant): Psi*(z + c) = Psi*(z) + c
     return kernel == null ? energyFn.of(conjugate, x, offset, d)
-        : energyFn.ofQuadratic(conjugate, kernel.quadratic(x, offset));
+        : energyFn.ofQuadratic(conjugate + spec.beta() * kernel.scoreShift(x, offset),
+            kernel.quadratic(x, offset));
   }
 
   /** Top ids reported per query: none for the summary rules, else {@code min(report, M)}. */

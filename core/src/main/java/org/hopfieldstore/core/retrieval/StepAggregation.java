@@ -20,6 +20,7 @@ public final class StepAggregation implements BlockAggregation<StepPartial> {
   private final RetrievalSpec spec;
   /** beta * states for the dot score, the states themselves for a distance score. */
   private final float[] scaledQueries;
+  private final float[] scaledOffsets;
   private final int batch;
   private final int dim;
   private final int report;
@@ -48,8 +49,26 @@ public final class StepAggregation implements BlockAggregation<StepPartial> {
    */
   public StepAggregation(RetrievalSpec spec, float[] states, int batch, int dim, int report,
       ScoreKernel kernel, int tileRows, int threads, long shipRowsLimit, long[] queryKeys) {
+    this(spec, states, null, batch, dim, report, kernel, tileRows, threads, shipRowsLimit,
+        queryKeys);
+  }
+
+  /**
+   * As above, row b of the states scoring with the additive offset {@code offsets[b]} before
+   * the memories' factors (see {@link StepFunction#step(float[], float[], int, RetrievalSpec,
+   * int, boolean, long[])}; null: none).
+   */
+  public StepAggregation(RetrievalSpec spec, float[] states, float[] offsets, int batch, int dim,
+      int report, ScoreKernel kernel, int tileRows, int threads, long shipRowsLimit,
+      long[] queryKeys) {
+    if (offsets != null && offsets.length != batch) {
+      throw new IllegalArgumentException(offsets.length + " score offsets for " + batch
+          + " states");
+    }
     this.spec = spec;
     this.scaledQueries = BlockScan.stepQueries(states, batch, dim, spec);
+    this.scaledOffsets = offsets == null ? null
+        : BlockScan.scaledQueries(offsets, batch, 1, spec.beta());
     this.batch = batch;
     this.dim = dim;
     this.report = report;
@@ -72,7 +91,8 @@ public final class StepAggregation implements BlockAggregation<StepPartial> {
   @Override
   public StepPartial fold(StepPartial acc, MemoryBlock block) {
     PartialScores<?> scores = BlockScan.foldBlock(this::emptyScores, block, kernel.get(),
-        scaledQueries, batch, tileRows, threads, spec.score(), spec.beta()).compact();
+        scaledQueries, scaledOffsets, batch, tileRows, threads, spec.score(), spec.beta())
+        .compact();
     RowBundle rows = RowBundle.empty();
     if (!scores.carriesStates()) {
       long[] ids = shipRowsLimit < 0 ? null : scores.candidateIds();

@@ -34,6 +34,21 @@ public interface StepFunction {
   StepOutput step(float[] states, int batch, RetrievalSpec spec, int report, boolean wantStates,
       long[] queryKeys);
 
+  /**
+   * One step as above with a per-row additive score offset: row b scores {@code scale_i
+   * (<xi_i, q_b> + offsets[b])} (the normalised affine feature map's {@code c(x) / |Phi x|},
+   * see {@link org.hopfieldstore.core.kernel.KernelSpace#offsets}); null: none. Stores that
+   * cannot add one say so.
+   */
+  default StepOutput step(float[] states, float[] offsets, int batch, RetrievalSpec spec,
+      int report, boolean wantStates, long[] queryKeys) {
+    if (offsets != null) {
+      throw new UnsupportedOperationException(getClass().getSimpleName()
+          + " cannot score with per-query offsets");
+    }
+    return step(states, batch, spec, report, wantStates, queryKeys);
+  }
+
   /** The {@code n} smallest memory ids in ascending order ({@code n <= memoryCount()}). */
   long[] lowestIds(int n);
 

@@ -23,10 +23,11 @@ public final class SpecKeys {
       .omittedAtDefault();
   public static final SpecKey<String> KERNEL = SpecKey.path("kernel",
       p -> !p.isEmpty() && !p.contains(",") && !p.contains("="),
-      "a path to a D x d .npy (no ',' or '=')",
-      "a saved feature map W (D x d .npy): retrieval scores with <W xi, W x>")
+      "a path to a D x d .npy, or an .npz of W and b (no ',' or '=')",
+      "a saved feature map Phi(u) = W u + b (W: a D x d .npy; with a bias b, the .npz that "
+          + "arrange --bias writes): retrieval scores with <Phi xi, Phi x>")
       .withParamName("kernelPath");
   public static final SpecKey<String> KERNEL_MAP = SpecKey.choice("kernel_map",
-      "with kernel: linear (scores <W xi, W x>) or normalized (the cosine of the images, "
-          + "W u / |W u|)", "linear", "normalized").omittedAtDefault();
+      "with kernel: linear (scores <Phi xi, Phi x>) or normalized (the cosine of the images, "
+          + "Phi u / |Phi u|)", "linear", "normalized").omittedAtDefault();
 }

@@ -122,6 +122,210 @@ class KernelRetrievalTest {
     return out;
   }
 
+  /**
+   * The affine map {@code Phi(u) = W u + b} with a nonzero b, D below and above d, one and
+   * several steps, linear and normalised kernel: the engine's states equal a float64 loop here
+   * that forms {@code Phi(x)} and {@code Phi(xi)} from the raw entries of W and b, scores
+   * {@code beta <Phi xi, Phi x>} (over {@code |Phi xi| |Phi x|} when normalised), normalises by
+   * the rule's definition (softmax; sparsemax by sorting) and takes {@code Xi^T p}.
+   */
+  @ParameterizedTest(name = "{0} D={1} d={2}")
+  @org.junit.jupiter.params.provider.CsvSource({
+      "'softmax:beta=3,steps=1,tol=0', 3, 6", "'softmax:beta=3,steps=4,tol=0', 9, 6",
+      "'sparsemax:beta=3,steps=1,tol=0', 9, 6", "'sparsemax:beta=3,steps=3,tol=0', 3, 6",
+      "'softmax:beta=3,steps=3,tol=0,kernel_map=normalized', 3, 6",
+      "'softmax:beta=3,steps=1,tol=0,kernel_map=normalized', 9, 6",
+      "'sparsemax:beta=3,steps=1,tol=0,kernel_map=normalized', 3, 6",
+      "'sparsemax:beta=3,steps=3,tol=0,kernel_map=normalized', 9, 6"})
+  void affineKernelRetrievalEqualsTheFloat64Loop(String specText, int big, int d) {
+    long seed = 4242L + 31L * big + specText.hashCode();
+    int m = 29;
+    FloatMatrix sphere = SyntheticMemories.uniformSphere(m, d, seed);
+    float[] data = sphere.data().clone();
+    for (int i = 0; i < m; i++) { // uneven norms: the per-memory factors matter
+      for (int c = 0; c < d; c++) {
+        data[i * d + c] *= 0.5f + (i % 5) * 0.3f;
+      }
+    }
+    FloatMatrix xi = FloatMatrix.of("memories", data, m, d);
+    FloatMatrix q = QuerySet.fromMemories(xi, 5, Corruption.parse("gaussian:0.3"), seed + 1)
+        .queries();
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed + 2);
+    double[] w = new double[big * d];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = rnd.nextDouble(-0.8, 0.8);
+    }
+    double[] bias = new double[big];
+    for (int k = 0; k < big; k++) {
+      bias[k] = rnd.nextDouble(-1, 1); // comparable to |W xi|: the offsets matter
+    }
+    Path file = tmp.resolve("affine-" + big + ".npz");
+    new LinearFeatureMap(w.clone(), bias.clone(), big, d).write(file);
+    String[] parts = specText.split(",kernel_map=");
+    RetrievalSpec spec = RetrievalSpec.parse(parts[0] + ",kernel=" + file
+        + (parts.length > 1 ? ",kernel_map=" + parts[1] : ""));
+    double[][] xs = rows(xi);
+    for (String kernel : new String[] {"java", "nd4j"}) {
+      RetrievalResult got = new LocalRetrievalEngine(MemoryBlock.of(xi),
+          org.hopfieldstore.core.score.ScoreKernels.byName(kernel)).retrieve(q, spec);
+      for (int b = 0; b < q.rows(); b++) {
+        double[] x = rows(q)[b];
+        for (int t = 0; t < spec.steps(); t++) {
+          double[] px = affineImage(w, bias, big, d, x);
+          double[] z = new double[m];
+          for (int i = 0; i < m; i++) {
+            double[] pi = affineImage(w, bias, big, d, xs[i]);
+            double s = 0;
+            double ni = 0;
+            double nx = 0;
+            for (int k = 0; k < big; k++) {
+              s += pi[k] * px[k];
+              ni += pi[k] * pi[k];
+              nx += px[k] * px[k];
+            }
+            z[i] = spec.beta() * (spec.kernelNormalized() ? s / Math.sqrt(ni * nx) : s);
+          }
+          double[] p = spec.rule().key().equals("softmax") ? softmax(z) : sortedSparsemax(z);
+          double[] next = new double[d];
+          for (int i = 0; i < m; i++) {
+            for (int c = 0; c < d; c++) {
+              next[c] += p[i] * xs[i][c];
+            }
+          }
+          // the engine's state between steps is float32
+          for (int c = 0; c < d; c++) {
+            x[c] = (float) next[c];
+          }
+        }
+        for (int c = 0; c < d; c++) {
+          assertEquals(x[c], got.states().get(b, c), 5e-5, "seed=" + seed + " D=" + big
+              + " d=" + d + " " + spec + " " + kernel + " query " + b + " coordinate " + c);
+        }
+      }
+    }
+  }
+
+  /**
+   * The linear kernel of an affine map reports the energy of its full scores: {@code E(x) =
+   * -(1/beta) log sum exp(beta K(xi, x)) + K(x, x)/2 + log(M)/beta + m^2/2}, {@code K} the
+   * inner product of the explicit images (the scores leave out the per-query constant c(x); the
+   * energy puts it back), and it never increases along retrieval.
+   */
+  @Test
+  void affineKernelEnergyIsThatOfTheFullScores() {
+    long seed = 77;
+    int m = 40;
+    int d = 5;
+    int big = 7;
+    FloatMatrix xi = SyntheticMemories.uniformSphere(m, d, seed);
+    FloatMatrix q = QuerySet.fromMemories(xi, 4, Corruption.parse("gaussian:0.3"), seed + 1)
+        .queries();
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed + 2);
+    double[] w = new double[big * d];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = rnd.nextDouble(-0.8, 0.8);
+    }
+    double[] bias = new double[big];
+    for (int k = 0; k < big; k++) {
+      bias[k] = rnd.nextDouble(-1, 1);
+    }
+    Path file = tmp.resolve("energy.npz");
+    new LinearFeatureMap(w, bias, big, d).write(file);
+    double beta = 2;
+    RetrievalSpec spec = RetrievalSpec.parse("softmax:beta=" + beta + ",steps=5,tol=0,kernel="
+        + file);
+    RetrievalResult r = new LocalRetrievalEngine(MemoryBlock.of(xi)).retrieve(q, spec);
+    double[][] xs = rows(xi);
+    double maxNorm = 0;
+    for (double[] row : xs) {
+      double n = 0;
+      for (double v : row) {
+        n += v * v;
+      }
+      maxNorm = Math.max(maxNorm, Math.sqrt(n));
+    }
+    for (int b = 0; b < q.rows(); b++) {
+      double[] e = r.energies(b);
+      assertEquals(6, e.length, "seed=" + seed);
+      for (int t = 1; t < e.length; t++) {
+        assertTrue(e[t] <= e[t - 1] + 1e-6, "seed=" + seed + " query " + b + ": " + e[t - 1]
+            + " -> " + e[t]);
+      }
+      double[] x = new double[d];
+      for (int c = 0; c < d; c++) {
+        x[c] = r.states().get(b, c);
+      }
+      double[] px = affineImage(w, bias, big, d, x);
+      double[] z = new double[m];
+      double zmax = Double.NEGATIVE_INFINITY;
+      for (int i = 0; i < m; i++) {
+        double[] pi = affineImage(w, bias, big, d, xs[i]);
+        for (int k = 0; k < big; k++) {
+          z[i] += beta * pi[k] * px[k];
+        }
+        zmax = Math.max(zmax, z[i]);
+      }
+      double sum = 0;
+      for (double v : z) {
+        sum += Math.exp(v - zmax);
+      }
+      double kxx = 0;
+      for (double v : px) {
+        kxx += v * v;
+      }
+      double want = -(zmax + Math.log(sum)) / beta + kxx / 2 + Math.log(m) / beta
+          + maxNorm * maxNorm / 2;
+      assertEquals(want, r.finalEnergy(b), 1e-4 * Math.max(1, Math.abs(want)),
+          "seed=" + seed + " query " + b);
+    }
+  }
+
+  static double[] affineImage(double[] w, double[] bias, int big, int d, double[] x) {
+    double[] v = new double[big];
+    for (int k = 0; k < big; k++) {
+      double s = bias[k];
+      for (int c = 0; c < d; c++) {
+        s += w[k * d + c] * x[c];
+      }
+      v[k] = s;
+    }
+    return v;
+  }
+
+  static double[] softmax(double[] z) {
+    double max = java.util.Arrays.stream(z).max().getAsDouble();
+    double[] p = new double[z.length];
+    double sum = 0;
+    for (int i = 0; i < z.length; i++) {
+      p[i] = Math.exp(z[i] - max);
+      sum += p[i];
+    }
+    for (int i = 0; i < z.length; i++) {
+      p[i] /= sum;
+    }
+    return p;
+  }
+
+  /** Sparsemax by sorting: the largest k with {@code 1 + k z_(k) > sum_{j<=k} z_(j)}. */
+  static double[] sortedSparsemax(double[] z) {
+    double[] s = z.clone();
+    java.util.Arrays.sort(s);
+    double cum = 0;
+    double tau = 0;
+    for (int k = 1; k <= s.length; k++) {
+      double zk = s[s.length - k];
+      cum += zk;
+      if (1 + k * zk > cum) {
+        tau = (cum - 1) / k;
+      }
+    }
+    double[] p = new double[z.length];
+    for (int i = 0; i < z.length; i++) {
+      p[i] = Math.max(0, z[i] - tau);
+    }
+    return p;
+  }
+
   @Test
   void normalizedIdentityKernelIsCosineRetrieval() {
     // identity W, unit memories: K = cosine = <xi, x> / |x|, i.e. plain retrieval of x / |x|
@@ -268,7 +472,7 @@ class KernelRetrievalTest {
       for (int i = 0; i < g.length; i++) {
         g[i] += pen[i] / xi.rows();
       }
-      adam.step(w, g);
+      adam.step(w, java.util.Arrays.copyOf(g, w.length)); // W only: the map stays linear
     }
     return new LinearFeatureMap(w, d, d);
   }
@@ -290,8 +494,8 @@ class KernelRetrievalTest {
     double[] w = LinearFeatureMap.identity(d).weights().clone();
     Adam adam = new Adam(w.length, 0.01, false);
     for (int epoch = 0; epoch < 30; epoch++) {
-      adam.step(w, loss.gradient(loss.allPairs(new LinearFeatureMap(w, d, d), block, 0),
-          xi.rows()));
+      adam.step(w, java.util.Arrays.copyOf(loss.gradient(loss.allPairs(
+          new LinearFeatureMap(w, d, d), block, 0), xi.rows()), w.length));
     }
     LinearFeatureMap learned = new LinearFeatureMap(w, d, d);
     Path wi = tmp.resolve("identity.npy");

@@ -151,6 +151,113 @@ class LinearFeatureMapTest {
     assertEquals(variance, var, 5 * se, msg);
   }
 
+  /**
+   * A map with a bias goes to an .npz (weight.npy, bias.npy) and comes back exactly; a map
+   * without one is written byte for byte as the bias-less .npy always was, and such a file (or
+   * an archive holding only weight.npy) reads as b = 0.
+   */
+  @Test
+  void mapFilesRoundTripWithAndWithoutABias() throws Exception {
+    long seed = 5150;
+    int big = 4;
+    int d = 3;
+    SplittableRandom rnd = new SplittableRandom(seed);
+    double[] w = new double[big * d];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = rnd.nextDouble(-1, 1);
+    }
+    double[] bias = {0.25, -1.5, 0, 3e-7};
+    LinearFeatureMap affine = new LinearFeatureMap(w.clone(), bias.clone(), big, d);
+    assertTrue(affine.hasBias(), "seed=" + seed);
+    assertEquals(".npz", affine.fileSuffix());
+    Path file = tmp.resolve("affine.npz");
+    affine.write(file);
+    LinearFeatureMap back = LinearFeatureMap.read(file);
+    assertEquals(affine, back, "seed=" + seed);
+    assertTrue(java.util.Arrays.equals(bias, back.bias()), "seed=" + seed);
+    assertTrue(java.util.Arrays.equals(w, back.weights()), "seed=" + seed);
+    // the stream form writes the same archive; a .npy name does not change what is read
+    Path viaStream = tmp.resolve("affine-stream.npy");
+    try (java.io.OutputStream o = java.nio.file.Files.newOutputStream(viaStream)) {
+      affine.write(o);
+    }
+    assertEquals(affine, LinearFeatureMap.read(viaStream.toString()), "seed=" + seed);
+
+    // bias-less: the old format, byte for byte, and it reads as b = 0
+    Path old = tmp.resolve("old.npy");
+    Npy.writeFloat64(old, w, big, d); // written without the class under test
+    LinearFeatureMap linear = LinearFeatureMap.read(old);
+    assertTrue(!linear.hasBias(), "seed=" + seed);
+    assertTrue(java.util.Arrays.equals(new double[big], linear.bias()), "seed=" + seed);
+    assertEquals(new LinearFeatureMap(w.clone(), big, d), linear);
+    assertEquals(".npy", linear.fileSuffix());
+    Path rewritten = tmp.resolve("rewritten.npy");
+    linear.write(rewritten);
+    assertTrue(java.util.Arrays.equals(java.nio.file.Files.readAllBytes(old),
+        java.nio.file.Files.readAllBytes(rewritten)), "seed=" + seed);
+    // an explicit zero bias is the linear map, written as such
+    assertEquals(linear, new LinearFeatureMap(w.clone(), new double[big], big, d));
+    assertEquals(".npy", new LinearFeatureMap(w.clone(), new double[big], big, d).fileSuffix());
+
+    // an archive of W alone (as np.savez(f, weight=W) writes it) reads as b = 0
+    Path onlyW = tmp.resolve("only-w.npz");
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(
+        java.nio.file.Files.newOutputStream(onlyW))) {
+      zip.putNextEntry(new java.util.zip.ZipEntry("weight.npy"));
+      zip.write(java.nio.file.Files.readAllBytes(old));
+      zip.closeEntry();
+    }
+    assertEquals(linear, LinearFeatureMap.read(onlyW));
+
+    // a bias of the wrong length, or an archive without W, is named
+    Path badBias = tmp.resolve("bad-bias.npz");
+    Path wrongLength = tmp.resolve("b5.npy");
+    Npy.writeFloat64(wrongLength, new double[5]);
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(
+        java.nio.file.Files.newOutputStream(badBias))) {
+      zip.putNextEntry(new java.util.zip.ZipEntry("weight.npy"));
+      zip.write(java.nio.file.Files.readAllBytes(old));
+      zip.closeEntry();
+      zip.putNextEntry(new java.util.zip.ZipEntry("bias.npy"));
+      zip.write(java.nio.file.Files.readAllBytes(wrongLength));
+      zip.closeEntry();
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> LinearFeatureMap.read(badBias));
+    assertTrue(e.getMessage().contains("bias needs D=4 values, got 5"), e.getMessage());
+    Path noW = tmp.resolve("no-w.npz");
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(
+        java.nio.file.Files.newOutputStream(noW))) {
+      zip.putNextEntry(new java.util.zip.ZipEntry("bias.npy"));
+      zip.write(java.nio.file.Files.readAllBytes(wrongLength));
+      zip.closeEntry();
+    }
+    e = assertThrows(IllegalArgumentException.class, () -> LinearFeatureMap.read(noW));
+    assertTrue(e.getMessage().contains("no weight.npy"), e.getMessage());
+  }
+
+  /** The images, norms and row factors of an affine map include b. */
+  @Test
+  void affineImagesIncludeTheBias() {
+    double[] w = {1, 2, 0, -1, 0.5, 3};
+    double[] b = {0.5, -2};
+    LinearFeatureMap map = new LinearFeatureMap(w, b, 2, 3);
+    float[] x = {1, -1, 2};
+    double v0 = 1 - 2 + 0 + 0.5;
+    double v1 = -1 - 0.5 + 6 - 2;
+    double[] img = map.images(x, 1);
+    assertEquals(v0, img[0], 1e-12);
+    assertEquals(v1, img[1], 1e-12);
+    assertEquals(Math.hypot(v0, v1), map.imageNorm(x, 0), 1e-12);
+    assertEquals(1 / Math.hypot(v0, v1), map.inverseImageNorms()
+        .scales(MemoryBlock.of(FloatMatrix.of("x", x, 1, 3)))[0], 1e-6);
+    // W^T b
+    double[] wtb = map.transposedBias();
+    assertEquals(1 * 0.5 + -1 * -2, wtb[0], 1e-12);
+    assertEquals(2 * 0.5 + 0.5 * -2, wtb[1], 1e-12);
+    assertEquals(0 * 0.5 + 3 * -2, wtb[2], 1e-12);
+  }
+
   @Test
   void badShapesAreNamed() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -41,15 +41,172 @@ class SeparationLossTest {
     assertTrue(java.util.Arrays.stream(grad).map(Math::abs).max().getAsDouble() > 1e-4,
         "seed=" + seed + " a gradient that vanishes would check nothing");
     double h = 1e-6;
+    // every parameter: W, then b (at b = 0 here; a nonzero b in affineGradientMatches...)
+    double[] params = parameters(map);
+    assertEquals(params.length, grad.length, "seed=" + seed);
     for (int i = 0; i < grad.length; i++) {
-      double[] w = map.weights().clone();
+      double[] w = params.clone();
       w[i] += h;
-      double up = loss.loss(loss.pairs(new LinearFeatureMap(w, big, d), a, b, same), m);
+      double up = loss.loss(loss.pairs(LinearFeatureMap.ofParameters(w, big, d), a, b, same), m);
       w[i] -= 2 * h;
-      double down = loss.loss(loss.pairs(new LinearFeatureMap(w, big, d), a, b, same), m);
+      double down = loss.loss(loss.pairs(LinearFeatureMap.ofParameters(w, big, d), a, b, same),
+          m);
       double fd = (up - down) / (2 * h);
       assertEquals(fd, grad[i], 1e-6 + 1e-5 * Math.abs(fd),
           "seed=" + seed + " " + lossText + " entry " + i);
+    }
+  }
+
+  /** W then b, as the gradients lay them out. */
+  static double[] parameters(LinearFeatureMap map) {
+    double[] w = map.weights();
+    double[] p = java.util.Arrays.copyOf(w, w.length + map.outDim());
+    System.arraycopy(map.bias(), 0, p, w.length, map.outDim());
+    return p;
+  }
+
+  /**
+   * The affine map {@code Phi(u) = W u + b} with a nonzero b: the analytic gradient of each loss
+   * in W and b against central differences of a float64 loss computed here from the images
+   * {@code W xi + b} formed explicitly (not through the class), and the class's loss value
+   * against that reference.
+   */
+  @ParameterizedTest(name = "{0} na={1} nb={2} D={3} d={4} same={5}")
+  @CsvSource({"uhop:2, 6, 6, 4, 3, true", "uhop:2, 5, 7, 5, 4, false",
+      "uhop-max:2, 6, 6, 4, 3, true", "uhop-max:2, 5, 7, 5, 4, false",
+      "spherical:0.1, 6, 6, 5, 4, true", "spherical:0.2, 4, 8, 6, 6, false",
+      // D < d
+      "spherical:0.1, 7, 7, 2, 5, true", "uhop:2, 6, 5, 3, 5, false",
+      "uhop-max:2, 5, 6, 2, 4, false"})
+  void affineGradientMatchesFiniteDifferences(String lossText, int na, int nb, int big, int d,
+      boolean same) {
+    long seed = 1009L * na + 31L * nb + 7L * big + d + (same ? 1 : 0);
+    SeparationLoss loss = SeparationLoss.parse(lossText);
+    MemoryBlock a = block(na, d, seed, 0);
+    MemoryBlock b = same ? a : block(nb, d, seed + 1, 1000);
+    SplittableRandom rnd = new SplittableRandom(seed + 3);
+    double[] bias = new double[big];
+    for (int k = 0; k < big; k++) {
+      bias[k] = 0.8 * SyntheticMemories.gaussian(rnd);
+    }
+    LinearFeatureMap map = LinearFeatureMap.gaussian(big, d, seed + 2).withBias(bias);
+    long m = same ? na : na + nb;
+    double[] params = parameters(map);
+    assertEquals(referenceLoss(loss, params, big, d, a, b, same, m),
+        loss.loss(loss.pairs(map, a, b, same), m), 1e-10, "seed=" + seed + " " + lossText);
+    double[] grad = loss.gradient(loss.pairs(map, a, b, same), m);
+    assertEquals(params.length, grad.length, "seed=" + seed);
+    double biasGrad = 0;
+    for (int k = 0; k < big; k++) {
+      biasGrad = Math.max(biasGrad, Math.abs(grad[big * d + k]));
+    }
+    assertTrue(biasGrad > 1e-4, "seed=" + seed + " " + lossText + ": a bias gradient that "
+        + "vanishes would check nothing");
+    double h = 1e-6;
+    for (int i = 0; i < params.length; i++) {
+      double[] p = params.clone();
+      p[i] += h;
+      double up = referenceLoss(loss, p, big, d, a, b, same, m);
+      p[i] -= 2 * h;
+      double down = referenceLoss(loss, p, big, d, a, b, same, m);
+      double fd = (up - down) / (2 * h);
+      assertEquals(fd, grad[i], 1e-6 + 1e-5 * Math.abs(fd), "seed=" + seed + " " + lossText
+          + (i < big * d ? " W entry " + i : " b entry " + (i - big * d)));
+    }
+  }
+
+  /**
+   * The norm penalty's gradient in W and b, with a nonzero b, against central differences of
+   * {@code sum (|W xi + b|^2 - 1)^2} computed here.
+   */
+  @Test
+  void affineNormPenaltyGradientMatchesFiniteDifferences() {
+    long seed = 404;
+    int n = 9;
+    int d = 5;
+    for (int big : new int[] {3, 7}) {
+      MemoryBlock x = block(n, d, seed + big, 0);
+      SplittableRandom rnd = new SplittableRandom(seed + big + 1);
+      double[] bias = new double[big];
+      for (int k = 0; k < big; k++) {
+        bias[k] = 0.5 * SyntheticMemories.gaussian(rnd);
+      }
+      LinearFeatureMap map = LinearFeatureMap.gaussian(big, d, seed + big + 2).withBias(bias);
+      double[] out = new double[1];
+      double[] grad = SeparationLoss.normTerms(map, x, out);
+      double[] params = parameters(map);
+      assertEquals(penalty(params, big, d, x), out[0], 1e-10, "seed=" + seed + " D=" + big);
+      assertEquals(params.length, grad.length);
+      double h = 1e-6;
+      for (int i = 0; i < params.length; i++) {
+        double[] p = params.clone();
+        p[i] += h;
+        double up = penalty(p, big, d, x);
+        p[i] -= 2 * h;
+        double fd = (up - penalty(p, big, d, x)) / (2 * h);
+        assertEquals(fd, grad[i], 1e-6 + 1e-5 * Math.abs(fd), "seed=" + seed + " D=" + big
+            + " parameter " + i);
+      }
+    }
+  }
+
+  /** {@code W x + b} of row r of a block, from the raw parameters (W then b). */
+  static double[] image(double[] p, int big, int d, MemoryBlock x, int r) {
+    double[] v = new double[big];
+    for (int k = 0; k < big; k++) {
+      double s = p[big * d + k];
+      for (int c = 0; c < d; c++) {
+        s += p[k * d + c] * x.data()[r * d + c];
+      }
+      v[k] = s;
+    }
+    return v;
+  }
+
+  static double penalty(double[] p, int big, int d, MemoryBlock x) {
+    double s = 0;
+    for (int r = 0; r < x.size(); r++) {
+      double[] v = image(p, big, d, x, r);
+      double sq = 0;
+      for (double e : v) {
+        sq += e * e;
+      }
+      s += (sq - 1) * (sq - 1);
+    }
+    return s;
+  }
+
+  /** The losses by their definitions over the cosines of the explicit images. */
+  static double referenceLoss(SeparationLoss loss, double[] p, int big, int d, MemoryBlock a,
+      MemoryBlock b, boolean same, long m) {
+    java.util.List<Double> cos = new java.util.ArrayList<>();
+    for (int i = 0; i < a.size(); i++) {
+      for (int j = same ? i + 1 : 0; j < b.size(); j++) {
+        if (!same && a.id(i) == b.id(j)) {
+          continue;
+        }
+        double[] u = image(p, big, d, a, i);
+        double[] v = image(p, big, d, b, j);
+        double uv = 0;
+        double uu = 0;
+        double vv = 0;
+        for (int k = 0; k < big; k++) {
+          uv += u[k] * v[k];
+          uu += u[k] * u[k];
+          vv += v[k] * v[k];
+        }
+        cos.add(uv / Math.sqrt(uu * vv));
+      }
+    }
+    double t = loss.param();
+    switch (loss.form()) {
+      case UHOP_MAX:
+        return -2 * t + 2 * t * cos.stream().mapToDouble(Double::doubleValue).max().getAsDouble();
+      case UHOP:
+        return Math.log(cos.stream().mapToDouble(c -> Math.exp(-t * (2 - 2 * c))).sum()
+            / cos.size());
+      default:
+        return Math.log(cos.stream().mapToDouble(c -> Math.exp(c / t)).sum() / cos.size()) / m;
     }
   }
 

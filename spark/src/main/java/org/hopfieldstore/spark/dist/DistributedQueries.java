@@ -68,7 +68,8 @@ public final class DistributedQueries {
   /**
    * Where a spec scores: the store itself, or for {@code kernel=W} its kernel space (W read
    * once, on the driver) with, for the normalised map, a store derived with the per-memory
-   * factors {@code 1 / |W xi|} (close it when done).
+   * factors {@code 1 / |W xi + b|} (close it when done); the query blocks carry the kernel
+   * space, so the executors form the states' transforms and score offsets.
    */
   public static final class Scoring implements AutoCloseable {
     public final DistributedStore store;
@@ -192,8 +193,10 @@ public final class DistributedQueries {
   private static StepAggregation aggregation(RetrievalState s, RetrievalSpec spec, int report,
       int d, String kernel, long shipLimit, boolean energyPass) {
     float[] work = energyPass ? s.energyStates() : s.workStates();
+    float[] offsets = energyPass ? s.energyOffsets() : s.workOffsets();
     int n = energyPass ? s.batch() : s.activeCount();
-    return new StepAggregation(spec, work, n, d, report, ScoreKernels.byName(kernel), 0, 1,
+    return new StepAggregation(spec, work, offsets, n, d, report, ScoreKernels.byName(kernel), 0,
+        1,
         energyPass ? -1 : shipLimit, energyPass ? s.energyQueryKeys() : s.workQueryKeys());
   }
 

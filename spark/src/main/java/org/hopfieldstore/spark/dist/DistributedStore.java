@@ -170,14 +170,14 @@ public final class DistributedStore extends BlockRetrieval implements AutoClosea
   }
 
   @Override
-  public synchronized StepOutput step(float[] states, int batch, RetrievalSpec spec, int report,
-      boolean wantStates, long[] queryKeys) {
+  public synchronized StepOutput step(float[] states, float[] offsets, int batch,
+      RetrievalSpec spec, int report, boolean wantStates, long[] queryKeys) {
     if (scaledFor != null && ownsBlocks) {
       throw new IllegalStateException("these memories were loaded with the row factors of the "
           + "store's attached kernel: they retrieve only with kernel=store,kernel_map=normalized");
     }
     fetchedRowBytes = 0;
-    return super.step(states, batch, spec, report, wantStates, queryKeys);
+    return super.step(states, offsets, batch, spec, report, wantStates, queryKeys);
   }
 
   /**

@@ -232,8 +232,9 @@ public final class MemoryStore {
 
   /**
    * Attaches the feature map {@code map} (learned by {@code learnedBy} from version {@code
-   * learnedOn}) to the latest version: W is written under {@code _hopfield/} and every row gets
-   * its factor {@code 1 / |W xi|} of the normalised kernel in column {@link #ROW_FACTOR}, in one
+   * learnedOn}) to the latest version: W (with its bias b, if any: an .npz) is written under
+   * {@code _hopfield/} and every row gets its factor {@code 1 / |W xi + b|} of the normalised
+   * kernel in column {@link #ROW_FACTOR}, in one
    * commit that rewrites the rows (so a change committed meanwhile conflicts with it instead of
    * being overwritten). An earlier attachment is replaced; earlier versions keep theirs.
    */
@@ -248,7 +249,8 @@ public final class MemoryStore {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       map.write(bytes);
-      String file = writeAttachment(spark, location, "kernel", ".npy", bytes.toByteArray());
+      String file = writeAttachment(spark, location, "kernel", map.fileSuffix(),
+          bytes.toByteArray());
       StoreMetadata next = meta.withKernel(new StoreMetadata.Kernel(file, map.outDim(),
           map.inDim(), learnedBy, learnedOn));
       Dataset<Row> rows = base.rows();
@@ -273,7 +275,7 @@ public final class MemoryStore {
     }
   }
 
-  /** {@code rows} with column {@link #ROW_FACTOR}: {@code 1 / |W xi|} of each vector. */
+  /** {@code rows} with column {@link #ROW_FACTOR}: {@code 1 / |W xi + b|} of each vector. */
   static Dataset<Row> withRowFactors(Dataset<Row> rows, LinearFeatureMap map) {
     StructType schema = rows.schema().add(ROW_FACTOR, DataTypes.FloatType, false);
     int vi = rows.schema().fieldIndex(MemoryFrames.VECTOR);

@@ -2,6 +2,7 @@ package org.hopfieldstore.spark.dist;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,6 +127,65 @@ class DistributedQueriesTest {
                     msg + " broadcast query " + b);
               }
             }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * An affine map {@code W u + b} (an .npz with a nonzero bias): the distributed plan, and the
+   * driver's loop over the Spark store, give the in-process answer, linear kernel (with its
+   * energy) and normalised (whose per-query score offsets travel in the query blocks); the bias
+   * changes the answer, so it is not ignored.
+   */
+  @Test
+  void aBiasedMapGivesTheInProcessAnswer(@TempDir Path tmp) throws Exception {
+    FloatMatrix xi = SyntheticMemories.fromSource("clustered:clusters=6,intrinsic=3,spread=0.3",
+        500, 8, SEED + 20);
+    QuerySet qs = QuerySet.fromMemories(xi, 23, Corruption.parse("gaussian:0.3"), SEED + 21);
+    LinearFeatureMap linear = LinearFeatureMap.gaussian(10, 8, SEED + 22);
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(SEED + 23);
+    double[] bias = new double[10];
+    for (int k = 0; k < bias.length; k++) {
+      bias[k] = rnd.nextDouble(-0.8, 0.8);
+    }
+    LinearFeatureMap affine = linear.withBias(bias);
+    Path w = tmp.resolve("Wb.npz");
+    affine.write(w);
+    Path w0 = tmp.resolve("W.npy");
+    linear.write(w0);
+    String[] specs = {"softmax:beta=4,steps=3,tol=0,kernel=" + w,
+        "sparsemax:beta=4,steps=2,kernel=" + w + ",kernel_map=normalized",
+        "softmax:beta=6,steps=3,tol=1e-4,kernel=" + w + ",kernel_map=normalized",
+        "topk:k=4,beta=6,steps=2,kernel=" + w + ",kernel_map=normalized"};
+    LocalRetrievalEngine local = new LocalRetrievalEngine(MemoryBlock.of(xi),
+        ScoreKernels.byName("java"));
+    long[] ids = LongStream.range(1000, 1000 + qs.queries().rows()).toArray();
+    for (String s : specs) {
+      RetrievalSpec spec = RetrievalSpec.parse(s);
+      RetrievalResult want = RetrievalLoop.run(local, qs.queries(), ids, spec, 6, true);
+      RetrievalResult unbiased = RetrievalLoop.run(local, qs.queries(), ids,
+          RetrievalSpec.parse(s.replace(w.toString(), w0.toString())), 6, true);
+      double moved = 0;
+      for (int i = 0; i < want.states().data().length; i++) {
+        moved = Math.max(moved, Math.abs(want.states().data()[i]
+            - unbiased.states().data()[i]));
+      }
+      assertTrue(moved > 1e-3, s + " seed=" + SEED + ": the bias changed nothing (" + moved
+          + ")");
+      for (int p : new int[] {1, 3}) {
+        try (DistributedStore store = DistributedStore.fromMatrix(jsc, xi, p,
+            StorageLevel.MEMORY_ONLY(), "java")) {
+          String msg = s + " P=" + p + " seed=" + SEED;
+          check(want, distributed(store, qs.queries(), spec, 6, 3, 7), msg);
+          RetrievalResult driver = RetrievalLoop.run(store, qs.queries(), ids, spec, 6, true);
+          for (int i = 0; i < want.states().data().length; i++) {
+            assertEquals(want.states().data()[i], driver.states().data()[i], 1e-5,
+                msg + " driver loop, entry " + i);
+          }
+          for (int b = 0; b < want.batch(); b++) {
+            assertArrayEquals(want.topIds(b), driver.topIds(b), msg + " driver loop, query " + b);
           }
         }
       }

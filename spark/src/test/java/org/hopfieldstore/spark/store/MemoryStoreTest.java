@@ -188,7 +188,8 @@ class MemoryStoreTest {
   }
 
   /**
-   * An attached W: every row's stored factor equals 1 / |W xi| computed here from the images
+   * An attached map W u + b (with a bias: the .npz): every row's stored factor equals 1 / |W xi +
+   * b| computed here from the entries of W and b
    * (after an append, which computes the new rows' only, and a delete), the normalised-kernel
    * retrieval from the stored factors equals the in-process one that computes them, and the
    * versions before the attachment have none.
@@ -204,7 +205,8 @@ class MemoryStoreTest {
     MemoryStore.create(spark, raw.frame(0, 200), "key", "embedding", store,
         Preprocessing.CENTER_UNIT, 2, List.of(), "java");
     // D=5 < d=9: the factors 1 / |W xi| need no D >= d (U-Hop+ maps 784 to 200 dimensions)
-    LinearFeatureMap w = LinearFeatureMap.gaussian(5, D, SEED + 7);
+    double[] bias = {0.3, -0.2, 0.5, 0.1, -0.4};
+    LinearFeatureMap w = LinearFeatureMap.gaussian(5, D, SEED + 7).withBias(bias);
     expect("the kernel maps d=4, the store has dimension 9; nothing attached",
         () -> MemoryStore.attachKernel(spark, store, LinearFeatureMap.gaussian(6, 4, 1), "test",
             0));
@@ -224,6 +226,7 @@ class MemoryStoreTest {
 
     StoreVersion sv = StoreVersion.open(spark, StoreRef.parse(store));
     assertEquals(w, sv.kernelMap());
+    assertTrue(sv.kernelLocation().endsWith(".npz"), sv.kernelLocation());
     List<Row> rows = sv.rows().select("id", "vector", MemoryStore.ROW_FACTOR).collectAsList();
     assertEquals(raw.rows.size(), rows.size());
     for (Row r : rows) {
@@ -233,7 +236,11 @@ class MemoryStoreTest {
         x[j] = v.get(j);
       }
       double ss = 0;
-      for (double e : w.images(x, 1)) {
+      for (int k = 0; k < 5; k++) {
+        double e = bias[k];
+        for (int j = 0; j < D; j++) {
+          e += w.weights()[k * D + j] * x[j];
+        }
         ss += e * e;
       }
       assertEquals(1 / Math.sqrt(ss), r.getFloat(2), 1e-6 / Math.sqrt(ss),
