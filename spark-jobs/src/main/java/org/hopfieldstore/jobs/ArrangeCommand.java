@@ -109,6 +109,9 @@ final class ArrangeCommand extends CommandBase {
           + "d), no bias), every pair each step (its code "
           + "divides the running rate by sqrt(i+1) every step, i.e. 1/sqrt(i!); this takes the "
           + "schedule 1/sqrt(t+1))",
+      "  uhop-max   U-Hop's Stage I runs (MAGICS-LAB/UHop train_kernel_max, "
+          + "memory_retrieval_max_loss.py): --loss uhop-max:2 --optimiser sgd --lr 10 --no-decay "
+          + "--init gaussian:1 --norm-penalty 0, every pair each step",
       "  uhop-plus  U-Hop+ (MAGICS-LAB/Optimal-Hopfield-Memory train_separation): --loss "
           + "spherical:0.1 --optimiser adam --lr 0.1 --init kaiming --batch 16 --norm-penalty 0 "
           + "--bias true (its FeatureMap is nn.Linear(d, D), whose bias is on by default)"})
@@ -191,35 +194,24 @@ final class ArrangeCommand extends CommandBase {
     atLeast("--dim", big, 1);
     atLeast("--epochs", epochs, 1);
     atLeast("--negatives", negatives, 0);
-    Preset defaults = Preset.of(preset);
-    SeparationLoss loss = SeparationLoss.parse(lossText != null ? lossText : defaults.loss);
-    String optimiser = optimiserName != null ? optimiserName : defaults.optimiser;
-    if (!optimiser.equals("adam") && !optimiser.equals("sgd")) {
-      throw new UsageException("--optimiser must be adam or sgd, got '" + optimiser + "'");
-    }
-    double lr = lrOption != null ? lrOption : defaults.lr;
-    boolean decay = decayOption != null ? decayOption : defaults.decay;
-    int batch = batchOption != null ? batchOption : defaults.batch;
-    String init = initOption != null ? initOption : defaults.init;
-    boolean learnBias = biasOption != null ? biasOption : defaults.bias;
-    atLeast("--batch", batch, 0);
+    Training training = Training.resolve(preset, lossText, optimiserName, lrOption,
+        decayOption, batchOption, lambdaOption, initOption, biasOption, seed);
+    SeparationLoss loss = training.loss();
+    String optimiser = training.optimiser();
+    double lr = training.lr();
+    boolean decay = training.decay();
+    int batch = training.batch();
+    String init = training.init();
+    double lambda = training.lambda();
+    boolean learnBias = training.bias();
     if (batch > 0 && negatives > 0) {
       throw new UsageException("--batch pairs the memories within each batch: it takes no "
           + "--negatives");
-    }
-    if (batch == 1) {
-      throw new UsageException("--batch 1 has no pairs: use B >= 2, or 0 for every pair");
     }
     double tauFinal = this.tauFinal == null ? 0 : positive("--tau-final", this.tauFinal);
     if (tauFinal > 0 && loss.form() != SeparationLoss.Form.SPHERICAL) {
       throw new UsageException("--tau-final needs the spherical loss, got " + loss);
     }
-    positive("--lr", lr);
-    double lambda = lambdaOption != null ? lambdaOption
-        : defaults.penalty != null ? defaults.penalty
-        : loss.form() == SeparationLoss.Form.SPHERICAL ? 0 : 1;
-    atLeast("--norm-penalty", lambda, 0);
-    initial(init, 1, 1, seed); // a bad --init fails before the memories are read
     java.util.List<Corruption> noises = new java.util.ArrayList<>();
     for (String n : noiseText.split(",")) {
       noises.add(Corruption.parse(n.trim()));
@@ -265,10 +257,8 @@ final class ArrangeCommand extends CommandBase {
       }
       LinearFeatureMap start = initial(init, big, d, seed);
       // the parameters: W (D x d row-major), then b (D) when it is learned
-      double[] w = learnBias ? parameters(start.weights(), initialBias(init, big, d, seed))
-          : start.weights().clone();
-      Optimiser opt = optimiser.equals("sgd") ? new Sgd(w.length, lr, decay)
-          : new Adam(w.length, lr, decay);
+      double[] w = training.parameters(start, big, d, seed);
+      Optimiser opt = training.optimiser(w.length);
       int first = 0;
       String fingerprint = String.format(Locale.ROOT, "memories=%s M=%d d=%d D=%d loss=%s "
           + "negatives=%d lr=%s decay=%b penalty=%s init=%s seed=%d tau-final=%s",
@@ -304,31 +294,14 @@ final class ArrangeCommand extends CommandBase {
               : loss;
           PairTerms terms;
           double value;
-          if (batch > 0) {
-            // U-Hop+'s loop: one step per shuffled mini-batch, on the pairs within it; the
-            // epoch reports the batches' mean loss and their largest overlap
-            terms = new PairTerms(w.length);
-            value = 0;
-            int steps = 0;
-            int[] order = shuffled(m, seed, epoch);
-            for (int from = 0; from + 1 < m; from += batch) {
-              int[] rows = Arrays.copyOfRange(order, from, Math.min(m, from + batch));
-              if (rows.length < 2) {
-                break;
-              }
-              MemoryBlock part = rows(mem, rows);
-              SeparationTerms.Epoch t = SeparationTerms.Epoch.of(epochLoss, map, part, null);
-              value += descend(opt, w, epochLoss, t, rows.length, lambda);
-              steps++;
-              terms.pairs += t.pairs.pairs;
-              terms.maxCos = Math.max(terms.maxCos, t.pairs.maxCos);
-              map = LinearFeatureMap.ofParameters(w, big, d);
-            }
-            value /= steps;
+          if (store == null || batch > 0) {
+            EpochResult r = inProcessEpoch(training, epochLoss, opt, w, big, d, mem, block,
+                sample, seed, epoch);
+            terms = r.terms();
+            value = r.value();
           } else {
-            SeparationTerms.Epoch epochTerms = store != null
-                ? new DistributedStudies(store.blocks()).separationTerms(map, epochLoss, sample)
-                : SeparationTerms.Epoch.of(epochLoss, map, block, sample);
+            SeparationTerms.Epoch epochTerms = new DistributedStudies(store.blocks())
+                .separationTerms(map, epochLoss, sample);
             terms = epochTerms.pairs;
             value = descend(opt, w, epochLoss, epochTerms, m, lambda);
           }
@@ -452,6 +425,135 @@ final class ArrangeCommand extends CommandBase {
     return b;
   }
 
+  /**
+   * The settings of one training run, resolved from a preset and the options that override it
+   * (null: the preset's, else arrange's default): what {@code arrange} and the capacity study's
+   * {@code kernel_train} both learn W with.
+   */
+  record Training(SeparationLoss loss, String optimiser, double lr, boolean decay, int batch,
+      double lambda, String init, boolean bias) {
+    /** Resolves and checks the settings; a bad value throws a UsageException naming it. */
+    static Training resolve(String preset, String loss, String optimiser, Double lr,
+        Boolean decay, Integer batch, Double penalty, String init, Boolean bias, long seed) {
+      Preset defaults = Preset.of(preset);
+      SeparationLoss l = SeparationLoss.parse(loss != null ? loss : defaults.loss);
+      String opt = optimiser != null ? optimiser : defaults.optimiser;
+      if (!opt.equals("adam") && !opt.equals("sgd")) {
+        throw new UsageException("--optimiser must be adam or sgd, got '" + opt + "'");
+      }
+      double rate = lr != null ? lr : defaults.lr;
+      boolean dec = decay != null ? decay : defaults.decay;
+      int b = batch != null ? batch : defaults.batch;
+      String in = init != null ? init : defaults.init;
+      atLeast("--batch", b, 0);
+      if (b == 1) {
+        throw new UsageException("--batch 1 has no pairs: use B >= 2, or 0 for every pair");
+      }
+      positive("--lr", rate);
+      double lambda = penalty != null ? penalty
+          : defaults.penalty != null ? defaults.penalty
+          : l.form() == SeparationLoss.Form.SPHERICAL ? 0 : 1;
+      atLeast("--norm-penalty", lambda, 0);
+      initial(in, 1, 1, seed); // a bad --init fails before the memories are read
+      return new Training(l, opt, rate, dec, b, lambda, in,
+          bias != null ? bias : defaults.bias);
+    }
+
+    /** The starting parameters: W of {@code start}, then b when the bias is learned. */
+    double[] parameters(LinearFeatureMap start, int big, int d, long seed) {
+      return bias ? ArrangeCommand.parameters(start.weights(), initialBias(init, big, d, seed))
+          : start.weights().clone();
+    }
+
+    /** A fresh optimiser of {@code size} parameters. */
+    Optimiser optimiser(int size) {
+      return optimiser.equals("sgd") ? new Sgd(size, lr, decay) : new Adam(size, lr, decay);
+    }
+  }
+
+  /** One epoch's objective (before its steps) and the pairs it saw. */
+  record EpochResult(double value, PairTerms terms) {}
+
+  /**
+   * One in-process epoch on {@code mem} ({@code block}: the same rows as a block): one step on
+   * every pair (or every memory against {@code sample}), or with a batch size U-Hop+'s loop, one
+   * step per shuffled mini-batch on the pairs within it, reporting the batches' mean loss and
+   * their largest overlap.
+   */
+  static EpochResult inProcessEpoch(Training t, SeparationLoss epochLoss, Optimiser opt,
+      double[] w, int big, int d, FloatMatrix mem, MemoryBlock block, MemoryBlock sample,
+      long seed, int epoch) {
+    int m = mem.rows();
+    LinearFeatureMap map = LinearFeatureMap.ofParameters(w, big, d);
+    if (t.batch() == 0) {
+      SeparationTerms.Epoch terms = terms(t, epochLoss, map, block, sample);
+      return new EpochResult(descend(opt, w, epochLoss, terms, m, t.lambda()), terms.pairs);
+    }
+    PairTerms terms = new PairTerms(w.length);
+    double value = 0;
+    int steps = 0;
+    int[] order = shuffled(m, seed, epoch);
+    for (int from = 0; from + 1 < m; from += t.batch()) {
+      int[] rows = Arrays.copyOfRange(order, from, Math.min(m, from + t.batch()));
+      if (rows.length < 2) {
+        break;
+      }
+      MemoryBlock part = rows(mem, rows);
+      SeparationTerms.Epoch e = terms(t, epochLoss, map, part, null);
+      value += descend(opt, w, epochLoss, e, rows.length, t.lambda());
+      steps++;
+      terms.pairs += e.pairs.pairs;
+      terms.maxCos = Math.max(terms.maxCos, e.pairs.maxCos);
+      map = LinearFeatureMap.ofParameters(w, big, d);
+    }
+    return new EpochResult(value / steps, terms);
+  }
+
+  /**
+   * The terms of one in-process step; without a norm penalty (LAMBDA 0, U-Hop's presets) its
+   * terms, which weigh nothing, are not computed (two of the five D x d GEMMs per memory).
+   */
+  private static SeparationTerms.Epoch terms(Training t, SeparationLoss loss,
+      LinearFeatureMap map, MemoryBlock block, MemoryBlock sample) {
+    if (t.lambda() == 0 && sample == null) {
+      return new SeparationTerms.Epoch(loss.allPairs(map, block, 0),
+          new org.hopfieldstore.core.aggregate.DoubleSums(1 + map.parameterCount()));
+    }
+    return SeparationTerms.Epoch.of(loss, map, block, sample);
+  }
+
+  /**
+   * Learns W (D x d) on {@code mem} in-process, every pair (or batch) each epoch, from the init
+   * seeded by {@code seed}, as {@code arrange} without a store, negatives or checkpoints: one
+   * run to the largest of {@code epochs} (ascending, >= 1), handing W after each listed epoch
+   * count to {@code snapshot} (a shorter run's W is the prefix of a longer one's).
+   */
+  static void train(Training t, FloatMatrix mem, int big, long seed, int[] epochs,
+      java.util.function.BiConsumer<Integer, LinearFeatureMap> snapshot) {
+    int d = mem.cols();
+    if (mem.rows() < 2) {
+      throw new IllegalArgumentException("learning W needs at least 2 memories, got "
+          + mem.rows());
+    }
+    if (big < d && t.init().equals("identity")) {
+      throw new IllegalArgumentException("init identity needs D >= d (W = [I; 0]), got D="
+          + big + " < d=" + d);
+    }
+    double[] w = t.parameters(initial(t.init(), big, d, seed), big, d, seed);
+    Optimiser opt = t.optimiser(w.length);
+    MemoryBlock block = MemoryBlock.of(mem);
+    int next = 0;
+    for (int epoch = 0; next < epochs.length; epoch++) {
+      while (next < epochs.length && epochs[next] == epoch) {
+        snapshot.accept(epoch, LinearFeatureMap.ofParameters(w.clone(), big, d));
+        next++;
+      }
+      if (next < epochs.length) {
+        inProcessEpoch(t, t.loss(), opt, w, big, d, mem, block, null, seed, epoch);
+      }
+    }
+  }
+
   /** The memories' order in epoch e: a permutation seeded by (seed, e), as U-Hop+'s shuffle. */
   static int[] shuffled(int m, long seed, int epoch) {
     SplittableRandom rnd = new SplittableRandom(seed * 1_000_033L + epoch);
@@ -478,10 +580,13 @@ final class ArrangeCommand extends CommandBase {
       switch (name) {
         case "uhop":
           return new Preset("uhop:2", "sgd", 1, true, "gaussian:1", 0, 0.0, false);
+        case "uhop-max":
+          return new Preset("uhop-max:2", "sgd", 10, false, "gaussian:1", 0, 0.0, false);
         case "uhop-plus":
           return new Preset("spherical:0.1", "adam", 0.1, false, "kaiming", 16, 0.0, true);
         default:
-          throw new UsageException("--preset must be uhop or uhop-plus, got '" + name + "'");
+          throw new UsageException("--preset must be uhop, uhop-max or uhop-plus, got '" + name
+              + "'");
       }
     }
   }

@@ -61,6 +61,10 @@ import org.knowm.xchart.XYChartBuilder;
         "  error.png       mean retrieval error against M (error-NOISE.png for each noise)",
         "  separation.png  minimal pairwise angle of the memory set against M",
         "  summary.json    config, grid, wall time",
+        "With kernel_epochs (U-Hop's Stage I), every set also learns a feature map W for each "
+            + "N > 0 listed (kernel_train: in-process, on the set's first memories) and the "
+            + "kernel_rules run again with it; results.tsv and means.tsv then end with a column "
+            + "kernel_epochs (N; 0: the plain model, no map), and the plots draw each (rule, N).",
         "In-process by default; with --master each memory set is a distributed store.", ""})
 final class CapacityCommand extends CommandBase {
   @Option(names = "--config", required = true, paramLabel = "FILE",
@@ -82,6 +86,10 @@ final class CapacityCommand extends CommandBase {
   @Option(names = "--quiet", description = "no progress on the terminal")
   boolean quiet;
 
+  @Option(names = "--keep-kernels", description = {"with kernel_epochs: also keep each learned "
+      + "W in DIR/kernels/M<M>-trial<T>-N<N>.npy (to check them; each is D x d float64)"})
+  boolean keepKernels;
+
   @Mixin
   SparkOptions sparkOptions = new SparkOptions();
 
@@ -93,6 +101,8 @@ final class CapacityCommand extends CommandBase {
   @Override
   void run() throws IOException {
     StudyConfig cfg = StudyConfig.read(configPath);
+    ArrangeCommand.Training training = cfg.learnsKernels() ? training(cfg) : null;
+    int[] trainEpochs = cfg.kernelEpochs.stream().mapToInt(i -> i).filter(n -> n > 0).toArray();
     String master = sparkOptions.master();
     int partitions = sparkOptions.partitions();
     System.setProperty("java.awt.headless", "true");
@@ -142,37 +152,38 @@ final class CapacityCommand extends CommandBase {
               dist = DistributedStore.fromMatrix(jsc, mem, p, StorageLevel.MEMORY_ONLY(), "nd4j");
               store = dist;
             }
+            java.nio.file.Path kernelDir = null;
+            double trainSecs = 0;
             try {
               double[] sep = separation(cfg, mem, dist);
+              // U-Hop's Stage I: W learned on the set's first memories, one file per N
+              java.util.TreeMap<Integer, String> kernels = new java.util.TreeMap<>();
+              if (trainEpochs.length > 0) {
+                long t0 = System.nanoTime();
+                kernelDir = java.nio.file.Files.createTempDirectory("hopfield-capacity-W-");
+                learnKernels(cfg, training, trainEpochs, mem, setSeed, kernelDir, kernels,
+                    keepKernels ? output : null, m, trial);
+                trainSecs = (System.nanoTime() - t0) / 1e9;
+              }
               for (int ni = 0; ni < cfg.noises.size(); ni++) {
                 QuerySet qs = querySets.get(ni);
+                String noise = cfg.noises.get(ni).toString();
                 for (StudyRule rule : cfg.rules) {
                   RetrievalSpec spec = rule.specFor(m);
-                  long t0 = System.nanoTime();
-                  RetrievalResult r = org.hopfieldstore.core.retrieval.RetrievalLoop.run(store,
-                      qs.queries(), spec, 1, false);
-                  double secs = (System.nanoTime() - t0) / 1e9;
-                  RetrievalQuality q = RetrievalQuality.of(mem, qs.targets(), r.states(),
-                      cfg.cosineTolerance, cfg.clamp);
-                  double support = 0;
-                  double steps = 0;
-                  for (int b = 0; b < nq; b++) {
-                    support += r.supportSize(b);
-                    steps += r.steps(b);
+                  rows.add(row(cfg, store, mem, qs, spec, m, trial, rule, sep, noise, 0));
+                  if (cfg.isKernelRule(rule)) {
+                    for (Map.Entry<Integer, String> k : kernels.entrySet()) {
+                      rows.add(row(cfg, store, mem, qs, spec.withKernel(k.getValue(),
+                          cfg.kernelTrain.normalized), m, trial, rule, sep, noise, k.getKey()));
+                    }
                   }
-                  rows.add(new String[] {Integer.toString(m), Integer.toString(trial),
-                      rule.label(), fmt(q.successRate), fmt(q.meanError), fmt(support / nq),
-                      fmt(steps / nq), fmt(secs), fmt(sep[0]), fmt(sep[1]), fmt(sep[2]),
-                      Integer.toString((int) sep[3]),
-                      fmt(spec.isSummary() ? Double.NaN // summaries weigh no memory
-                          : RetrievalQuality.rightMemoryRate(r, qs.targets())),
-                      cfg.noises.get(ni).toString()});
                 }
               }
             } finally {
               if (dist != null) {
                 dist.close();
               }
+              deleteAll(kernelDir);
             }
             done += m;
             if (!quiet) {
@@ -180,7 +191,9 @@ final class CapacityCommand extends CommandBase {
               err.println(String.format(Locale.ROOT,
                   "grid point %d of %d (M=%d), trial %d of %d: %.1f s elapsed, ~%.1f s left",
                   mi + 1, cfg.memories.size(), m, trial + 1, cfg.trials, elapsed,
-                  elapsed / done * (total - done)));
+                  elapsed / done * (total - done)) + (trainEpochs.length == 0 ? ""
+                      : String.format(Locale.ROOT, " (W learned to N=%d in %.1f s)",
+                          trainEpochs[trainEpochs.length - 1], trainSecs)));
             }
           }
         }
@@ -202,6 +215,10 @@ final class CapacityCommand extends CommandBase {
       json.set("memories", Json.array(cfg.memories.stream().mapToLong(i -> i).toArray()));
       com.fasterxml.jackson.databind.node.ArrayNode noises = json.putArray("noises");
       cfg.noises.forEach(n -> noises.add(n.toString()));
+      if (cfg.learnsKernels()) {
+        json.set("kernel_epochs", Json.array(cfg.kernelEpochs.stream().mapToLong(i -> i)
+            .toArray()));
+      }
       json.put("trials", cfg.trials).put("rules", cfg.rules.size()).put("rows", rows.size())
           .put("wall_seconds", wall)
           .put("peak_heap_after_gc_bytes", HeapAfterGc.watch().peakBytes());
@@ -235,30 +252,138 @@ final class CapacityCommand extends CommandBase {
     for (String[] m : MEASURES) {
       sb.append('\t').append(m[0]).append("\t").append(m[0]).append("_se");
     }
-    sb.append("\tnoise\n");
+    sb.append(cfg.learnsKernels() ? "\tnoise\tkernel_epochs\n" : "\tnoise\n");
     for (org.hopfieldstore.core.data.Corruption noise : cfg.noises) {
       for (int m : cfg.memories) {
         for (StudyRule rule : cfg.rules) {
-          List<String[]> mine = select(rows, noise.toString(), m, rule.label());
-          sb.append(m).append('\t').append(rule.label()).append('\t').append(mine.size());
-          for (String[] measure : MEASURES) {
-            int col = Integer.parseInt(measure[1]);
-            TrialMean t = TrialMean.of(mine.stream().mapToDouble(r -> r[col].equals("nan")
-                ? Double.NaN : Double.parseDouble(r[col])).toArray());
-            sb.append('\t').append(fmt(t.mean())).append('\t').append(fmt(t.standardError()));
+          for (int n : epochsOf(cfg, rule)) {
+            String kernelN = cfg.learnsKernels() ? Integer.toString(n) : null;
+            List<String[]> mine = select(rows, noise.toString(), m, rule.label(), kernelN);
+            sb.append(m).append('\t').append(rule.label()).append('\t').append(mine.size());
+            for (String[] measure : MEASURES) {
+              int col = Integer.parseInt(measure[1]);
+              TrialMean t = TrialMean.of(mine.stream().mapToDouble(r -> r[col].equals("nan")
+                  ? Double.NaN : Double.parseDouble(r[col])).toArray());
+              sb.append('\t').append(fmt(t.mean())).append('\t')
+                  .append(fmt(t.standardError()));
+            }
+            sb.append('\t').append(noise);
+            if (kernelN != null) {
+              sb.append('\t').append(kernelN);
+            }
+            sb.append('\n');
           }
-          sb.append('\t').append(noise).append('\n');
         }
       }
     }
     return sb.toString();
   }
 
-  /** The rows of one (noise, M, rule), one per trial. */
-  private static List<String[]> select(List<String[]> rows, String noise, int m, String rule) {
+  /** The column of results.tsv with N of kernel_epochs (when the study has them). */
+  private static final int KERNEL_EPOCHS = 14;
+
+  /** The N a rule has rows for: 0 (no map), and each N > 0 for a kernel rule. */
+  static int[] epochsOf(StudyConfig cfg, StudyRule rule) {
+    java.util.stream.IntStream learned = cfg.isKernelRule(rule)
+        ? cfg.kernelEpochs.stream().mapToInt(i -> i).filter(n -> n > 0)
+        : java.util.stream.IntStream.empty();
+    return java.util.stream.IntStream.concat(java.util.stream.IntStream.of(0), learned)
+        .toArray();
+  }
+
+  /**
+   * The settings of every learned W, resolved up front (a bad preset or init fails before any
+   * memory set is drawn).
+   */
+  static ArrangeCommand.Training training(StudyConfig cfg) {
+    StudyConfig.KernelTrain k = cfg.kernelTrain;
+    try {
+      return ArrangeCommand.Training.resolve(k.preset, k.loss, k.optimiser, k.lr, k.decay,
+          k.batch, k.penalty, k.init, null, cfg.seed);
+    } catch (UsageException e) {
+      throw new IllegalArgumentException("kernel_train = " + cfg.raw.get("kernel_train") + ": "
+          + e.getMessage().replaceFirst("^--([a-z-]+)", "$1"), e);
+    }
+  }
+
+  /**
+   * Learns W on the first floor(share M) memories of {@code mem} (init seeded by the set's
+   * seed), one run to the largest N, and writes W after each N to {@code dir}; {@code kernels}
+   * gets N -> file. With {@code keep}, a copy of each goes to kernels/ in the output.
+   */
+  private static void learnKernels(StudyConfig cfg, ArrangeCommand.Training training,
+      int[] epochs, FloatMatrix mem, long setSeed, java.nio.file.Path dir,
+      Map<Integer, String> kernels, AtomicOutput keep, int m, int trial) {
+    int rows = cfg.kernelTrain.trainRows(mem.rows());
+    int d = mem.cols();
+    FloatMatrix first = FloatMatrix.of("first memories",
+        java.util.Arrays.copyOf(mem.data(), rows * d), rows, d);
+    int big = cfg.kernelTrain.dim != null ? cfg.kernelTrain.dim : d;
+    ArrangeCommand.train(training, first, big, setSeed + 3, epochs, (n, w) -> {
+      java.nio.file.Path file = dir.resolve("W-" + n + ".npy");
+      w.write(file);
+      kernels.put(n, file.toString());
+      if (keep != null) {
+        try (java.io.OutputStream o = keep.create(String.format(Locale.ROOT,
+            "kernels/M%d-trial%d-N%d.npy", m, trial, n))) {
+          w.write(o);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    });
+  }
+
+  private static void deleteAll(java.nio.file.Path dir) throws IOException {
+    if (dir == null) {
+      return;
+    }
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+      for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+        java.nio.file.Files.deleteIfExists(f);
+      }
+    }
+    java.nio.file.Files.deleteIfExists(dir);
+  }
+
+  /** One row of results.tsv: the rule's retrieval of the queries, and the set's separation. */
+  private static String[] row(StudyConfig cfg, StepFunction store, FloatMatrix mem,
+      QuerySet qs, RetrievalSpec spec, int m, int trial, StudyRule rule, double[] sep,
+      String noise, int kernelN) {
+    int nq = qs.queries().rows();
+    long t0 = System.nanoTime();
+    RetrievalResult r = org.hopfieldstore.core.retrieval.RetrievalLoop.run(store,
+        qs.queries(), spec, 1, false);
+    double secs = (System.nanoTime() - t0) / 1e9;
+    RetrievalQuality q = RetrievalQuality.of(mem, qs.targets(), r.states(),
+        cfg.cosineTolerance, cfg.clamp);
+    double support = 0;
+    double steps = 0;
+    for (int b = 0; b < nq; b++) {
+      support += r.supportSize(b);
+      steps += r.steps(b);
+    }
+    String[] row = {Integer.toString(m), Integer.toString(trial),
+        rule.label(), fmt(q.successRate), fmt(q.meanError), fmt(support / nq),
+        fmt(steps / nq), fmt(secs), fmt(sep[0]), fmt(sep[1]), fmt(sep[2]),
+        Integer.toString((int) sep[3]),
+        fmt(spec.isSummary() ? Double.NaN // summaries weigh no memory
+            : RetrievalQuality.rightMemoryRate(r, qs.targets())),
+        noise};
+    if (cfg.learnsKernels()) {
+      row = java.util.Arrays.copyOf(row, row.length + 1);
+      row[row.length - 1] = Integer.toString(kernelN);
+    }
+    return row;
+  }
+
+  /** The rows of one (noise, M, rule[, N of kernel_epochs]), one per trial. */
+  private static List<String[]> select(List<String[]> rows, String noise, int m, String rule,
+      String kernelN) {
     List<String[]> out = new ArrayList<>();
     for (String[] r : rows) {
-      if (Integer.parseInt(r[0]) == m && r[2].equals(rule) && r[NOISE].equals(noise)) {
+      if (Integer.parseInt(r[0]) == m && r[2].equals(rule) && r[NOISE].equals(noise)
+          && (kernelN == null || r[KERNEL_EPOCHS].equals(kernelN))) {
         out.add(r);
       }
     }
@@ -347,7 +472,8 @@ final class CapacityCommand extends CommandBase {
       sb.append("# ").append(e.getKey()).append(" = ").append(e.getValue()).append('\n');
     }
     sb.append("M\ttrial\trule\tsuccess\tmean_error\tmean_support\tmean_steps\tseconds\t"
-        + "max_cosine\tmin_angle_deg\tdelta_min\tseparation_sample\tright_memory\tnoise\n");
+        + "max_cosine\tmin_angle_deg\tdelta_min\tseparation_sample\tright_memory\tnoise"
+        + (cfg.learnsKernels() ? "\tkernel_epochs\n" : "\n"));
     for (String[] r : rows) {
       sb.append(String.join("\t", r)).append('\n');
     }
@@ -372,8 +498,12 @@ final class CapacityCommand extends CommandBase {
           "mean squared error");
       for (StudyRule rule : cfg.rules) {
         String n = noise.toString();
-        success.addSeries(label(rule), ms, mean(rows, cfg, n, rule.label(), 3));
-        error.addSeries(label(rule), ms, mean(rows, cfg, n, rule.label(), 4));
+        for (int k : epochsOf(cfg, rule)) {
+          String kernelN = cfg.learnsKernels() ? Integer.toString(k) : null;
+          String series = label(rule) + (k == 0 ? "" : ", W after " + k + " steps");
+          success.addSeries(series, ms, mean(rows, cfg, n, rule.label(), kernelN, 3));
+          error.addSeries(series, ms, mean(rows, cfg, n, rule.label(), kernelN, 4));
+        }
       }
       success.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
       writePng(dir, "success" + suffix + ".png", success);
@@ -383,7 +513,7 @@ final class CapacityCommand extends CommandBase {
       XYChart sep = chart(cfg.name + ": minimal pairwise angle of the memories",
           "min angle (degrees)");
       sep.addSeries("memories", ms, mean(rows, cfg, cfg.noises.get(0).toString(),
-          cfg.rules.get(0).label(), 9));
+          cfg.rules.get(0).label(), cfg.learnsKernels() ? "0" : null, 9));
       sep.getStyler().setLegendVisible(false);
       writePng(dir, "separation.png", sep);
     }
@@ -403,12 +533,12 @@ final class CapacityCommand extends CommandBase {
   }
 
   private static List<Double> mean(List<String[]> rows, StudyConfig cfg, String noise,
-      String rule, int col) {
+      String rule, String kernelN, int col) {
     List<Double> out = new ArrayList<>();
     for (int m : cfg.memories) {
       double s = 0;
       int n = 0;
-      for (String[] r : select(rows, noise, m, rule)) {
+      for (String[] r : select(rows, noise, m, rule, kernelN)) {
         if (!r[col].equals("nan")) {
           s += Double.parseDouble(r[col]);
           n++;

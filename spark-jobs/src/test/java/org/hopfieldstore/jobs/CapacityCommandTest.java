@@ -228,4 +228,208 @@ class CapacityCommandTest {
     assertEquals(1, r.status());
     assertTrue(r.err().contains("no such file"), r.err());
   }
+
+  /** java.io.tmpdir's temporary W directories of the capacity command. */
+  private static java.util.Set<String> kernelTemps() throws IOException {
+    try (java.util.stream.Stream<Path> f = Files.list(Path.of(System.getProperty(
+        "java.io.tmpdir")))) {
+      return f.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("hopfield-capacity-W-")).collect(Collectors.toSet());
+    }
+  }
+
+  /**
+   * kernel_epochs: each kernel rule gets one row per N (0: no map), the other rules one row;
+   * results.tsv and means.tsv end with the N column; the N = 0 rows are the plain study's rows,
+   * and without the keys the outputs keep their columns.
+   */
+  @Test
+  void kernelEpochsAddRowsPerNAndALastColumnAndNZeroIsThePlainModel() throws IOException {
+    String body = String.join("\n", "source = sphere", "dim = 12", "memories = 20,40",
+        "rules = softmax:beta=4; sparsemax:beta=4; softmax:beta=4,score=euclidean",
+        "noise = gaussian:0.3", "queries = 16", "trials = 2", "seed = 11", "");
+    Path plainConf = tmp.resolve("plain.conf");
+    Files.writeString(plainConf, "name = w\n" + body);
+    Path kernelConf = tmp.resolve("kernel.conf");
+    Files.writeString(kernelConf, "name = w\n" + body + "kernel_epochs = 0,2,20\n"
+        + "kernel_train = preset=uhop-max,share=0.5\n");
+    java.util.Set<String> temps = kernelTemps();
+    RetrieveCommandTest.Run p = RetrieveCommandTest.run("capacity", "--config",
+        plainConf.toString(), "--out", tmp.resolve("plain").toString(), "--quiet");
+    assertEquals(0, p.status(), p.err());
+    RetrieveCommandTest.Run k = RetrieveCommandTest.run("capacity", "--config",
+        kernelConf.toString(), "--out", tmp.resolve("kernel").toString());
+    assertEquals(0, k.status(), k.err());
+    assertTrue(k.err().contains("grid point 2 of 2 (M=40), trial 2 of 2")
+        && k.err().contains("(W learned to N=20 in "), k.err());
+    assertEquals(temps, kernelTemps(), "the temporary W files are deleted");
+    assertFalse(Files.exists(tmp.resolve("kernel/kernels")), "kept only with --keep-kernels");
+
+    String plainHeader = Files.readAllLines(tmp.resolve("plain/results.tsv")).stream()
+        .filter(l -> l.startsWith("M\t")).findFirst().orElseThrow();
+    assertTrue(plainHeader.endsWith("\tright_memory\tnoise"), plainHeader);
+    String header = Files.readAllLines(tmp.resolve("kernel/results.tsv")).stream()
+        .filter(l -> l.startsWith("M\t")).findFirst().orElseThrow();
+    assertEquals(plainHeader + "\tkernel_epochs", header);
+    assertTrue(Files.readString(tmp.resolve("plain/means.tsv")).startsWith("M\t")
+        && Files.readString(tmp.resolve("plain/means.tsv")).lines().findFirst().orElseThrow()
+            .endsWith("\tnoise"));
+
+    List<String[]> plain = rows(tmp.resolve("plain/results.tsv"));
+    List<String[]> kernel = rows(tmp.resolve("kernel/results.tsv"));
+    assertEquals(2 * 2 * 3, plain.size());
+    assertEquals(14, plain.get(0).length);
+    assertEquals(2 * 2 * (3 + 2 * 2), kernel.size(), "2 sizes x 2 trials x (3 rules + 2 x 2 N)");
+    java.util.Map<String, java.util.Set<String>> ns = new java.util.TreeMap<>();
+    for (String[] r : kernel) {
+      assertEquals(15, r.length);
+      assertEquals("gaussian:0.3", r[13], "the noise column keeps its index");
+      ns.computeIfAbsent(r[2], x -> new java.util.TreeSet<>()).add(r[14]);
+    }
+    assertEquals(java.util.Set.of("0"), ns.get("softmax:beta=4,steps=1,tol=0,score=euclidean"));
+    assertEquals(java.util.Set.of("0", "2", "20"), ns.get("softmax:beta=4,steps=1,tol=0"));
+    assertEquals(java.util.Set.of("0", "2", "20"),
+        ns.get("sparsemax:beta=4,steps=1,tol=0,solver=exact"));
+    List<String[]> zero = kernel.stream().filter(r -> r[14].equals("0"))
+        .collect(Collectors.toList());
+    assertEquals(plain.size(), zero.size());
+    for (int i = 0; i < plain.size(); i++) {
+      for (int c = 0; c < 14; c++) {
+        if (c != 7) { // all but seconds
+          assertEquals(plain.get(i)[c], zero.get(i)[c], "row " + i + " column " + c);
+        }
+      }
+    }
+    boolean changed = false;
+    for (String[] r : kernel) {
+      if (r[14].equals("20")) {
+        String[] base = zero.stream().filter(z -> z[0].equals(r[0]) && z[1].equals(r[1])
+            && z[2].equals(r[2])).findFirst().orElseThrow();
+        changed |= !base[4].equals(r[4]);
+        assertEquals(base[9], r[9], "the set's own separation on every row");
+      }
+    }
+    assertTrue(changed, "retrieval in a learned kernel space differs from the plain model's");
+
+    List<String[]> means = rows(tmp.resolve("kernel/means.tsv"));
+    assertEquals(2 * (3 + 2 * 2), means.size(), "(M, rule, N)");
+    assertTrue(Files.readString(tmp.resolve("kernel/means.tsv")).lines().findFirst()
+        .orElseThrow().endsWith("\tnoise\tkernel_epochs"));
+    for (String[] m : means) {
+      assertEquals("2", m[2], String.join(" ", m));
+      assertEquals(13, m.length);
+      List<String[]> trials = kernel.stream().filter(r -> r[0].equals(m[0]) && r[2].equals(m[1])
+          && r[14].equals(m[12])).collect(Collectors.toList());
+      assertEquals(2, trials.size());
+      double a = Double.parseDouble(trials.get(0)[4]);
+      double b = Double.parseDouble(trials.get(1)[4]);
+      assertEquals((a + b) / 2, Double.parseDouble(m[5]), 1e-5 * (1 + a), String.join(" ", m));
+    }
+    String summary = Files.readString(tmp.resolve("kernel/summary.json"));
+    assertTrue(summary.contains("\"kernel_epochs\"") && !Files.readString(
+        tmp.resolve("plain/summary.json")).contains("kernel_epochs"), summary);
+  }
+
+  /**
+   * The learned maps (kept with --keep-kernels) separate the memories they learned from: the
+   * minimal angle between the images W xi of the set's first half, computed here from the saved
+   * W and the regenerated set, grows with the iterations, and U-Hop's max loss falls; a run to
+   * N = 10 alone gives the same W as the N = 10 snapshot of a run to 100.
+   */
+  @Test
+  void learnedMapsSeparateTheFirstHalfOfTheSet() throws IOException {
+    String body = String.join("\n", "source = clustered:clusters=3,intrinsic=4,spread=0.2",
+        "dim = 16", "memories = 60", "rules = softmax:beta=8; sparsemax:beta=8",
+        "noise = gaussian:0.1", "queries = 8", "seed = 4",
+        "kernel_train = preset=uhop-max,share=0.5", "");
+    Path conf = tmp.resolve("learn.conf");
+    Files.writeString(conf, body + "kernel_epochs = 1,10,100\n");
+    Path out = tmp.resolve("learn");
+    RetrieveCommandTest.Run r = RetrieveCommandTest.run("capacity", "--config", conf.toString(),
+        "--out", out.toString(), "--quiet", "--keep-kernels");
+    assertEquals(0, r.status(), r.err());
+    List<String[]> rows = rows(out.resolve("results.tsv"));
+    assertEquals(2 * 4, rows.size(), "without 0 in the list the plain rows still come (N 0)");
+    assertEquals(List.of("0", "1", "10", "100"), rows.stream().filter(x -> x[2]
+        .startsWith("softmax")).map(x -> x[14]).collect(Collectors.toList()));
+    try (java.util.stream.Stream<Path> f = Files.list(out.resolve("kernels"))) {
+      assertEquals(java.util.Set.of("M60-trial0-N1.npy", "M60-trial0-N10.npy",
+          "M60-trial0-N100.npy"), f.map(x -> x.getFileName().toString())
+              .collect(Collectors.toSet()));
+    }
+    // the set as the command draws it: seed * 1_000_003 + trial * 7_919 + M, no preprocessing
+    org.hopfieldstore.core.memory.FloatMatrix set = org.hopfieldstore.core.data.SyntheticMemories
+        .fromSource("clustered:clusters=3,intrinsic=4,spread=0.2", 60, 16, 4 * 1_000_003L + 60);
+    float[] half = java.util.Arrays.copyOf(set.data(), 30 * 16);
+    org.hopfieldstore.core.kernel.SeparationLoss loss =
+        org.hopfieldstore.core.kernel.SeparationLoss.parse("uhop-max");
+    double[] angle = new double[3];
+    double[] value = new double[3];
+    int[] ns = {1, 10, 100};
+    for (int i = 0; i < 3; i++) {
+      org.hopfieldstore.core.kernel.LinearFeatureMap w = org.hopfieldstore.core.kernel
+          .LinearFeatureMap.read(out.resolve("kernels/M60-trial0-N" + ns[i] + ".npy"));
+      assertEquals(16, w.outDim());
+      assertEquals(16, w.inDim());
+      double[] img = w.images(half, 30);
+      double maxCos = -1;
+      for (int a = 0; a < 30; a++) {
+        for (int b = a + 1; b < 30; b++) {
+          double dot = 0;
+          double na = 0;
+          double nb = 0;
+          for (int c = 0; c < 16; c++) {
+            dot += img[a * 16 + c] * img[b * 16 + c];
+            na += img[a * 16 + c] * img[a * 16 + c];
+            nb += img[b * 16 + c] * img[b * 16 + c];
+          }
+          maxCos = Math.max(maxCos, dot / Math.sqrt(na * nb));
+        }
+      }
+      angle[i] = Math.toDegrees(Math.acos(maxCos));
+      value[i] = loss.loss(loss.allPairs(w, org.hopfieldstore.core.memory.MemoryBlock.of(
+          org.hopfieldstore.core.memory.FloatMatrix.of("half", half, 30, 16)), 0), 30);
+    }
+    assertTrue(angle[2] > angle[0] + 1, "min angle of the images " + java.util.Arrays
+        .toString(angle));
+    assertTrue(value[2] < value[0], "max loss " + java.util.Arrays.toString(value));
+    // a run to 10 alone: the same W as the snapshot after 10 of the run to 100
+    Path conf10 = tmp.resolve("ten.conf");
+    Files.writeString(conf10, body + "kernel_epochs = 10\n");
+    r = RetrieveCommandTest.run("capacity", "--config", conf10.toString(), "--out",
+        tmp.resolve("ten").toString(), "--quiet", "--keep-kernels");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(java.util.Arrays.equals(Files.readAllBytes(out.resolve(
+        "kernels/M60-trial0-N10.npy")), Files.readAllBytes(tmp.resolve(
+        "ten/kernels/M60-trial0-N10.npy"))));
+    List<String[]> ten = rows(tmp.resolve("ten/results.tsv"));
+    for (String[] t : ten) {
+      String[] same = rows.stream().filter(x -> x[2].equals(t[2]) && x[14].equals(t[14]))
+          .findFirst().orElseThrow();
+      assertEquals(same[4], t[4], "the N=10 rows of both runs");
+    }
+  }
+
+  @Test
+  void badKernelTrainingSettingsFailBeforeAnyWorkAndTheHelpListsTheKeys() throws IOException {
+    String[][] cases = {{"preset=uhop-pro", "preset must be uhop, uhop-max or uhop-plus"},
+        {"init=xavier", "init must be identity, gaussian[:SD] (SD > 0), kaiming or "
+            + "kaiming-uniform, got 'xavier'"}};
+    for (String[] c : cases) {
+      Path conf = tmp.resolve("bad.conf");
+      Files.writeString(conf, "memories = 10\nrules = softmax\nkernel_epochs = 1\n"
+          + "kernel_train = " + c[0] + "\n");
+      RetrieveCommandTest.Run r = RetrieveCommandTest.run("capacity", "--config",
+          conf.toString(), "--out", tmp.resolve("out").toString());
+      assertEquals(1, r.status(), c[0]);
+      assertTrue(r.err().contains("kernel_train = " + c[0] + ": " + c[1])
+          && r.err().strip().lines().count() == 1, r.err());
+      assertFalse(Files.exists(tmp.resolve("out")));
+    }
+    RetrieveCommandTest.Run h = RetrieveCommandTest.run("capacity", "--help");
+    for (String s : new String[] {"\n  kernel_epochs\n", "\n  kernel_rules\n",
+        "\n  kernel_train\n", "--keep-kernels"}) {
+      assertTrue(h.out().contains(s), s + " in " + h.out());
+    }
+  }
 }

@@ -34,6 +34,9 @@ import org.hopfieldstore.core.data.Preprocessing;
  * separation_max = 20000
  * separation_distributed = false   # on a Spark master: sets above separation_max exactly, by
  *                                  # the distributed block-pair job (cost M^2 d / 2)
+ * kernel_epochs = 0,1,10,100       # U-Hop Stage I: a learned W per set and N (0: no map)
+ * kernel_rules = softmax:beta=8    # the rules that also run with each W (default: all that can)
+ * kernel_train = preset=uhop-max,share=0.5   # arrange's settings; W learns from floor(S M)
  * </pre>
  *
  * <p>{@link #keysHelp()} lists every key with its meaning, values and default.
@@ -80,7 +83,34 @@ public final class StudyConfig {
         20000),
     SEPARATION_DISTRIBUTED("separation_distributed",
         "on a Spark master, measure sets above separation_max exactly by the distributed "
-            + "block-pair job (cost M^2 d / 2)", "true | false", "false");
+            + "block-pair job (cost M^2 d / 2)", "true | false", "false"),
+    KERNEL_EPOCHS("kernel_epochs", "U-Hop's Stage I (arXiv 2404.03827): for each memory set "
+        + "and each N > 0 of this list, learn a feature map W for N iterations on the set's "
+        + "first memories (kernel_train) and run every kernel_rules rule with kernel=W on the "
+        + "same queries; 0 stands for the plain model (no map), whose rows every rule has "
+        + "anyway. results.tsv and means.tsv get a last column kernel_epochs with N (0: no map)",
+        "an ascending list of integers >= 0 without repeats, e.g. 0,1,10,100,1000",
+        null, "none: no feature maps, and no kernel_epochs column"),
+    KERNEL_RULES("kernel_rules", "which rules also run with each learned W (needs "
+        + "kernel_epochs); their label stays the plain rule's, the kernel_epochs column tells "
+        + "the rows apart",
+        "rule specs separated by ';', each also listed in rules, scoring by inner product "
+            + "(no score=euclidean|manhattan, no kernel= of its own, not linear or prf)",
+        null, "every rule of rules that can take a kernel"),
+    KERNEL_TRAIN("kernel_train", "how each W is learned (needs kernel_epochs): arrange's "
+        + "settings, in-process on the driver, every pair (or mini-batch) each iteration, seeded "
+        + "per memory set and trial; one run to the largest N, W saved after each listed N "
+        + "(a shorter run is a prefix of a longer one), to a temporary .npy deleted after the set",
+        "comma-separated key=value: preset=uhop|uhop-max|uhop-plus (arrange --preset; "
+            + "uhop-max is train_kernel_max: loss uhop-max:2, SGD lr 10 without decay, N(0,1) "
+            + "init), loss=uhop[:T]|uhop-max[:T]|spherical[:TAU], optimiser=adam|sgd, lr=RATE, "
+            + "decay=true|false, batch=B (0: every pair), penalty=LAMBDA, "
+            + "init=identity|gaussian[:SD]|kaiming|kaiming-uniform, dim=D (default d), share=S "
+            + "(W learns from the first floor(S M) memories of each set, 0 < S <= 1, at least 2; "
+            + "default 0.5, U-Hop's first half), map=linear|normalized (the kernel_map of "
+            + "retrieval: <W xi, W x> as U-Hop, or the cosine of the images)",
+        "preset=uhop-max,share=0.5,map=linear", "preset=uhop-max,share=0.5,map=linear "
+            + "(U-Hop's memory_retrieval_max_loss.py)");
 
     final String key;
     final String meaning;
@@ -141,6 +171,12 @@ public final class StudyConfig {
   public final boolean separation;
   public final int separationMax;
   public final boolean separationDistributed;
+  /** The N of kernel_epochs, ascending; empty when the study learns no feature map. */
+  public final List<Integer> kernelEpochs;
+  /** The rules that also run with each learned W (a subset of rules); empty without maps. */
+  public final List<StudyRule> kernelRules;
+  /** How each W is learned; null without kernel_epochs. */
+  public final KernelTrain kernelTrain;
   /** The file's key/value pairs, in order, as written (echoed into results). */
   public final Map<String, String> raw;
 
@@ -168,6 +204,182 @@ public final class StudyConfig {
     separation = p.bool(Key.SEPARATION);
     separationMax = p.integer(Key.SEPARATION_MAX);
     separationDistributed = p.bool(Key.SEPARATION_DISTRIBUTED);
+    if (!kv.containsKey(Key.KERNEL_EPOCHS.key)) {
+      for (Key k : new Key[] {Key.KERNEL_RULES, Key.KERNEL_TRAIN}) {
+        if (kv.containsKey(k.key)) {
+          throw p.bad(k, "needs kernel_epochs (the iteration counts of the feature maps)");
+        }
+      }
+      kernelEpochs = List.of();
+      kernelRules = List.of();
+      kernelTrain = null;
+    } else {
+      kernelEpochs = p.epochs(Key.KERNEL_EPOCHS);
+      kernelRules = p.kernelRules(Key.KERNEL_RULES, rules);
+      try {
+        kernelTrain = KernelTrain.parse(p.text(Key.KERNEL_TRAIN));
+      } catch (IllegalArgumentException e) {
+        throw p.bad(Key.KERNEL_TRAIN, e.getMessage());
+      }
+      if (kernelEpochs.get(kernelEpochs.size() - 1) > 0) {
+        for (int m : memories) {
+          if (kernelTrain.trainRows(m) < 2) {
+            throw p.bad(Key.KERNEL_TRAIN, "share=" + kernelTrain.share + " of M=" + m
+                + " leaves " + kernelTrain.trainRows(m) + " memories to learn W from; it "
+                + "needs at least 2 (a pair)");
+          }
+        }
+      }
+    }
+  }
+
+  /** Whether the study learns feature maps (kernel_epochs is set). */
+  public boolean learnsKernels() {
+    return !kernelEpochs.isEmpty();
+  }
+
+  /** Whether {@code rule} also runs with each learned W. */
+  public boolean isKernelRule(StudyRule rule) {
+    return kernelRules.contains(rule);
+  }
+
+  /**
+   * Whether a rule can score in a learned kernel space: an inner-product score, no kernel of
+   * its own, not a memory summary.
+   */
+  static boolean takesKernel(StudyRule rule) {
+    org.hopfieldstore.core.retrieval.RetrievalSpec spec = rule.specFor(1);
+    if (spec.kernel() != null || spec.isSummary() || spec.score().isDistance()) {
+      return false;
+    }
+    try {
+      spec.withKernel("W.npy").rule().validate(spec.withKernel("W.npy"));
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /**
+   * {@code kernel_train}: the settings of each learned W, as arrange's options (null: the
+   * preset's, else arrange's default), plus the share of each set it learns from and the
+   * kernel map retrieval uses. Preset and init names are checked by the command that resolves
+   * them (before any memory set is drawn).
+   */
+  public static final class KernelTrain {
+    public final String preset;
+    public final String loss;
+    public final String optimiser;
+    public final Double lr;
+    public final Boolean decay;
+    public final Integer batch;
+    public final Double penalty;
+    public final String init;
+    /** D, or null for D = d. */
+    public final Integer dim;
+    /** W learns from the first floor(share M) memories. */
+    public final double share;
+    /** Retrieval with the normalised map W u / |W u| (kernel_map=normalized). */
+    public final boolean normalized;
+
+    private KernelTrain(Map<String, String> o) {
+      preset = o.get("preset");
+      loss = o.get("loss");
+      if (loss != null) {
+        org.hopfieldstore.core.kernel.SeparationLoss.parse(loss);
+      }
+      optimiser = o.get("optimiser");
+      if (optimiser != null && !optimiser.equals("adam") && !optimiser.equals("sgd")) {
+        throw new IllegalArgumentException("optimiser must be adam or sgd, got '" + optimiser
+            + "'");
+      }
+      lr = o.containsKey("lr") ? number(o, "lr", 0, false) : null;
+      decay = o.containsKey("decay") ? bool(o, "decay") : null;
+      batch = o.containsKey("batch") ? integer(o, "batch", 0) : null;
+      if (batch != null && batch == 1) {
+        throw new IllegalArgumentException("batch=1 has no pairs: use B >= 2, or 0 for every "
+            + "pair");
+      }
+      penalty = o.containsKey("penalty") ? number(o, "penalty", 0, true) : null;
+      init = o.get("init");
+      dim = o.containsKey("dim") ? integer(o, "dim", 1) : null;
+      share = o.containsKey("share") ? number(o, "share", 0, false) : 0.5;
+      if (share > 1) {
+        throw new IllegalArgumentException("share=" + share + " must be in (0, 1]");
+      }
+      String map = o.getOrDefault("map", "linear");
+      if (!map.equals("linear") && !map.equals("normalized")) {
+        throw new IllegalArgumentException("map must be linear or normalized, got '" + map
+            + "'");
+      }
+      normalized = map.equals("normalized");
+    }
+
+    private static final Set<String> OPTIONS = Set.of("preset", "loss", "optimiser", "lr",
+        "decay", "batch", "penalty", "init", "dim", "share", "map");
+
+    static KernelTrain parse(String text) {
+      Map<String, String> o = new LinkedHashMap<>();
+      for (String part : text.split(",")) {
+        if (part.isBlank()) {
+          continue;
+        }
+        int eq = part.indexOf('=');
+        if (eq <= 0) {
+          throw new IllegalArgumentException("'" + part.trim() + "': expected key=value");
+        }
+        String k = part.substring(0, eq).trim();
+        if (!OPTIONS.contains(k)) {
+          throw new IllegalArgumentException("unknown option '" + k + "' (valid: "
+              + String.join(", ", new java.util.TreeSet<>(OPTIONS)) + ")");
+        }
+        if (o.put(k, part.substring(eq + 1).trim()) != null) {
+          throw new IllegalArgumentException("option '" + k + "' is given twice");
+        }
+      }
+      return new KernelTrain(o);
+    }
+
+    /** The memories W learns from in a set of m: the first floor(share m). */
+    public int trainRows(int m) {
+      return (int) Math.floor(share * m + 1e-9);
+    }
+
+    private static double number(Map<String, String> o, String k, double min,
+        boolean inclusive) {
+      double v;
+      try {
+        v = Double.parseDouble(o.get(k));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(k + "=" + o.get(k) + ": not a number");
+      }
+      if (!Double.isFinite(v) || (inclusive ? v < min : v <= min)) {
+        throw new IllegalArgumentException(k + "=" + o.get(k) + " must be "
+            + (inclusive ? ">= " : "> ") + (min == 0 ? "0" : Double.toString(min)));
+      }
+      return v;
+    }
+
+    private static int integer(Map<String, String> o, String k, int min) {
+      int v;
+      try {
+        v = Integer.parseInt(o.get(k));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(k + "=" + o.get(k) + ": not an integer");
+      }
+      if (v < min) {
+        throw new IllegalArgumentException(k + "=" + v + " must be >= " + min);
+      }
+      return v;
+    }
+
+    private static boolean bool(Map<String, String> o, String k) {
+      String v = o.get(k);
+      if (!v.equals("true") && !v.equals("false")) {
+        throw new IllegalArgumentException(k + "=" + v + ": expected true or false");
+      }
+      return v.equals("true");
+    }
   }
 
   /**
@@ -307,6 +519,57 @@ public final class StudyConfig {
       }
       if (out.isEmpty()) {
         throw bad(k, "no value");
+      }
+      return out;
+    }
+
+    /** kernel_epochs: integers >= 0, strictly ascending. */
+    List<Integer> epochs(Key k) {
+      List<Integer> out = new ArrayList<>();
+      for (String s : kv.get(k.key).split(",")) {
+        int n;
+        try {
+          n = Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+          throw bad(k, "expected a list of iteration counts such as 0,1,10,100");
+        }
+        if (n < 0) {
+          throw bad(k, "iteration counts must be >= 0");
+        }
+        if (!out.isEmpty() && n <= out.get(out.size() - 1)) {
+          throw bad(k, "iteration counts must ascend without repeats");
+        }
+        out.add(n);
+      }
+      return out;
+    }
+
+    /** kernel_rules: each one of rules that takes a kernel; default all such rules. */
+    List<StudyRule> kernelRules(Key k, List<StudyRule> rules) {
+      List<StudyRule> out = new ArrayList<>();
+      if (!kv.containsKey(k.key)) {
+        for (StudyRule r : rules) {
+          if (takesKernel(r)) {
+            out.add(r);
+          }
+        }
+        if (out.isEmpty()) {
+          throw bad(Key.KERNEL_EPOCHS, "no rule of rules can take a kernel (all score by "
+              + "distance, are summaries or have a kernel of their own)");
+        }
+        return out;
+      }
+      for (StudyRule r : list(k, StudyRule::parse)) {
+        StudyRule match = rules.stream().filter(x -> x.label().equals(r.label())).findFirst()
+            .orElseThrow(() -> bad(k, "'" + r.label() + "' is not one of rules"));
+        if (!takesKernel(match)) {
+          throw bad(k, "'" + r.label() + "' cannot take a kernel (a distance score, a summary "
+              + "rule or a kernel of its own)");
+        }
+        if (out.contains(match)) {
+          throw bad(k, "'" + r.label() + "' is listed twice");
+        }
+        out.add(match);
       }
       return out;
     }

@@ -102,6 +102,10 @@ class StudyConfigTest {
         "separation = false",
         "separation_max = 500",
         "separation_distributed = true",
+        "kernel_epochs = 0,5,50",
+        "kernel_rules = sparsemax:beta=8",
+        "kernel_train = preset=uhop,loss=uhop-max:3,optimiser=adam,lr=0.5,decay=false,batch=4,"
+            + "penalty=0.25,init=kaiming,dim=12,share=0.3,map=normalized",
     };
     Set<String> used = new LinkedHashSet<>();
     for (String l : lines) {
@@ -123,6 +127,23 @@ class StudyConfigTest {
     assertFalse(c.separation);
     assertEquals(500, c.separationMax);
     assertTrue(c.separationDistributed);
+    assertEquals(List.of(0, 5, 50), c.kernelEpochs);
+    assertTrue(c.learnsKernels());
+    assertEquals(List.of(c.rules.get(1)), c.kernelRules);
+    assertFalse(c.isKernelRule(c.rules.get(0)));
+    StudyConfig.KernelTrain k = c.kernelTrain;
+    assertEquals("uhop", k.preset);
+    assertEquals("uhop-max:3", k.loss);
+    assertEquals("adam", k.optimiser);
+    assertEquals(0.5, k.lr);
+    assertEquals(Boolean.FALSE, k.decay);
+    assertEquals(4, k.batch);
+    assertEquals(0.25, k.penalty);
+    assertEquals("kaiming", k.init);
+    assertEquals(12, k.dim);
+    assertEquals(0.3, k.share);
+    assertEquals(3, k.trainRows(10), "floor(0.3 * 10)");
+    assertTrue(k.normalized);
 
     String help = StudyConfig.keysHelp();
     for (String key : used) {
@@ -144,6 +165,77 @@ class StudyConfigTest {
     assertTrue(help.contains("default: " + c.separationMax + "\n"), help);
     assertTrue(help.contains("default: " + c.name + "\n"), help);
     assertTrue(help.contains("default: none: the key is required"), help);
+  }
+
+  @Test
+  void kernelKeysAreAbsentByDefaultAndTheirDefaultsAreUHopsStageOne() throws IOException {
+    StudyConfig plain = read("memories = 10\nrules = softmax\n");
+    assertFalse(plain.learnsKernels());
+    assertEquals(List.of(), plain.kernelEpochs);
+    assertEquals(List.of(), plain.kernelRules);
+    assertEquals(null, plain.kernelTrain);
+    StudyConfig c = read("memories = 10,100\nkernel_epochs = 0,1,10\nrules = softmax:beta=1; "
+        + "sparsemax:beta=1; softmax:beta=1,score=manhattan; linear:beta=1\n");
+    assertEquals(List.of(0, 1, 10), c.kernelEpochs);
+    // every rule that can score in the kernel space: not the distance score, not the summary
+    assertEquals(List.of(c.rules.get(0), c.rules.get(1)), c.kernelRules);
+    StudyConfig.KernelTrain k = c.kernelTrain;
+    assertEquals("uhop-max", k.preset);
+    assertEquals(0.5, k.share);
+    assertEquals(5, k.trainRows(10));
+    assertEquals(50, k.trainRows(101), "floor, as U-Hop's int(0.5 * m)");
+    assertFalse(k.normalized);
+    assertEquals(null, k.lr);
+    assertEquals(null, k.dim);
+    assertTrue(StudyConfig.keysHelp().contains("default: preset=uhop-max,share=0.5,map=linear"),
+        StudyConfig.keysHelp());
+    // only 0: the column, no training, any size of set
+    assertEquals(List.of(0), read("memories = 1\nkernel_epochs = 0\nrules = softmax\n")
+        .kernelEpochs);
+  }
+
+  @Test
+  void badKernelKeysAreRefusedByName() {
+    String base = "memories = 10,100\nrules = softmax:beta=1; softmax:beta=1,score=euclidean\n";
+    String[][] cases = {
+        {"kernel_rules = softmax:beta=1\n", "kernel_rules = softmax:beta=1: needs kernel_epochs"},
+        {"kernel_train = share=0.5\n", "kernel_train = share=0.5: needs kernel_epochs"},
+        {"kernel_epochs = 0,10,10\n", "must ascend without repeats"},
+        {"kernel_epochs = 10,1\n", "must ascend without repeats"},
+        {"kernel_epochs = -1,10\n", "must be >= 0"},
+        {"kernel_epochs = 1,x\n", "expected a list of iteration counts"},
+        {"kernel_epochs = 1\nkernel_rules = sparsemax:beta=1\n",
+            "'sparsemax:beta=1,steps=1,tol=0,solver=exact' is not one of rules"},
+        {"kernel_epochs = 1\nkernel_rules = softmax:beta=1,score=euclidean\n",
+            "cannot take a kernel"},
+        {"kernel_epochs = 1\nkernel_rules = softmax:beta=1; softmax:beta=1\n", "listed twice"},
+        {"kernel_epochs = 1\nkernel_train = shares=0.5\n", "unknown option 'shares'"},
+        {"kernel_epochs = 1\nkernel_train = share=0.5,share=0.4\n", "given twice"},
+        {"kernel_epochs = 1\nkernel_train = share\n", "'share': expected key=value"},
+        {"kernel_epochs = 1\nkernel_train = share=0\n", "share=0 must be > 0"},
+        {"kernel_epochs = 1\nkernel_train = share=1.5\n", "must be in (0, 1]"},
+        {"kernel_epochs = 1\nkernel_train = share=0.1\n",
+            "share=0.1 of M=10 leaves 1 memories to learn W from"},
+        {"kernel_epochs = 1\nkernel_train = lr=-1\n", "lr=-1 must be > 0"},
+        {"kernel_epochs = 1\nkernel_train = lr=fast\n", "lr=fast: not a number"},
+        {"kernel_epochs = 1\nkernel_train = decay=yes\n", "decay=yes: expected true or false"},
+        {"kernel_epochs = 1\nkernel_train = batch=1\n", "batch=1 has no pairs"},
+        {"kernel_epochs = 1\nkernel_train = dim=0\n", "dim=0 must be >= 1"},
+        {"kernel_epochs = 1\nkernel_train = penalty=-0.1\n", "penalty=-0.1 must be >= 0"},
+        {"kernel_epochs = 1\nkernel_train = optimiser=rmsprop\n", "optimiser must be adam or sgd"},
+        {"kernel_epochs = 1\nkernel_train = loss=hinge\n", "unknown loss 'hinge'"},
+        {"kernel_epochs = 1\nkernel_train = map=cosine\n", "map must be linear or normalized"},
+    };
+    for (String[] c : cases) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> read(base + c[0]), c[0]);
+      assertTrue(e.getMessage().contains(c[1]) && e.getMessage().contains("s.conf"),
+          c[0] + " -> " + e.getMessage());
+    }
+    IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+        () -> read("memories = 10\nkernel_epochs = 1\nrules = softmax:score=manhattan\n"));
+    assertTrue(none.getMessage().contains("no rule of rules can take a kernel"),
+        none.getMessage());
   }
 
   @Test
