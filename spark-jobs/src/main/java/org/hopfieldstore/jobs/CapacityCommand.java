@@ -490,19 +490,23 @@ final class CapacityCommand extends CommandBase {
     for (int m : cfg.memories) {
       ms.add((double) m);
     }
+    int series = 0;
+    for (StudyRule rule : cfg.rules) {
+      series += epochsOf(cfg, rule).length;
+    }
     for (org.hopfieldstore.core.data.Corruption noise : cfg.noises) {
       String suffix = cfg.noises.size() == 1 ? "" : "-" + noise.toString().replace(':', '-');
       XYChart success = chart(cfg.name + ": retrieval success (cosine distance <= "
-          + cfg.cosineTolerance + ", " + noise + ")", "success rate");
+          + cfg.cosineTolerance + ", " + noise + ")", "success rate", series);
       XYChart error = chart(cfg.name + ": mean retrieval error (" + noise + ")",
-          "mean squared error");
+          "mean squared error", series);
       for (StudyRule rule : cfg.rules) {
         String n = noise.toString();
         for (int k : epochsOf(cfg, rule)) {
           String kernelN = cfg.learnsKernels() ? Integer.toString(k) : null;
-          String series = label(rule) + (k == 0 ? "" : ", W after " + k + " steps");
-          success.addSeries(series, ms, mean(rows, cfg, n, rule.label(), kernelN, 3));
-          error.addSeries(series, ms, mean(rows, cfg, n, rule.label(), kernelN, 4));
+          String name = label(rule) + (k == 0 ? "" : ", W after " + k + " steps");
+          success.addSeries(name, ms, mean(rows, cfg, n, rule.label(), kernelN, 3));
+          error.addSeries(name, ms, mean(rows, cfg, n, rule.label(), kernelN, 4));
         }
       }
       success.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
@@ -511,7 +515,7 @@ final class CapacityCommand extends CommandBase {
     }
     if (cfg.separation) {
       XYChart sep = chart(cfg.name + ": minimal pairwise angle of the memories",
-          "min angle (degrees)");
+          "min angle (degrees)", 0);
       sep.addSeries("memories", ms, mean(rows, cfg, cfg.noises.get(0).toString(),
           cfg.rules.get(0).label(), cfg.learnsKernels() ? "0" : null, 9));
       sep.getStyler().setLegendVisible(false);
@@ -524,8 +528,10 @@ final class CapacityCommand extends CommandBase {
     return s.replace(",steps=1", "").replace(",tol=0", "").replace(",solver=exact", "");
   }
 
-  private static XYChart chart(String title, String yTitle) {
-    XYChart c = new XYChartBuilder().width(900).height(560).title(title)
+  private static XYChart chart(String title, String yTitle, int series) {
+    // the legend sits below the plot, one line a series: the plot keeps ~420 px whatever the count
+    XYChart c = new XYChartBuilder().width(900).height(Math.max(560, 420 + 22 * series))
+        .title(title)
         .xAxisTitle("number of memories M").yAxisTitle(yTitle).build();
     c.getStyler().setXAxisLogarithmic(true).setMarkerSize(7)
         .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
