@@ -185,7 +185,7 @@ class KernelRetrievalTest {
             }
             z[i] = spec.beta() * (spec.kernelNormalized() ? s / Math.sqrt(ni * nx) : s);
           }
-          double[] p = spec.rule().key().equals("softmax") ? softmax(z) : sortedSparsemax(z);
+          double[] p = spec.rule().key().equals("softmax") ? softmax(z) : org.hopfieldstore.core.ReferenceMath.sparsemax(z);
           double[] next = new double[d];
           for (int i = 0; i < m; i++) {
             for (int c = 0; c < d; c++) {
@@ -306,25 +306,7 @@ class KernelRetrievalTest {
     return p;
   }
 
-  /** Sparsemax by sorting: the largest k with {@code 1 + k z_(k) > sum_{j<=k} z_(j)}. */
-  static double[] sortedSparsemax(double[] z) {
-    double[] s = z.clone();
-    java.util.Arrays.sort(s);
-    double cum = 0;
-    double tau = 0;
-    for (int k = 1; k <= s.length; k++) {
-      double zk = s[s.length - k];
-      cum += zk;
-      if (1 + k * zk > cum) {
-        tau = (cum - 1) / k;
-      }
-    }
-    double[] p = new double[z.length];
-    for (int i = 0; i < z.length; i++) {
-      p[i] = Math.max(0, z[i] - tau);
-    }
-    return p;
-  }
+
 
   @Test
   void normalizedIdentityKernelIsCosineRetrieval() {

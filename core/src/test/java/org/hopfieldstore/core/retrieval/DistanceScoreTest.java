@@ -19,6 +19,7 @@ import org.hopfieldstore.core.rules.Rules;
 import org.hopfieldstore.core.score.Nd4jScoreKernel;
 import org.hopfieldstore.core.score.ScoreFunction;
 import org.hopfieldstore.core.score.ScoreKernels;
+import org.hopfieldstore.core.ReferenceMath;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,70 +43,21 @@ class DistanceScoreTest {
     return score.equals("euclidean") ? Math.sqrt(s) : s;
   }
 
+  // softmax, sparsemax (sort), entmax (bisection) and top-K: the shared float64 references
   private static double[] softmax(double[] z) {
-    double m = Arrays.stream(z).max().orElseThrow();
-    double[] e = Arrays.stream(z).map(v -> Math.exp(v - m)).toArray();
-    double s = Arrays.stream(e).sum();
-    return Arrays.stream(e).map(v -> v / s).toArray();
+    return ReferenceMath.softmax(z);
   }
 
-  /** Sparsemax by sorting: the largest k with 1 + k z_(k) > sum of the k largest. */
   private static double[] sparsemax(double[] z) {
-    double[] s = z.clone();
-    Arrays.sort(s);
-    double cum = 0;
-    double tau = 0;
-    for (int k = 1; k <= s.length; k++) {
-      double zk = s[s.length - k];
-      cum += zk;
-      if (1 + k * zk > cum) {
-        tau = (cum - 1) / k;
-      }
-    }
-    double t = tau;
-    return Arrays.stream(z).map(v -> Math.max(v - t, 0)).toArray();
+    return ReferenceMath.sparsemax(z);
   }
 
-  /** alpha-entmax: p_i = [(alpha - 1) z_i - tau]_+^(1/(alpha-1)), tau by 200 bisections. */
   private static double[] entmax(double[] z, double alpha) {
-    double am1 = alpha - 1;
-    double m = Arrays.stream(z).max().orElseThrow() * am1;
-    double lo = m - 1;
-    double hi = m;
-    for (int it = 0; it < 200; it++) {
-      double mid = (lo + hi) / 2;
-      double f = 0;
-      for (double v : z) {
-        f += Math.pow(Math.max(am1 * v - mid, 0), 1 / am1);
-      }
-      if (f >= 1) {
-        lo = mid;
-      } else {
-        hi = mid;
-      }
-    }
-    double tau = (lo + hi) / 2;
-    double[] p = Arrays.stream(z).map(v -> Math.pow(Math.max(am1 * v - tau, 0), 1 / am1))
-        .toArray();
-    double s = Arrays.stream(p).sum();
-    return Arrays.stream(p).map(v -> v / s).toArray();
+    return ReferenceMath.entmaxBisect(z, alpha);
   }
 
-  /** Softmax over the k largest scores, zero elsewhere. */
   private static double[] topk(double[] z, int k) {
-    Integer[] idx = IntStream.range(0, z.length).boxed().toArray(Integer[]::new);
-    Arrays.sort(idx, Comparator.comparingDouble((Integer i) -> -z[i]));
-    int n = Math.min(k, z.length);
-    double[] top = new double[n];
-    for (int r = 0; r < n; r++) {
-      top[r] = z[idx[r]];
-    }
-    double[] w = softmax(top);
-    double[] p = new double[z.length];
-    for (int r = 0; r < n; r++) {
-      p[idx[r]] = w[r];
-    }
-    return p;
+    return ReferenceMath.topk(z, Math.min(k, z.length));
   }
 
   /** One model of the test: a rule with its own keys, and how the reference normalises. */
