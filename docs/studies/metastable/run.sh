@@ -3,21 +3,23 @@
 # Liu 2024, arXiv 2410.23126; official code MAGICS-LAB/Optimal-Hopfield-Memory, MNIST_metastable.py
 # and synthetic_metastable.py): the size of a query's metastable state is the number of memories
 # whose weight in the last of the updates exceeds eps (1e-2 for softmax, 0 for the sparse rules).
-#   Fashion-MNIST: the 60,000 training images as memories, the first Q test images as queries,
+#   Fashion-MNIST: the 60,000 training images as memories, the first Q test images as queries
+#     (Q = 500 by default; the code takes all 10,000),
 #     pixels scaled to [-1, 1] (the code's Normalize(0.5, 0.5)), 5 updates, beta 0.1 (the code's)
 #     and 1; U-Hop+: D = 200, one epoch of Adam (lr 0.1, tau 0.1) over mini-batches of 16 memories,
 #     Kaiming init (arrange --preset uhop-plus).
 #   synthetic: 10 memories and 10 queries uniform on the sphere in d = 5, D = 5, 20 full-batch
-#     Adam steps at lr 1, 20 updates, beta 1; repeated over 50 seeds (the code runs one).
+#     Adam steps at lr 1, 20 updates, beta 1; repeated over 20 seeds (the code runs one).
 # Writes results.tsv, metastable.png and summary.txt next to this script.
-#   docs/studies/metastable/run.sh          (about 15 minutes on 2 cores; METASTABLE_QUERIES=Q)
+#   docs/studies/metastable/run.sh   (about 15 minutes on 2 cores; METASTABLE_QUERIES=Q,
+#                                     METASTABLE_SEEDS=S)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 cd "$here"
 study=docs/studies/metastable
 work=target/metastable-study
-queries=${METASTABLE_QUERIES:-2000}
-seeds=${METASTABLE_SEEDS:-50}
+queries=${METASTABLE_QUERIES:-500}
+seeds=${METASTABLE_SEEDS:-20}
 mkdir -p "$work"
 py=/usr/bin/python3
 fm=/usr/share/datasets/fashion-mnist
@@ -51,6 +53,8 @@ np.save(f"{work}/train.npy", images("train-images-idx3-ubyte.gz"))
 np.save(f"{work}/test.npy", np.ascontiguousarray(images("t10k-images-idx3-ubyte.gz")[:q]))
 PY
 rules=("softmax" "entmax:alpha=1.5" "sparsemax")
+sep() { case $1 in *:*) echo ,;; *) echo :;; esac; } # the spec's keys follow ':' or ','
+
 total=$(( 2 * 2 * ${#rules[@]} + seeds * (1 + 2 * ${#rules[@]}) + 1 ))
 n=0
 echo "== U-Hop+ map for the 60,000 Fashion-MNIST images (D = 200, one epoch)"
@@ -60,7 +64,7 @@ n=$((n + 1)); left $n $total
 for beta in 0.1 1; do
   for rule in "${rules[@]}"; do
     for map in plain uhop-plus; do
-      spec="$rule,beta=$beta,steps=5"
+      spec="$rule$(sep "$rule")beta=$beta,steps=5"
       [ $map = plain ] || spec="$spec,kernel=$work/W-fm.npy"
       echo "== Fashion-MNIST $spec"
       bin/hopfield-store retrieve --memories "$work/train.npy" --queries "$work/test.npy" \
@@ -80,7 +84,7 @@ for s in $(seq 1 "$seeds"); do
   n=$((n + 1))
   for rule in "${rules[@]}"; do
     for map in plain uhop-plus; do
-      spec="$rule,beta=1,steps=20"
+      spec="$rule$(sep "$rule")beta=1,steps=20"
       [ $map = plain ] || spec="$spec,kernel=$work/W-syn-$s.npy"
       bin/hopfield-store retrieve --memories "$work/syn-mem-$s.npy" --queries "$work/syn-q-$s.npy" \
         --spec "$spec" --report 10 --no-energy --quiet \
