@@ -10,7 +10,7 @@
 #     Kaiming init (arrange --preset uhop-plus).
 #   synthetic: 10 memories and 10 queries uniform on the sphere in d = 5, D = 5, 20 full-batch
 #     Adam steps at lr 1, 20 updates, beta 1; repeated over 20 seeds (the code runs one).
-# Writes results.tsv, metastable.png and summary.txt next to this script.
+# Writes results.tsv and metastable.png next to this script.
 #   docs/studies/metastable/run.sh   (about 15 minutes on 2 cores; METASTABLE_QUERIES=Q,
 #                                     METASTABLE_SEEDS=S)
 set -euo pipefail
@@ -55,7 +55,7 @@ PY
 rules=("softmax" "entmax:alpha=1.5" "sparsemax")
 sep() { case $1 in *:*) echo ,;; *) echo :;; esac; } # the spec's keys follow ':' or ','
 
-total=$(( 2 * 2 * ${#rules[@]} + seeds * (1 + 2 * ${#rules[@]}) + 1 ))
+total=$(( 2 * 3 * ${#rules[@]} + seeds * (1 + 2 * ${#rules[@]}) + 1 ))
 n=0
 echo "== U-Hop+ map for the 60,000 Fashion-MNIST images (D = 200, one epoch)"
 bin/hopfield-store arrange --memories "$work/train.npy" --preset uhop-plus --dim 200 --epochs 1 \
@@ -72,6 +72,33 @@ for beta in 0.1 1; do
         --out "$work/fm-${rule%%:*}-$beta-$map" --overwrite
       n=$((n + 1)); left $n $total
     done
+  done
+done
+# U-Hop+'s loss sees only the normalised images W u / |W u|, so Adam is free to grow |W| (here
+# ~100x in one epoch), which by itself sharpens every rule like a larger beta. The same map,
+# rescaled so that the mean |Phi xi|^2 equals the plain model's mean |xi|^2, keeps its geometry
+# at the plain model's temperature.
+"$py" - "$work" <<'PY'
+import sys
+import numpy as np
+work = sys.argv[1]
+z = np.load(f"{work}/W-fm.npy")
+w, b = (z["weight"], z["bias"]) if hasattr(z, "files") else (z, np.zeros(z.shape[0], z.dtype))
+x = np.load(f"{work}/train.npy").astype(np.float64)
+images = x @ w.T.astype(np.float64) + b
+scale = np.sqrt((x * x).sum(1).mean() / (images * images).sum(1).mean())
+np.savez(f"{work}/W-fm-scaled.npz", weight=(w * scale).astype(w.dtype),
+         bias=(b * scale).astype(b.dtype))
+print(f"   U-Hop+ map rescaled by {scale:.6g} (mean |Phi xi|^2 = mean |xi|^2)")
+PY
+for beta in 0.1 1; do
+  for rule in "${rules[@]}"; do
+    spec="$rule$(sep "$rule")beta=$beta,steps=5,kernel=$work/W-fm-scaled.npz"
+    echo "== Fashion-MNIST $spec"
+    bin/hopfield-store retrieve --memories "$work/train.npy" --queries "$work/test.npy" \
+      --spec "$spec" --report 32 --no-energy --quiet \
+      --out "$work/fm-${rule%%:*}-$beta-uhop-plus-scaled" --overwrite
+    n=$((n + 1)); left $n $total
   done
 done
 for s in $(seq 1 "$seeds"); do
@@ -113,7 +140,8 @@ rows = []
 for data, betas in (("fashion-mnist", ["0.1", "1"]), ("synthetic", ["1"])):
     for beta in betas:
         for rule in rules:
-            for m in ("plain", "uhop-plus"):
+            maps = ("plain", "uhop-plus") + (("uhop-plus-scaled",) if data != "synthetic" else ())
+            for m in maps:
                 if data == "synthetic":
                     dirs = [f"{work}/syn-{rule}-{m}-{s}" for s in range(1, seeds + 1)]
                     cap = 10
@@ -135,10 +163,12 @@ fig, axes = plt.subplots(len(panels), 3, figsize=(15, 3.6 * len(panels)), squeez
 for pi, (data, beta) in enumerate(panels):
     for ri, rule in enumerate(rules):
         ax = axes[pi][ri]
-        for off, m in ((-0.2, "plain"), (0.2, "uhop-plus")):
-            r = [x for x in rows if x[0] == data and x[1] == beta and x[2] == rule and x[3] == m][0]
-            ax.bar(np.arange(12) + off, np.array(r[7]) * 100, width=0.4,
-                   label=("plain" if m == "plain" else "U-Hop+") + f" (mean {r[5]:.1f})")
+        names = {"plain": "plain", "uhop-plus": "U-Hop+", "uhop-plus-scaled": "U-Hop+ rescaled"}
+        mine = [x for x in rows if x[0] == data and x[1] == beta and x[2] == rule]
+        width = 0.8 / len(mine)
+        for i, r in enumerate(mine):
+            ax.bar(np.arange(12) + (i - (len(mine) - 1) / 2) * width, np.array(r[7]) * 100,
+                   width=width, label=names[r[3]] + f" (mean {r[5]:.1f})")
         ax.set_xticks(range(12), [str(k) for k in range(11)] + [">10"])
         ax.set_title(f"{data}, {rule}, beta {beta}")
         ax.set_xlabel("metastable-state size")
