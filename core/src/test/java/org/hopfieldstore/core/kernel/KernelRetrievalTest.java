@@ -29,6 +29,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KernelRetrievalTest {
   @TempDir Path tmp;
 
+  /** {@code n} draws from U(-bound, bound), in order. */
+  static double[] uniform(java.util.SplittableRandom rnd, int n, double bound) {
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = rnd.nextDouble(-bound, bound);
+    }
+    return v;
+  }
+
   static double[][] rows(FloatMatrix m) {
     double[][] out = new double[m.rows()][m.cols()];
     for (int i = 0; i < m.rows(); i++) {
@@ -151,14 +160,8 @@ class KernelRetrievalTest {
     FloatMatrix q = QuerySet.fromMemories(xi, 5, Corruption.parse("gaussian:0.3"), seed + 1)
         .queries();
     java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed + 2);
-    double[] w = new double[big * d];
-    for (int i = 0; i < w.length; i++) {
-      w[i] = rnd.nextDouble(-0.8, 0.8);
-    }
-    double[] bias = new double[big];
-    for (int k = 0; k < big; k++) {
-      bias[k] = rnd.nextDouble(-1, 1); // comparable to |W xi|: the offsets matter
-    }
+    double[] w = uniform(rnd, big * d, 0.8);
+    double[] bias = uniform(rnd, big, 1); // comparable to |W xi|: the offsets matter
     Path file = tmp.resolve("affine-" + big + ".npz");
     new LinearFeatureMap(w.clone(), bias.clone(), big, d).write(file);
     String[] parts = specText.split(",kernel_map=");
@@ -168,8 +171,9 @@ class KernelRetrievalTest {
     for (String kernel : new String[] {"java", "nd4j"}) {
       RetrievalResult got = new LocalRetrievalEngine(MemoryBlock.of(xi),
           org.hopfieldstore.core.score.ScoreKernels.byName(kernel)).retrieve(q, spec);
+      double[][] queries = rows(q);
       for (int b = 0; b < q.rows(); b++) {
-        double[] x = rows(q)[b];
+        double[] x = queries[b];
         for (int t = 0; t < spec.steps(); t++) {
           double[] px = affineImage(w, bias, big, d, x);
           double[] z = new double[m];
@@ -221,14 +225,8 @@ class KernelRetrievalTest {
     FloatMatrix q = QuerySet.fromMemories(xi, 4, Corruption.parse("gaussian:0.3"), seed + 1)
         .queries();
     java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed + 2);
-    double[] w = new double[big * d];
-    for (int i = 0; i < w.length; i++) {
-      w[i] = rnd.nextDouble(-0.8, 0.8);
-    }
-    double[] bias = new double[big];
-    for (int k = 0; k < big; k++) {
-      bias[k] = rnd.nextDouble(-1, 1);
-    }
+    double[] w = uniform(rnd, big * d, 0.8);
+    double[] bias = uniform(rnd, big, 1);
     Path file = tmp.resolve("energy.npz");
     new LinearFeatureMap(w, bias, big, d).write(file);
     double beta = 2;

@@ -201,37 +201,19 @@ class LinearFeatureMapTest {
 
     // an archive of W alone (as np.savez(f, weight=W) writes it) reads as b = 0
     Path onlyW = tmp.resolve("only-w.npz");
-    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(
-        java.nio.file.Files.newOutputStream(onlyW))) {
-      zip.putNextEntry(new java.util.zip.ZipEntry("weight.npy"));
-      zip.write(java.nio.file.Files.readAllBytes(old));
-      zip.closeEntry();
-    }
+    npz(onlyW, "weight.npy", old);
     assertEquals(linear, LinearFeatureMap.read(onlyW));
 
     // a bias of the wrong length, or an archive without W, is named
     Path badBias = tmp.resolve("bad-bias.npz");
     Path wrongLength = tmp.resolve("b5.npy");
     Npy.writeFloat64(wrongLength, new double[5]);
-    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(
-        java.nio.file.Files.newOutputStream(badBias))) {
-      zip.putNextEntry(new java.util.zip.ZipEntry("weight.npy"));
-      zip.write(java.nio.file.Files.readAllBytes(old));
-      zip.closeEntry();
-      zip.putNextEntry(new java.util.zip.ZipEntry("bias.npy"));
-      zip.write(java.nio.file.Files.readAllBytes(wrongLength));
-      zip.closeEntry();
-    }
+    npz(badBias, "weight.npy", old, "bias.npy", wrongLength);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> LinearFeatureMap.read(badBias));
     assertTrue(e.getMessage().contains("bias needs D=4 values, got 5"), e.getMessage());
     Path noW = tmp.resolve("no-w.npz");
-    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(
-        java.nio.file.Files.newOutputStream(noW))) {
-      zip.putNextEntry(new java.util.zip.ZipEntry("bias.npy"));
-      zip.write(java.nio.file.Files.readAllBytes(wrongLength));
-      zip.closeEntry();
-    }
+    npz(noW, "bias.npy", wrongLength);
     e = assertThrows(IllegalArgumentException.class, () -> LinearFeatureMap.read(noW));
     assertTrue(e.getMessage().contains("no weight.npy"), e.getMessage());
   }
@@ -266,5 +248,17 @@ class LinearFeatureMapTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> new LinearFeatureMap(new double[5], 2, 3));
     assertTrue(e.getMessage().contains("2 x 3 needs 6 values, got 5"), e.getMessage());
+  }
+
+  /** An .npz as numpy's savez writes it: entries named {@code name}, each holding a file's bytes. */
+  private static void npz(Path out, Object... nameThenFile) throws java.io.IOException {
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(
+        java.nio.file.Files.newOutputStream(out))) {
+      for (int i = 0; i < nameThenFile.length; i += 2) {
+        zip.putNextEntry(new java.util.zip.ZipEntry((String) nameThenFile[i]));
+        zip.write(java.nio.file.Files.readAllBytes((Path) nameThenFile[i + 1]));
+        zip.closeEntry();
+      }
+    }
   }
 }
