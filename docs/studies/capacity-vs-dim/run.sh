@@ -17,14 +17,8 @@ study=docs/studies/capacity-vs-dim
 work=target/capacity-vs-dim
 mkdir -p "$work"
 py=/usr/bin/python3
-"$py" -c "import numpy, matplotlib" 2>/dev/null || {
-  if [ "$(id -u)" = 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy python3-matplotlib >/dev/null
-  else
-    echo "capacity-vs-dim: needs python3-numpy python3-matplotlib" >&2; exit 1
-  fi
-}
-[ -f spark-jobs/target/hopfield-spark-jobs.jar ] || mvn -B -q -DskipTests package
+. docs/studies/needs.sh
+study_needs capacity-vs-dim python:numpy=python3-numpy python:matplotlib=python3-matplotlib
 export JAVA_OPTS="${JAVA_OPTS:--Xmx14g}"
 dims=${CAPACITY_DIMS:-8 16 24 32 48 64}
 top=${CAPACITY_MAX_M:-10000000}

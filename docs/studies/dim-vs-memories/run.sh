@@ -16,9 +16,8 @@ study=docs/studies/dim-vs-memories
 work=target/dim-vs-memories
 mkdir -p "$work"
 py=/usr/bin/python3
-"$py" -c "import numpy, matplotlib" 2>/dev/null || {
-  echo "dim-vs-memories: needs python3-numpy python3-matplotlib" >&2; exit 1; }
-[ -f spark-jobs/target/hopfield-spark-jobs.jar ] || mvn -B -q -DskipTests package
+. docs/studies/needs.sh
+study_needs dim-vs-memories python:numpy=python3-numpy python:matplotlib=python3-matplotlib
 ms=${DIM_MS:-1000 10000 100000}
 ds=${DIM_DS:-4 8 16 32}
 spark=()

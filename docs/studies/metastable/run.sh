@@ -23,17 +23,9 @@ seeds=${METASTABLE_SEEDS:-20}
 mkdir -p "$work"
 py=/usr/bin/python3
 fm=/usr/share/datasets/fashion-mnist
-need=()
-[ -f "$fm/train-images-idx3-ubyte.gz" ] || need+=(dataset-fashion-mnist)
-"$py" -c "import numpy, matplotlib" 2>/dev/null || need+=(python3-numpy python3-matplotlib)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  else
-    echo "metastable study: needs ${need[*]} (run as root to install them)" >&2; exit 1
-  fi
-fi
-[ -f spark-jobs/target/hopfield-spark-jobs.jar ] || mvn -B -q -DskipTests package
+. docs/studies/needs.sh
+study_needs "metastable study" "$fm/train-images-idx3-ubyte.gz=dataset-fashion-mnist" \
+  python:numpy=python3-numpy python:matplotlib=python3-matplotlib
 start=$(date +%s)
 left() { # done total: prints the elapsed time and an estimate of the time left
   local now=$(( $(date +%s) - start ))
@@ -54,6 +46,12 @@ np.save(f"{work}/test.npy", np.ascontiguousarray(images("t10k-images-idx3-ubyte.
 PY
 rules=("softmax" "entmax:alpha=1.5" "sparsemax")
 sep() { case $1 in *:*) echo ,;; *) echo :;; esac; } # the spec's keys follow ':' or ','
+fm_retrieve() { # SPEC OUT: the test images from the 60,000 training images, 32 weights each
+  echo "== Fashion-MNIST $1"
+  bin/hopfield-store retrieve --memories "$work/train.npy" --queries "$work/test.npy" \
+    --spec "$1" --report 32 --no-energy --quiet --out "$2" --overwrite
+  n=$((n + 1)); left $n $total
+}
 
 total=$(( 2 * 3 * ${#rules[@]} + seeds * (1 + 2 * ${#rules[@]}) + 1 ))
 n=0
@@ -66,16 +64,12 @@ for beta in 0.1 1; do
     for map in plain uhop-plus; do
       spec="$rule$(sep "$rule")beta=$beta,steps=5"
       [ $map = plain ] || spec="$spec,kernel=$work/W-fm.npy"
-      echo "== Fashion-MNIST $spec"
-      bin/hopfield-store retrieve --memories "$work/train.npy" --queries "$work/test.npy" \
-        --spec "$spec" --report 32 --no-energy --quiet \
-        --out "$work/fm-${rule%%:*}-$beta-$map" --overwrite
-      n=$((n + 1)); left $n $total
+      fm_retrieve "$spec" "$work/fm-${rule%%:*}-$beta-$map"
     done
   done
 done
 # U-Hop+'s loss sees only the normalised images W u / |W u|, so Adam is free to grow |W| (here
-# ~100x in one epoch), which by itself sharpens every rule like a larger beta. The same map,
+# ~115x in one epoch), which by itself sharpens every rule like a larger beta. The same map,
 # rescaled so that the mean |Phi xi|^2 equals the plain model's mean |xi|^2, keeps its geometry
 # at the plain model's temperature.
 "$py" - "$work" <<'PY'
@@ -94,11 +88,7 @@ PY
 for beta in 0.1 1; do
   for rule in "${rules[@]}"; do
     spec="$rule$(sep "$rule")beta=$beta,steps=5,kernel=$work/W-fm-scaled.npz"
-    echo "== Fashion-MNIST $spec"
-    bin/hopfield-store retrieve --memories "$work/train.npy" --queries "$work/test.npy" \
-      --spec "$spec" --report 32 --no-energy --quiet \
-      --out "$work/fm-${rule%%:*}-$beta-uhop-plus-scaled" --overwrite
-    n=$((n + 1)); left $n $total
+    fm_retrieve "$spec" "$work/fm-${rule%%:*}-$beta-uhop-plus-scaled"
   done
 done
 for s in $(seq 1 "$seeds"); do

@@ -11,17 +11,9 @@ cd "$here"
 study=docs/studies/stanhop-forecast
 data=/usr/lib/python3/dist-packages/vega_datasets/_data
 seeds=${SEEDS:-1 2 3}
-need=()
-[ -f "$data/seattle-weather.csv" ] || need+=(python3-vega-datasets)
-/usr/bin/python3 -c "import matplotlib" 2>/dev/null || need+=(python3-matplotlib)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  else
-    echo "stanhop study: needs ${need[*]} (run as root to install them)" >&2; exit 1
-  fi
-fi
-[ -f spark-jobs/target/hopfield-spark-jobs.jar ] || mvn -B -q -DskipTests package
+. docs/studies/needs.sh
+study_needs "stanhop study" "$data/seattle-weather.csv=python3-vega-datasets" \
+  python:matplotlib=python3-matplotlib
 for seed in $seeds; do
   echo "== seed $seed: Seattle weather"
   # daily Seattle weather 2012-2015: precipitation, temp_max, temp_min, wind (1461 days)

@@ -13,17 +13,9 @@ work=target/uhop-study
 mkdir -p "$work"
 py=/usr/bin/python3
 fm=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
-need=()
-[ -f "$fm" ] || need+=(dataset-fashion-mnist)
-"$py" -c "import numpy, matplotlib" 2>/dev/null || need+=(python3-numpy python3-matplotlib)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  else
-    echo "uhop study: needs ${need[*]} (run as root to install them)" >&2; exit 1
-  fi
-fi
-[ -f spark-jobs/target/hopfield-spark-jobs.jar ] || mvn -B -q -DskipTests package
+. docs/studies/needs.sh
+study_needs "uhop study" "$fm=dataset-fashion-mnist" python:numpy=python3-numpy \
+  python:matplotlib=python3-matplotlib
 # W: D = d, U-Hop's loss (t = 2), Adam (1e-4 for the 784 x 784 W of the images, 1e-3 for the
 # 64 x 64 W of the clustered set), 30 epochs over all pairs, norm penalty 1
 epochs=30; betas=8,32
