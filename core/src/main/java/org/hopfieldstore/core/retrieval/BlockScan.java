@@ -78,32 +78,12 @@ public final class BlockScan {
   }
 
   /**
-   * As above with the score function {@code score}: for {@link ScoreFunction#DOT} {@code
-   * queries} are the scaled queries, for a distance the unscaled ones ({@link #stepQueries}),
-   * scored {@code -beta * dist(q, xi)} by plain loops into the same tiles; the kernel still
-   * forms the weighted sums.
-   */
-  public static PartialScores<?> foldBlock(Supplier<PartialScores<?>> empty, MemoryBlock block,
-      ScoreKernel kernel, float[] queries, int batch, int tileRows, int threads,
-      ScoreFunction score, double beta) {
-    return foldBlock(empty, block, kernel, queries, batch, tileRows, threads,
-        new Scores(score, beta, null));
-  }
-
-  /**
-   * As above, query b's scores offset by {@code scaledOffsets[b]} (already times beta) before
-   * the block's per-memory factors: {@code scale_j (<q_b, xi_j> + offset_b)}; null: none.
-   */
-  public static PartialScores<?> foldBlock(Supplier<PartialScores<?>> empty, MemoryBlock block,
-      ScoreKernel kernel, float[] scaledQueries, float[] scaledOffsets, int batch, int tileRows,
-      int threads) {
-    return foldBlock(empty, block, kernel, scaledQueries, batch, tileRows, threads,
-        new Scores(ScoreFunction.DOT, 1.0, scaledOffsets));
-  }
-
-  /**
-   * The general form: score function {@code score} and per-query offsets {@code scaledOffsets}
-   * (dot scores only; null: none).
+   * As above with the score function {@code score} and per-query offsets: for {@link
+   * ScoreFunction#DOT} {@code queries} are the scaled queries and query b's scores are offset by
+   * {@code scaledOffsets[b]} (already times beta; null: none) before the block's per-memory
+   * factors, {@code scale_j (<q_b, xi_j> + offset_b)}; a distance takes the unscaled queries
+   * ({@link #stepQueries}), scored {@code -beta * dist(q, xi)} by plain loops into the same
+   * tiles, and no offsets. The kernel still forms the weighted sums.
    */
   public static PartialScores<?> foldBlock(Supplier<PartialScores<?>> empty, MemoryBlock block,
       ScoreKernel kernel, float[] queries, float[] scaledOffsets, int batch, int tileRows,
@@ -164,14 +144,6 @@ public final class BlockScan {
   public static PartialScores<?> foldParallel(Supplier<PartialScores<?>> empty, MemoryBlock block,
       ScoreKernel.Bound bound, float[] scaledQueries, int batch, int tileRows, int threads) {
     return foldParallel(empty, block, bound, scaledQueries, batch, tileRows, threads, Scores.DOT);
-  }
-
-  /** {@link #foldParallel} with per-query score offsets (see {@link #foldBlock}). */
-  public static PartialScores<?> foldParallel(Supplier<PartialScores<?>> empty, MemoryBlock block,
-      ScoreKernel.Bound bound, float[] scaledQueries, float[] scaledOffsets, int batch,
-      int tileRows, int threads) {
-    return foldParallel(empty, block, bound, scaledQueries, batch, tileRows, threads,
-        new Scores(ScoreFunction.DOT, 1.0, scaledOffsets));
   }
 
   private static PartialScores<?> foldParallel(Supplier<PartialScores<?>> empty,
