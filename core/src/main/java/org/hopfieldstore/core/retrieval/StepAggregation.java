@@ -40,23 +40,16 @@ public final class StepAggregation implements BlockAggregation<StepPartial> {
    */
   public StepAggregation(RetrievalSpec spec, float[] states, int batch, int dim, int report,
       ScoreKernel kernel, int tileRows, int threads, long shipRowsLimit) {
-    this(spec, states, batch, dim, report, kernel, tileRows, threads, shipRowsLimit, null);
-  }
-
-  /**
-   * As above, for the updates keyed {@code queryKeys} (one per state row, see {@link
-   * StepFunction#step(float[], int, RetrievalSpec, int, boolean, long[])}; null: unknown).
-   */
-  public StepAggregation(RetrievalSpec spec, float[] states, int batch, int dim, int report,
-      ScoreKernel kernel, int tileRows, int threads, long shipRowsLimit, long[] queryKeys) {
     this(spec, states, null, batch, dim, report, kernel, tileRows, threads, shipRowsLimit,
-        queryKeys);
+        null);
   }
 
   /**
    * As above, row b of the states scoring with the additive offset {@code offsets[b]} before
    * the memories' factors (see {@link StepFunction#step(float[], float[], int, RetrievalSpec,
-   * int, boolean, long[])}; null: none).
+   * int, boolean, long[])}; null: none), for the updates keyed {@code queryKeys} (one per state
+   * row, see {@link StepFunction#step(float[], int, RetrievalSpec, int, boolean, long[])}; null:
+   * unknown).
    */
   public StepAggregation(RetrievalSpec spec, float[] states, float[] offsets, int batch, int dim,
       int report, ScoreKernel kernel, int tileRows, int threads, long shipRowsLimit,
