@@ -12,6 +12,9 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkSetup {
   private SparkSetup() {}
 
+  private static final java.util.regex.Pattern LOCAL_MASTER =
+      java.util.regex.Pattern.compile("local\\[(\\*|[0-9]+)(,[0-9]+)?]");
+
   /** Our defaults, where {@code conf} does not say otherwise. */
   public static SparkConf configure(SparkConf conf) {
     conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
@@ -36,6 +39,22 @@ public final class SparkSetup {
           "org.apache.spark.sql.delta.catalog.DeltaCatalog");
     }
     return conf;
+  }
+
+  /**
+   * The task threads of a {@code local}, {@code local[N]}, {@code local[*]} or
+   * {@code local[N,F]} master; 0 for any other master.
+   */
+  static int localThreads(String master) {
+    if (master.equals("local")) {
+      return 1;
+    }
+    java.util.regex.Matcher m = LOCAL_MASTER.matcher(master);
+    if (!m.matches()) {
+      return 0;
+    }
+    return m.group(1).equals("*") ? Runtime.getRuntime().availableProcessors()
+        : Integer.parseInt(m.group(1));
   }
 
   /** Whether Delta Lake is on the class path (an application may exclude it). */
@@ -70,6 +89,13 @@ public final class SparkSetup {
     if (conf.get("spark.master").startsWith("local")) {
       conf.setIfMissing("spark.driver.host", "127.0.0.1");
       conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+      // Delta rebuilds a store's snapshot in 50 tasks by default; a store's log is a few
+      // small commits, and on a few local threads those tasks cost seconds per command
+      int threads = localThreads(conf.get("spark.master"));
+      if (threads > 0 && hasDelta(SparkSetup.class.getClassLoader())) {
+        conf.setIfMissing("spark.databricks.delta.snapshotPartitions",
+            Integer.toString(threads));
+      }
     } else {
       // the system OpenBLAS reads its thread count when it loads: one task's CPUs each
       conf.setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS",

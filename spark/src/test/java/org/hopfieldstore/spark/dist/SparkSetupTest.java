@@ -15,6 +15,34 @@ import org.junit.jupiter.api.Test;
 
 /** A session of {@link SparkSetup} (Kryo, registration required) runs what users run. */
 class SparkSetupTest {
+  @Test
+  void localMastersNameTheirThreads() {
+    assertEquals(1, SparkSetup.localThreads("local"));
+    assertEquals(3, SparkSetup.localThreads("local[3]"));
+    assertEquals(2, SparkSetup.localThreads("local[2,4]"));
+    assertEquals(Runtime.getRuntime().availableProcessors(), SparkSetup.localThreads("local[*]"));
+    assertEquals(0, SparkSetup.localThreads("local-cluster[2,1,1024]"));
+    assertEquals(0, SparkSetup.localThreads("spark://127.0.0.1:7077"));
+  }
+
+  /** Delta's snapshot tasks follow the local threads unless the user set them. */
+  @Test
+  void deltaSnapshotPartitionsFollowTheLocalThreadsUnlessSet() {
+    String key = "spark.databricks.delta.snapshotPartitions";
+    SparkSession spark = SparkSetup.session("local[2]", "SparkSetupTest");
+    try {
+      assertEquals("2", spark.conf().get(key));
+    } finally {
+      spark.stop();
+    }
+    spark = SparkSetup.session("local[2]", "SparkSetupTest", java.util.Map.of(key, "7"));
+    try {
+      assertEquals("7", spark.conf().get(key));
+    } finally {
+      spark.stop();
+    }
+  }
+
   /** A cached frame that goes to disk is serialized with Kryo: its classes are registered. */
   @Test
   void framesCachedOnDiskSurviveRegistrationRequired() {
