@@ -123,17 +123,13 @@ final class CapacityCommand extends CommandBase {
         images = cfg.source.startsWith("fashion-mnist") ? fashionMnist(cfg) : null;
       }
       List<String[]> rows = new ArrayList<>();
-      // retrieval costs ~M per grid point: the time left is the elapsed time per memory done
-      // times the memories left (an even split per grid point misjudges log grids by 10x)
-      long total = 0;
-      for (int m : cfg.memories) {
-        total += (long) m * cfg.trials;
-      }
-      long done = 0;
+      // a trial costs a fixed part plus a part per memory: fitted to the trials done
+      LinearTimeLeft timeLeft = new LinearTimeLeft();
       try {
         for (int mi = 0; mi < cfg.memories.size(); mi++) {
           int m = cfg.memories.get(mi);
           for (int trial = 0; trial < cfg.trials; trial++) {
+            long trialStart = System.nanoTime();
             long setSeed = cfg.seed * 1_000_003L + trial * 7_919L + m;
             FloatMatrix mem = cfg.preprocess.apply(memorySet(cfg, images, m, setSeed));
             int nq = Math.min(cfg.queries, m);
@@ -185,13 +181,15 @@ final class CapacityCommand extends CommandBase {
               }
               deleteAll(kernelDir);
             }
-            done += m;
+            long now = System.nanoTime();
+            timeLeft.done(m, (now - trialStart) / 1e9);
             if (!quiet) {
-              double elapsed = (System.nanoTime() - start) / 1e9;
+              double left = timeLeft.secondsFor(trialsLeft(cfg, mi, trial));
               err.println(String.format(Locale.ROOT,
-                  "grid point %d of %d (M=%d), trial %d of %d: %.1f s elapsed, ~%.1f s left",
-                  mi + 1, cfg.memories.size(), m, trial + 1, cfg.trials, elapsed,
-                  elapsed / done * (total - done)) + (trainEpochs.length == 0 ? ""
+                  "grid point %d of %d (M=%d), trial %d of %d: %.1f s elapsed, %s",
+                  mi + 1, cfg.memories.size(), m, trial + 1, cfg.trials, (now - start) / 1e9,
+                  Double.isNaN(left) ? "time left not known yet" : String.format(Locale.ROOT,
+                      "~%.1f s left", left)) + (trainEpochs.length == 0 ? ""
                       : String.format(Locale.ROOT, " (W learned to N=%d in %.1f s)",
                           trainEpochs[trainEpochs.length - 1], trainSecs)));
             }
@@ -347,6 +345,17 @@ final class CapacityCommand extends CommandBase {
   }
 
   /** One row of results.tsv: the rule's retrieval of the queries, and the set's separation. */
+  /** The memory counts of the trials after trial {@code trial} of grid point {@code mi}. */
+  private static long[] trialsLeft(StudyConfig cfg, int mi, int trial) {
+    java.util.List<Long> left = new ArrayList<>();
+    for (int i = mi; i < cfg.memories.size(); i++) {
+      for (int t = i == mi ? trial + 1 : 0; t < cfg.trials; t++) {
+        left.add((long) cfg.memories.get(i));
+      }
+    }
+    return left.stream().mapToLong(Long::longValue).toArray();
+  }
+
   private static String[] row(StudyConfig cfg, StepFunction store, FloatMatrix mem,
       QuerySet qs, RetrievalSpec spec, int m, int trial, StudyRule rule, double[] sep,
       String noise, int kernelN) {
