@@ -26,9 +26,8 @@ import org.hopfieldstore.core.data.QuerySet;
 import org.hopfieldstore.core.io.MatrixReader;
 import org.hopfieldstore.core.io.Npy;
 import org.hopfieldstore.core.io.NpyArray;
-import org.hopfieldstore.core.kernel.Adam;
+import org.hopfieldstore.core.kernel.KernelTraining;
 import org.hopfieldstore.core.kernel.Optimiser;
-import org.hopfieldstore.core.kernel.Sgd;
 import org.hopfieldstore.core.kernel.LinearFeatureMap;
 import org.hopfieldstore.core.kernel.SeparationLoss;
 import org.hopfieldstore.core.memory.FloatMatrix;
@@ -194,8 +193,8 @@ final class ArrangeCommand extends CommandBase {
     atLeast("--dim", big, 1);
     atLeast("--epochs", epochs, 1);
     atLeast("--negatives", negatives, 0);
-    Training training = Training.resolve(preset, lossText, optimiserName, lrOption,
-        decayOption, batchOption, lambdaOption, initOption, biasOption, seed);
+    KernelTraining training = training(preset, lossText, optimiserName, lrOption,
+        decayOption, batchOption, lambdaOption, initOption, biasOption);
     SeparationLoss loss = training.loss();
     String optimiser = training.optimiser();
     double lr = training.lr();
@@ -255,10 +254,10 @@ final class ArrangeCommand extends CommandBase {
       if (m < 2) {
         throw new IllegalArgumentException("arrange needs at least 2 memories, got " + m);
       }
-      LinearFeatureMap start = initial(init, big, d, seed);
+      LinearFeatureMap start = KernelTraining.initial(init, big, d, seed);
       // the parameters: W (D x d row-major), then b (D) when it is learned
       double[] w = training.parameters(start, big, d, seed);
-      Optimiser opt = training.optimiser(w.length);
+      Optimiser opt = training.newOptimiser(w.length);
       int first = 0;
       String fingerprint = String.format(Locale.ROOT, "memories=%s M=%d d=%d D=%d loss=%s "
           + "negatives=%d lr=%s decay=%b penalty=%s init=%s seed=%d tau-final=%s",
@@ -400,74 +399,18 @@ final class ArrangeCommand extends CommandBase {
     return value;
   }
 
-  /** W then b, the parameter vector of a map with a learned bias. */
-  static double[] parameters(double[] w, double[] b) {
-    double[] p = Arrays.copyOf(w, w.length + b.length);
-    System.arraycopy(b, 0, p, w.length, b.length);
-    return p;
-  }
-
   /**
-   * The starting b of {@code --bias true}: torch's {@code nn.Linear} bias init, U(-1/sqrt(d),
-   * 1/sqrt(d)), with the kaiming inits (U-Hop+'s FeatureMap re-initialises only the weight, so
-   * its bias keeps that draw); zero otherwise (identity: the plain model's kernel).
+   * The settings of {@code arrange}'s options over its preset, as {@link KernelTraining#resolve}
+   * checks them; a refusal names the option as the command line spells it.
    */
-  static double[] initialBias(String init, int big, int d, long seed) {
-    if (!init.equals("kaiming") && !init.equals("kaiming-uniform")) {
-      return new double[big];
-    }
-    SplittableRandom rnd = new SplittableRandom(seed * 1_000_037L + 11);
-    double bound = 1 / Math.sqrt(d);
-    double[] b = new double[big];
-    for (int i = 0; i < big; i++) {
-      b[i] = rnd.nextDouble(-bound, bound);
-    }
-    return b;
-  }
-
-  /**
-   * The settings of one training run, resolved from a preset and the options that override it
-   * (null: the preset's, else arrange's default): what {@code arrange} and the capacity study's
-   * {@code kernel_train} both learn W with.
-   */
-  record Training(SeparationLoss loss, String optimiser, double lr, boolean decay, int batch,
-      double lambda, String init, boolean bias) {
-    /** Resolves and checks the settings; a bad value throws a UsageException naming it. */
-    static Training resolve(String preset, String loss, String optimiser, Double lr,
-        Boolean decay, Integer batch, Double penalty, String init, Boolean bias, long seed) {
-      Preset defaults = Preset.of(preset);
-      SeparationLoss l = SeparationLoss.parse(loss != null ? loss : defaults.loss);
-      String opt = optimiser != null ? optimiser : defaults.optimiser;
-      if (!opt.equals("adam") && !opt.equals("sgd")) {
-        throw new UsageException("--optimiser must be adam or sgd, got '" + opt + "'");
-      }
-      double rate = lr != null ? lr : defaults.lr;
-      boolean dec = decay != null ? decay : defaults.decay;
-      int b = batch != null ? batch : defaults.batch;
-      String in = init != null ? init : defaults.init;
-      atLeast("--batch", b, 0);
-      if (b == 1) {
-        throw new UsageException("--batch 1 has no pairs: use B >= 2, or 0 for every pair");
-      }
-      positive("--lr", rate);
-      double lambda = penalty != null ? penalty
-          : defaults.penalty != null ? defaults.penalty
-          : l.form() == SeparationLoss.Form.SPHERICAL ? 0 : 1;
-      atLeast("--norm-penalty", lambda, 0);
-      initial(in, 1, 1, seed); // a bad --init fails before the memories are read
-      return new Training(l, opt, rate, dec, b, lambda, in,
-          bias != null ? bias : defaults.bias);
-    }
-
-    /** The starting parameters: W of {@code start}, then b when the bias is learned. */
-    double[] parameters(LinearFeatureMap start, int big, int d, long seed) {
-      return bias ? ArrangeCommand.parameters(start.weights(), initialBias(init, big, d, seed))
-          : start.weights().clone();
-    }
-
-    /** A fresh optimiser of {@code size} parameters. */
-    Optimiser optimiser(int size) {
-      return optimiser.equals("sgd") ? new Sgd(size, lr, decay) : new Adam(size, lr, decay);
+  static KernelTraining training(String preset, String loss, String optimiser, Double lr,
+      Boolean decay, Integer batch, Double penalty, String init, Boolean bias) {
+    try {
+      return KernelTraining.resolve(preset, loss, optimiser, lr, decay, batch, penalty, init,
+          bias);
+    } catch (KernelTraining.Refusal e) {
+      String flag = e.option.equals("penalty") ? "--norm-penalty" : "--" + e.option;
+      throw new UsageException(flag + " " + e.value + ": " + e.problem);
     }
   }
 
@@ -480,7 +423,7 @@ final class ArrangeCommand extends CommandBase {
    * step per shuffled mini-batch on the pairs within it, reporting the batches' mean loss and
    * their largest overlap.
    */
-  static EpochResult inProcessEpoch(Training t, SeparationLoss epochLoss, Optimiser opt,
+  static EpochResult inProcessEpoch(KernelTraining t, SeparationLoss epochLoss, Optimiser opt,
       double[] w, int big, int d, FloatMatrix mem, MemoryBlock block, MemoryBlock sample,
       long seed, int epoch) {
     int m = mem.rows();
@@ -513,7 +456,7 @@ final class ArrangeCommand extends CommandBase {
    * The terms of one in-process step; without a norm penalty (LAMBDA 0, U-Hop's presets) its
    * terms, which weigh nothing, are not computed (two of the five D x d GEMMs per memory).
    */
-  private static SeparationTerms.Epoch terms(Training t, SeparationLoss loss,
+  private static SeparationTerms.Epoch terms(KernelTraining t, SeparationLoss loss,
       LinearFeatureMap map, MemoryBlock block, MemoryBlock sample) {
     if (t.lambda() == 0 && sample == null) {
       return new SeparationTerms.Epoch(loss.allPairs(map, block, 0),
@@ -528,7 +471,7 @@ final class ArrangeCommand extends CommandBase {
    * run to the largest of {@code epochs} (ascending, >= 1), handing W after each listed epoch
    * count to {@code snapshot} (a shorter run's W is the prefix of a longer one's).
    */
-  static void train(Training t, FloatMatrix mem, int big, long seed, int[] epochs,
+  static void train(KernelTraining t, FloatMatrix mem, int big, long seed, int[] epochs,
       java.util.function.BiConsumer<Integer, LinearFeatureMap> snapshot) {
     int d = mem.cols();
     if (mem.rows() < 2) {
@@ -539,8 +482,8 @@ final class ArrangeCommand extends CommandBase {
       throw new IllegalArgumentException("init identity needs D >= d (W = [I; 0]), got D="
           + big + " < d=" + d);
     }
-    double[] w = t.parameters(initial(t.init(), big, d, seed), big, d, seed);
-    Optimiser opt = t.optimiser(w.length);
+    double[] w = t.parameters(KernelTraining.initial(t.init(), big, d, seed), big, d, seed);
+    Optimiser opt = t.newOptimiser(w.length);
     MemoryBlock block = MemoryBlock.of(mem);
     int next = 0;
     for (int epoch = 0; next < epochs.length; epoch++) {
@@ -570,67 +513,9 @@ final class ArrangeCommand extends CommandBase {
     return order;
   }
 
-  /** The presets' defaults ({@code --preset}); null penalty: the loss's default. */
-  record Preset(String loss, String optimiser, double lr, boolean decay, String init, int batch,
-      Double penalty, boolean bias) {
-    static Preset of(String name) {
-      if (name == null) {
-        return new Preset("spherical", "adam", 0.01, false, "identity", 0, null, false);
-      }
-      switch (name) {
-        case "uhop":
-          return new Preset("uhop:2", "sgd", 1, true, "gaussian:1", 0, 0.0, false);
-        case "uhop-max":
-          return new Preset("uhop-max:2", "sgd", 10, false, "gaussian:1", 0, 0.0, false);
-        case "uhop-plus":
-          return new Preset("spherical:0.1", "adam", 0.1, false, "kaiming", 16, 0.0, true);
-        default:
-          throw new UsageException("--preset must be uhop, uhop-max or uhop-plus, got '" + name
-              + "'");
-      }
-    }
-  }
-
   /** tau of epoch e: geometric from {@code start} (first epoch) to {@code end} (last). */
   static double annealed(double start, double end, int epoch, int epochs) {
     return epochs == 1 ? end : start * Math.pow(end / start, epoch / (double) (epochs - 1));
-  }
-
-  /** The starting W that {@code --init} names (random ones seeded by {@code seed}). */
-  static LinearFeatureMap initial(String init, int big, int d, long seed) {
-    switch (init) {
-      case "identity":
-        return big >= d ? paddedIdentity(big, d) : null; // refused with the dimensions later
-      case "kaiming":
-        return LinearFeatureMap.kaimingNormal(big, d, seed);
-      case "kaiming-uniform":
-        return LinearFeatureMap.kaimingUniform(big, d, seed);
-      case "gaussian":
-        return LinearFeatureMap.gaussian(big, d, seed);
-      default:
-        if (init.startsWith("gaussian:")) {
-          double sd;
-          try {
-            sd = Double.parseDouble(init.substring("gaussian:".length()));
-          } catch (NumberFormatException e) {
-            sd = Double.NaN;
-          }
-          if (sd > 0 && Double.isFinite(sd)) {
-            return LinearFeatureMap.gaussian(big, d, sd, seed);
-          }
-        }
-        throw new UsageException("--init must be identity, gaussian[:SD] (SD > 0), kaiming or "
-            + "kaiming-uniform, got '" + init + "'");
-    }
-  }
-
-  /** {@code [I; 0]}: the plain model's kernel in D >= d dimensions (the identity init). */
-  static LinearFeatureMap paddedIdentity(int big, int d) {
-    double[] w = new double[big * d];
-    for (int i = 0; i < d; i++) {
-      w[i * d + i] = 1;
-    }
-    return new LinearFeatureMap(w, big, d);
   }
 
   /** K distinct memories drawn for one epoch, seeded by (seed, epoch): the negatives. */

@@ -13,6 +13,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.hopfieldstore.core.capacity.RetrievalQuality;
 import org.hopfieldstore.core.capacity.Separation;
 import org.hopfieldstore.core.capacity.StudyConfig;
+import org.hopfieldstore.core.kernel.KernelTraining;
 import org.hopfieldstore.core.capacity.StudyRule;
 import org.hopfieldstore.core.data.QuerySet;
 import org.hopfieldstore.core.capacity.TrialMean;
@@ -101,7 +102,7 @@ final class CapacityCommand extends CommandBase {
   @Override
   void run() throws IOException {
     StudyConfig cfg = StudyConfig.read(configPath);
-    ArrangeCommand.Training training = cfg.learnsKernels() ? training(cfg) : null;
+    KernelTraining training = cfg.learnsKernels() ? cfg.kernelTrain.training : null;
     int[] trainEpochs = cfg.kernelEpochs.stream().mapToInt(i -> i).filter(n -> n > 0).toArray();
     String master = sparkOptions.master();
     int partitions = sparkOptions.partitions();
@@ -290,26 +291,11 @@ final class CapacityCommand extends CommandBase {
   }
 
   /**
-   * The settings of every learned W, resolved up front (a bad preset or init fails before any
-   * memory set is drawn).
-   */
-  static ArrangeCommand.Training training(StudyConfig cfg) {
-    StudyConfig.KernelTrain k = cfg.kernelTrain;
-    try {
-      return ArrangeCommand.Training.resolve(k.preset, k.loss, k.optimiser, k.lr, k.decay,
-          k.batch, k.penalty, k.init, null, cfg.seed);
-    } catch (UsageException e) {
-      throw new IllegalArgumentException("kernel_train = " + cfg.raw.get("kernel_train") + ": "
-          + e.getMessage().replaceFirst("^--([a-z-]+)", "$1"), e);
-    }
-  }
-
-  /**
    * Learns W on the first floor(share M) memories of {@code mem} (init seeded by the set's
    * seed), one run to the largest N, and writes W after each N to {@code dir}; {@code kernels}
    * gets N -> file. With {@code keep}, a copy of each goes to kernels/ in the output.
    */
-  private static void learnKernels(StudyConfig cfg, ArrangeCommand.Training training,
+  private static void learnKernels(StudyConfig cfg, KernelTraining training,
       int[] epochs, FloatMatrix mem, long setSeed, java.nio.file.Path dir,
       Map<Integer, String> kernels, AtomicOutput keep, int m, int trial) {
     int rows = cfg.kernelTrain.trainRows(mem.rows());

@@ -17,6 +17,7 @@ import org.hopfieldstore.core.kernel.SeparationTerms;
 import org.hopfieldstore.spark.dist.DistributedStudies;
 import org.hopfieldstore.core.data.SyntheticMemories;
 import org.hopfieldstore.core.io.Npy;
+import org.hopfieldstore.core.kernel.KernelTraining;
 import org.hopfieldstore.core.kernel.LinearFeatureMap;
 import org.hopfieldstore.core.kernel.SeparationLoss;
 import org.hopfieldstore.core.memory.FloatMatrix;
@@ -203,7 +204,7 @@ class ArrangeCommandTest {
     LinearFeatureMap learned = LinearFeatureMap.read(plus);
     assertTrue(learned.hasBias(), "seed=5 uhop-plus");
     // not the init's draw: b moved
-    double[] start = ArrangeCommand.initialBias("kaiming", 6, 8, 5);
+    double[] start = KernelTraining.initialBias("kaiming", 6, 8, 5);
     assertFalse(java.util.Arrays.equals(start, learned.bias()), "seed=5: b was not learned");
     for (double v : start) {
       assertTrue(Math.abs(v) <= 1 / Math.sqrt(8) && v != 0, "seed=5 init " + v);
@@ -247,20 +248,28 @@ class ArrangeCommandTest {
 
   @Test
   void initNamesTheSeededMaps() {
-    assertEquals(LinearFeatureMap.kaimingNormal(20, 10, 3), ArrangeCommand.initial("kaiming", 20,
+    assertEquals(LinearFeatureMap.kaimingNormal(20, 10, 3), KernelTraining.initial("kaiming", 20,
         10, 3));
     assertEquals(LinearFeatureMap.kaimingUniform(4, 10, 3),
-        ArrangeCommand.initial("kaiming-uniform", 4, 10, 3));
-    assertEquals(LinearFeatureMap.gaussian(20, 10, 1.0, 3), ArrangeCommand.initial("gaussian:1",
+        KernelTraining.initial("kaiming-uniform", 4, 10, 3));
+    assertEquals(LinearFeatureMap.gaussian(20, 10, 1.0, 3), KernelTraining.initial("gaussian:1",
         20, 10, 3));
-    assertEquals(LinearFeatureMap.gaussian(20, 10, 3), ArrangeCommand.initial("gaussian", 20, 10,
+    assertEquals(LinearFeatureMap.gaussian(20, 10, 3), KernelTraining.initial("gaussian", 20, 10,
         3));
     for (String bad : new String[] {"xavier", "gaussian:-1", "gaussian:x", "kaiming:2"}) {
-      UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
-          () -> ArrangeCommand.initial(bad, 20, 10, 3));
-      assertTrue(e.getMessage().contains("--init must be identity, gaussian[:SD] (SD > 0), "
-          + "kaiming or kaiming-uniform, got '" + bad + "'"), e.getMessage());
+      KernelTraining.Refusal e = org.junit.jupiter.api.Assertions.assertThrows(
+          KernelTraining.Refusal.class, () -> KernelTraining.initial(bad, 20, 10, 3));
+      assertEquals("init=" + bad + ": must be identity, gaussian[:SD] (SD > 0), kaiming or "
+          + "kaiming-uniform", e.getMessage());
+      UsageException u = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
+          () -> ArrangeCommand.training(null, null, null, null, null, null, null, bad, null));
+      assertEquals("--init " + bad + ": must be identity, gaussian[:SD] (SD > 0), kaiming or "
+          + "kaiming-uniform", u.getMessage());
     }
+    UsageException penalty = org.junit.jupiter.api.Assertions.assertThrows(
+        UsageException.class, () -> ArrangeCommand.training(null, null, null, null, null, null,
+            -1.0, null, null));
+    assertEquals("--norm-penalty -1.0: must be >= 0", penalty.getMessage());
     RetrieveCommandTest.Run r = arrange("--epochs", "1", "--init", "kaiming", "--out",
         tmp.resolve("k.npy").toString());
     assertEquals(0, r.status(), r.err());

@@ -412,9 +412,9 @@ class CapacityCommandTest {
 
   @Test
   void badKernelTrainingSettingsFailBeforeAnyWorkAndTheHelpListsTheKeys() throws IOException {
-    String[][] cases = {{"preset=uhop-pro", "preset must be uhop, uhop-max or uhop-plus"},
-        {"init=xavier", "init must be identity, gaussian[:SD] (SD > 0), kaiming or "
-            + "kaiming-uniform, got 'xavier'"}};
+    String[][] cases = {{"preset=uhop-pro", "preset=uhop-pro: must be uhop, uhop-max or "
+        + "uhop-plus"}, {"init=xavier", "init=xavier: must be identity, gaussian[:SD] (SD > 0), "
+        + "kaiming or kaiming-uniform"}};
     for (String[] c : cases) {
       Path conf = tmp.resolve("bad.conf");
       Files.writeString(conf, "memories = 10\nrules = softmax\nkernel_epochs = 1\n"

@@ -249,32 +249,17 @@ public final class StudyConfig {
    */
   static boolean takesKernel(StudyRule rule) {
     org.hopfieldstore.core.retrieval.RetrievalSpec spec = rule.specFor(1);
-    if (spec.kernel() != null || spec.isSummary() || spec.score().isDistance()) {
-      return false;
-    }
-    try {
-      spec.withKernel("W.npy").rule().validate(spec.withKernel("W.npy"));
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
+    return spec.kernel() == null && !spec.isSummary() && !spec.score().isDistance();
   }
 
   /**
-   * {@code kernel_train}: the settings of each learned W, as arrange's options (null: the
-   * preset's, else arrange's default), plus the share of each set it learns from and the
-   * kernel map retrieval uses. Preset and init names are checked by the command that resolves
-   * them (before any memory set is drawn).
+   * {@code kernel_train}: the settings of each learned W, as arrange's options (unset: the
+   * preset's, else arrange's default) and checked as arrange checks them, plus the dimension D,
+   * the share of each set it learns from and the kernel map retrieval uses.
    */
   public static final class KernelTrain {
-    public final String preset;
-    public final String loss;
-    public final String optimiser;
-    public final Double lr;
-    public final Boolean decay;
-    public final Integer batch;
-    public final Double penalty;
-    public final String init;
+    /** The learning settings. */
+    public final org.hopfieldstore.core.kernel.KernelTraining training;
     /** D, or null for D = d. */
     public final Integer dim;
     /** W learns from the first floor(share M) memories. */
@@ -283,29 +268,23 @@ public final class StudyConfig {
     public final boolean normalized;
 
     private KernelTrain(Map<String, String> o) {
-      preset = o.get("preset");
-      loss = o.get("loss");
-      if (loss != null) {
-        org.hopfieldstore.core.kernel.SeparationLoss.parse(loss);
+      try {
+        training = org.hopfieldstore.core.kernel.KernelTraining.resolve(o.get("preset"),
+            o.get("loss"), o.get("optimiser"), o.containsKey("lr") ? number(o, "lr") : null,
+            o.containsKey("decay") ? bool(o, "decay") : null,
+            o.containsKey("batch") ? integer(o, "batch") : null,
+            o.containsKey("penalty") ? number(o, "penalty") : null, o.get("init"), null);
+      } catch (org.hopfieldstore.core.kernel.KernelTraining.Refusal e) {
+        throw new IllegalArgumentException(e.option + "=" + o.getOrDefault(e.option, e.value)
+            + ": " + e.problem, e);
       }
-      optimiser = o.get("optimiser");
-      if (optimiser != null && !optimiser.equals("adam") && !optimiser.equals("sgd")) {
-        throw new IllegalArgumentException("optimiser must be adam or sgd, got '" + optimiser
-            + "'");
+      dim = o.containsKey("dim") ? integer(o, "dim") : null;
+      if (dim != null && dim < 1) {
+        throw new IllegalArgumentException("dim=" + dim + ": must be >= 1");
       }
-      lr = o.containsKey("lr") ? number(o, "lr", 0, false) : null;
-      decay = o.containsKey("decay") ? bool(o, "decay") : null;
-      batch = o.containsKey("batch") ? integer(o, "batch", 0) : null;
-      if (batch != null && batch == 1) {
-        throw new IllegalArgumentException("batch=1 has no pairs: use B >= 2, or 0 for every "
-            + "pair");
-      }
-      penalty = o.containsKey("penalty") ? number(o, "penalty", 0, true) : null;
-      init = o.get("init");
-      dim = o.containsKey("dim") ? integer(o, "dim", 1) : null;
-      share = o.containsKey("share") ? number(o, "share", 0, false) : 0.5;
-      if (share > 1) {
-        throw new IllegalArgumentException("share=" + share + " must be in (0, 1]");
+      share = o.containsKey("share") ? number(o, "share") : 0.5;
+      if (!(share > 0 && share <= 1)) {
+        throw new IllegalArgumentException("share=" + o.get("share") + ": must be in (0, 1]");
       }
       String map = o.getOrDefault("map", "linear");
       if (!map.equals("linear") && !map.equals("normalized")) {
@@ -345,32 +324,24 @@ public final class StudyConfig {
       return (int) Math.floor(share * m + 1e-9);
     }
 
-    private static double number(Map<String, String> o, String k, double min,
-        boolean inclusive) {
-      double v;
+    private static double number(Map<String, String> o, String k) {
       try {
-        v = Double.parseDouble(o.get(k));
+        double v = Double.parseDouble(o.get(k));
+        if (Double.isFinite(v)) {
+          return v;
+        }
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(k + "=" + o.get(k) + ": not a number");
+        // named below
       }
-      if (!Double.isFinite(v) || (inclusive ? v < min : v <= min)) {
-        throw new IllegalArgumentException(k + "=" + o.get(k) + " must be "
-            + (inclusive ? ">= " : "> ") + (min == 0 ? "0" : Double.toString(min)));
-      }
-      return v;
+      throw new IllegalArgumentException(k + "=" + o.get(k) + ": not a number");
     }
 
-    private static int integer(Map<String, String> o, String k, int min) {
-      int v;
+    private static int integer(Map<String, String> o, String k) {
       try {
-        v = Integer.parseInt(o.get(k));
+        return Integer.parseInt(o.get(k));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(k + "=" + o.get(k) + ": not an integer");
       }
-      if (v < min) {
-        throw new IllegalArgumentException(k + "=" + v + " must be >= " + min);
-      }
-      return v;
     }
 
     private static boolean bool(Map<String, String> o, String k) {

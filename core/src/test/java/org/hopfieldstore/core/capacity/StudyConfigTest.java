@@ -132,14 +132,15 @@ class StudyConfigTest {
     assertEquals(List.of(c.rules.get(1)), c.kernelRules);
     assertFalse(c.isKernelRule(c.rules.get(0)));
     StudyConfig.KernelTrain k = c.kernelTrain;
-    assertEquals("uhop", k.preset);
-    assertEquals("uhop-max:3", k.loss);
-    assertEquals("adam", k.optimiser);
-    assertEquals(0.5, k.lr);
-    assertEquals(Boolean.FALSE, k.decay);
-    assertEquals(4, k.batch);
-    assertEquals(0.25, k.penalty);
-    assertEquals("kaiming", k.init);
+    // the uhop preset's (SGD, decay, gaussian:1, no bias) under the keys given
+    assertEquals("uhop-max:3.0", k.training.loss().toString());
+    assertEquals("adam", k.training.optimiser());
+    assertEquals(0.5, k.training.lr());
+    assertFalse(k.training.decay());
+    assertEquals(4, k.training.batch());
+    assertEquals(0.25, k.training.lambda());
+    assertEquals("kaiming", k.training.init());
+    assertFalse(k.training.bias());
     assertEquals(12, k.dim);
     assertEquals(0.3, k.share);
     assertEquals(3, k.trainRows(10), "floor(0.3 * 10)");
@@ -180,12 +181,13 @@ class StudyConfigTest {
     // every rule that can score in the kernel space: not the distance score, not the summary
     assertEquals(List.of(c.rules.get(0), c.rules.get(1)), c.kernelRules);
     StudyConfig.KernelTrain k = c.kernelTrain;
-    assertEquals("uhop-max", k.preset);
+    // the uhop-max preset's settings
+    assertEquals("uhop-max:2.0", k.training.loss().toString());
+    assertEquals(10.0, k.training.lr());
     assertEquals(0.5, k.share);
     assertEquals(5, k.trainRows(10));
     assertEquals(50, k.trainRows(101), "floor, as U-Hop's int(0.5 * m)");
     assertFalse(k.normalized);
-    assertEquals(null, k.lr);
     assertEquals(null, k.dim);
     assertTrue(StudyConfig.keysHelp().contains("default: preset=uhop-max,share=0.5,map=linear"),
         StudyConfig.keysHelp());
@@ -212,17 +214,17 @@ class StudyConfigTest {
         {"kernel_epochs = 1\nkernel_train = shares=0.5\n", "unknown option 'shares'"},
         {"kernel_epochs = 1\nkernel_train = share=0.5,share=0.4\n", "given twice"},
         {"kernel_epochs = 1\nkernel_train = share\n", "'share': expected key=value"},
-        {"kernel_epochs = 1\nkernel_train = share=0\n", "share=0 must be > 0"},
+        {"kernel_epochs = 1\nkernel_train = share=0\n", "share=0: must be in (0, 1]"},
         {"kernel_epochs = 1\nkernel_train = share=1.5\n", "must be in (0, 1]"},
         {"kernel_epochs = 1\nkernel_train = share=0.1\n",
             "share=0.1 of M=10 leaves 1 memories to learn W from"},
-        {"kernel_epochs = 1\nkernel_train = lr=-1\n", "lr=-1 must be > 0"},
+        {"kernel_epochs = 1\nkernel_train = lr=-1\n", "lr=-1: must be > 0"},
         {"kernel_epochs = 1\nkernel_train = lr=fast\n", "lr=fast: not a number"},
         {"kernel_epochs = 1\nkernel_train = decay=yes\n", "decay=yes: expected true or false"},
-        {"kernel_epochs = 1\nkernel_train = batch=1\n", "batch=1 has no pairs"},
-        {"kernel_epochs = 1\nkernel_train = dim=0\n", "dim=0 must be >= 1"},
-        {"kernel_epochs = 1\nkernel_train = penalty=-0.1\n", "penalty=-0.1 must be >= 0"},
-        {"kernel_epochs = 1\nkernel_train = optimiser=rmsprop\n", "optimiser must be adam or sgd"},
+        {"kernel_epochs = 1\nkernel_train = batch=1\n", "batch=1: has no pairs"},
+        {"kernel_epochs = 1\nkernel_train = dim=0\n", "dim=0: must be >= 1"},
+        {"kernel_epochs = 1\nkernel_train = penalty=-0.1\n", "penalty=-0.1: must be >= 0"},
+        {"kernel_epochs = 1\nkernel_train = optimiser=rmsprop\n", "optimiser=rmsprop: must be adam or sgd"},
         {"kernel_epochs = 1\nkernel_train = loss=hinge\n", "unknown loss 'hinge'"},
         {"kernel_epochs = 1\nkernel_train = map=cosine\n", "map must be linear or normalized"},
     };
