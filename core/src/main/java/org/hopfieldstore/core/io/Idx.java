@@ -73,7 +73,13 @@ public final class Idx {
         throw new IllegalArgumentException(p + ": " + what + ": empty images of " + dims[1]
             + " x " + dims[2] + " pixels");
       }
-      long count = (long) n * dims[1] * dims[2];
+      long count;
+      try { // dims up to 2^31 each: their product can pass 2^63 and wrap to a small count
+        count = Math.multiplyExact(Math.multiplyExact((long) n, dims[1]), (long) dims[2]);
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException(p + ": too large: the header declares " + n + " x "
+            + dims[1] + " x " + dims[2] + " pixels, more than a 64-bit count holds");
+      }
       byte[] pixels = src.body(count, "pixels");
       float[] data = new float[pixels.length];
       for (int i = 0; i < pixels.length; i++) {

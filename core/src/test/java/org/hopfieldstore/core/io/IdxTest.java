@@ -221,4 +221,15 @@ class IdxTest {
       rejects(big, "truncated data", "expected 1000000000 bytes", "found 10 after gunzip");
     });
   }
+
+  /** Dimensions whose product wraps past 2^63 (here to 128) are refused, not read as 16 x 8. */
+  @Test
+  void headersWhoseCountOverflowsAreRefused() throws IOException {
+    int[] wraps = {16, 641861956, 1796214114}; // 16 * 641861956 * 1796214114 = 2^64 + 128
+    byte[] body = new byte[128];
+    for (Path p : new Path[] {save("wrap-idx3-ubyte", idx(Idx.MAGIC_IMAGES, wraps, body)),
+        save("wrap-idx3-ubyte.gz", gzip(idx(Idx.MAGIC_IMAGES, wraps, body)))}) {
+      rejects(p, "too large", "16 x 641861956 x 1796214114 pixels", "64-bit count");
+    }
+  }
 }
