@@ -98,19 +98,37 @@ public final class HopfieldStoreMain implements Runnable {
     if (e instanceof NoSuchFileException) {
       message = ((NoSuchFileException) e).getFile() + ": no such file or directory";
     } else if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-      message = firstLine(e.getMessage());
+      message = describe(e);
     } else if (e instanceof IOException || e instanceof UncheckedIOException) {
-      message = "I/O failed: " + e.getMessage();
+      message = "I/O failed: " + describe(e);
     } else {
       // Spark wraps a failed task's exception: report its cause in one line
       Exception cause = org.hopfieldstore.spark.dist.Errors.cause(e);
       if (System.getenv("HOPFIELD_STORE_DEBUG") != null) {
         e.printStackTrace(err);
       }
-      message = firstLine(cause.getMessage() == null ? cause.toString() : cause.getMessage());
+      message = describe(cause);
     }
     err.println("hopfield-store: error: " + message);
     return 1;
+  }
+
+  /**
+   * The first line of a failure's message; without one (a bare exception from a library), its
+   * class and, down the causes, the first one that says something ("error: null" said nothing).
+   */
+  static String describe(Throwable t) {
+    String m = t.getMessage();
+    return m != null && !m.isBlank() ? firstLine(m) : named(t);
+  }
+
+  private static String named(Throwable t) {
+    String m = t.getMessage();
+    if (m != null && !m.isBlank()) {
+      return t.getClass().getSimpleName() + ": " + firstLine(m);
+    }
+    Throwable c = t.getCause();
+    return t.getClass().getSimpleName() + (c != null && c != t ? ": " + named(c) : "");
   }
 
   static String firstLine(String s) {
