@@ -9,11 +9,14 @@
 # M >= sqrt(p) c^((d - 1) / 4) (Ramsauer et al. 2020, Theorem 3; Hu et al. 2023, 2024), drawn
 # for p = 0.1 and their example constant c = 3.1546.
 # Writes capacity.tsv, capacity.png and per-d study folders (results, means, plots) next to this
-# script.   docs/studies/capacity-vs-dim/run.sh   (MASTER='local[2]' runs every set on Spark)
+# script.   docs/studies/capacity-vs-dim/run.sh   (MASTER='local[2]' runs every set on Spark;
+# CAPACITY_OUT=DIR writes there instead; CAPACITY_SUMMARY_DIMS="8 ... 64" also summarises the
+# dimensions of DIR that this run did not redo)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 cd "$here"
-study=docs/studies/capacity-vs-dim
+study=${CAPACITY_OUT:-docs/studies/capacity-vs-dim}
+mkdir -p "$study"
 work=target/capacity-vs-dim
 mkdir -p "$work"
 py=/usr/bin/python3
@@ -43,7 +46,7 @@ CONF
   echo "== d = $d (noise sigma $sigma per coordinate), $(( $(date +%s) - start )) s elapsed"
   bin/hopfield-store capacity --config "$conf" --out "$study/d$d" --overwrite "${spark[@]}"
 done
-"$py" - "$study" "$(( $(date +%s) - start ))" $dims <<'PY'
+"$py" - "$study" "$(( $(date +%s) - start ))" ${CAPACITY_SUMMARY_DIMS:-$dims} <<'PY'
 import csv, math, sys
 import matplotlib
 matplotlib.use("Agg")
