@@ -116,7 +116,11 @@ public abstract class FeatureMap {
       super(dim, features, beta);
       this.kind = java.util.Objects.requireNonNull(kind, "projection");
       double s = Math.sqrt(beta);
-      w = new double[Math.multiplyExact(features, dim)];
+      if ((long) features * dim > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException("prf: features=" + features + " x d=" + dim
+            + " projection entries are more than a Java array holds; use fewer features");
+      }
+      w = new double[features * dim];
       if (kind == Projection.IID) {
         SplittableRandom rnd = new SplittableRandom(seed);
         for (int i = 0; i < w.length; i++) {

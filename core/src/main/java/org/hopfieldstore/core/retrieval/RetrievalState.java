@@ -76,7 +76,9 @@ public final class RetrievalState implements Serializable {
     this.energies = new double[batch][];
     this.energyCount = new int[batch];
     for (int b = 0; b < batch; b++) {
-      energies[b] = new double[energy ? spec.steps() + 1 : 0];
+      // grown as steps are taken: steps is a cap (steps=100000000,tol=0.1 stops early), and
+      // steps + 1 wraps at Integer.MAX_VALUE
+      energies[b] = new double[energy ? (int) Math.min(spec.steps() + 1L, 16) : 0];
     }
     this.supIds = new long[batch][];
     this.supW = new double[batch][];
@@ -214,7 +216,7 @@ public final class RetrievalState implements Serializable {
     for (int i = 0; i < nActive; i++) {
       int b = active[i];
       if (energy) {
-        energies[b][energyCount[b]++] = energyOf(out.conjugate[i], work, i * d);
+        addEnergy(b, energyOf(out.conjugate[i], work, i * d));
       }
       // nothing took part (a per-query mask kept no memory): the query stays, unconverged
       boolean none = out.supportSize[i] == 0;
@@ -239,10 +241,18 @@ public final class RetrievalState implements Serializable {
   /** Applies the energy pass (a step of the {@link #energyStates}, weights only). */
   public void applyEnergy(StepOutput last) {
     for (int b = 0; b < batch; b++) {
-      energies[b][energyCount[b]++] = energyOf(last.conjugate[b], states, b * d);
+      addEnergy(b, energyOf(last.conjugate[b], states, b * d));
       energies[b] = Arrays.copyOf(energies[b], energyCount[b]);
     }
     energyDone = true;
+  }
+
+  private void addEnergy(int b, double e) {
+    if (energyCount[b] == energies[b].length) {
+      energies[b] = Arrays.copyOf(energies[b], (int) Math.min(Integer.MAX_VALUE - 8L,
+          2L * energies[b].length + 1));
+    }
+    energies[b][energyCount[b]++] = e;
   }
 
   private double energyOf(double conjugate, float[] x, int offset) {
