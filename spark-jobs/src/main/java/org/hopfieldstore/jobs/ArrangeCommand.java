@@ -254,9 +254,7 @@ final class ArrangeCommand extends CommandBase {
       if (m < 2) {
         throw new IllegalArgumentException("arrange needs at least 2 memories, got " + m);
       }
-      LinearFeatureMap start = KernelTraining.initial(init, big, d, seed);
-      // the parameters: W (D x d row-major), then b (D) when it is learned
-      double[] w = training.parameters(start, big, d, seed);
+      double[] w = training.startingParameters(big, d, seed);
       Optimiser opt = training.newOptimiser(w.length);
       int first = 0;
       String fingerprint = String.format(Locale.ROOT, "memories=%s M=%d d=%d D=%d loss=%s "
@@ -482,7 +480,7 @@ final class ArrangeCommand extends CommandBase {
       throw new IllegalArgumentException("init identity needs D >= d (W = [I; 0]), got D="
           + big + " < d=" + d);
     }
-    double[] w = t.parameters(KernelTraining.initial(t.init(), big, d, seed), big, d, seed);
+    double[] w = t.startingParameters(big, d, seed);
     Optimiser opt = t.newOptimiser(w.length);
     MemoryBlock block = MemoryBlock.of(mem);
     int next = 0;

@@ -85,10 +85,13 @@ public record KernelTraining(SeparationLoss loss, String optimiser, double lr, b
         bias != null ? bias : defaults.bias);
   }
 
-  /** The starting parameters: W of {@code start}, then b when the bias is learned. */
-  public double[] parameters(LinearFeatureMap start, int big, int d, long seed) {
-    return bias ? parameters(start.weights(), initialBias(init, big, d, seed))
-        : start.weights().clone();
+  /**
+   * The starting parameters of a D x d map ({@code big} = D), seeded by {@code seed}: W of the
+   * init (D x d row-major), then b when the bias is learned.
+   */
+  public double[] startingParameters(int big, int d, long seed) {
+    double[] w = initial(init, big, d, seed).weights();
+    return bias ? parameters(w, initialBias(init, big, d, seed)) : w.clone();
   }
 
   /** A fresh optimiser of {@code size} parameters. */

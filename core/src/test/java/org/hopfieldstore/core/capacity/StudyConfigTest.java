@@ -132,7 +132,7 @@ class StudyConfigTest {
     assertEquals(List.of(c.rules.get(1)), c.kernelRules);
     assertFalse(c.isKernelRule(c.rules.get(0)));
     StudyConfig.KernelTrain k = c.kernelTrain;
-    // the uhop preset's (SGD, decay, gaussian:1, no bias) under the keys given
+    // the keys given over the uhop preset, whose bias (off) stays
     assertEquals("uhop-max:3.0", k.training.loss().toString());
     assertEquals("adam", k.training.optimiser());
     assertEquals(0.5, k.training.lr());
