@@ -213,7 +213,7 @@ class RetrieveCommandTest {
   @Test
   void badSpecsNameTheKey() throws IOException {
     Path ok = BAD.resolve("ok_5x4.npy");
-    assertFailsCleanly(retrieve(ok, ok, "softmax:beta=0"), 1, "beta", "beta > 0");
+    assertFailsCleanly(retrieve(ok, ok, "softmax:beta=0"), 1, "beta", "0 < beta <= 3.4e38");
     assertFailsCleanly(retrieve(ok, ok, "entmax:alpha=2.5"), 1, "alpha", "(1, 2]");
     assertFailsCleanly(retrieve(ok, ok, "topk:k=0"), 1, "k=0", "k >= 1");
     assertFailsCleanly(retrieve(ok, ok, "softmax:steps=0"), 1, "steps", "steps >= 1");

@@ -18,7 +18,7 @@ public final class Entmax15Normalizer extends ThresholdNormalizer {
   }
 
   @Override
-  public double threshold(double[] z, int n) {
+  protected double thresholdOf(double[] z, int n) {
     double[] c = candidates(z, n);
     return thresholdOfSorted(sortedDescending(c, c.length), c.length);
   }

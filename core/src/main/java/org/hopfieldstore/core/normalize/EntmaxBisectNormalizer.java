@@ -33,15 +33,69 @@ public final class EntmaxBisectNormalizer extends ThresholdNormalizer {
   }
 
   @Override
-  public double threshold(double[] z, int n) {
+  protected double thresholdOf(double[] z, int n) {
     double[] b = bracket(z, n);
     return 0.5 * (b[0] + b[1]);
   }
 
   /** The low end of the final bracket: f(lo) >= 1, so lo never exceeds the exact threshold. */
   @Override
-  public double lowerBound(double[] z, int n) {
+  protected double lowerBoundOf(double[] z, int n) {
     return bracket(z, n)[0];
+  }
+
+  /**
+   * With a non-integer exponent {@code 1/(alpha-1)}, the bisection runs on {@code t} of the
+   * equivalent form {@code p_i = exp(log1p((alpha-1)(z_i - t)) / (alpha-1))} ({@code tau = (alpha-1)
+   * t - 1}): near alpha = 1 the x-space bracket is a few ulps wide and {@code u^(1/(alpha-1))}
+   * underflows, while this form stays well conditioned and tends to softmax.
+   */
+  @Override
+  protected void weightsOfShifted(double[] p, int n) {
+    if (integerExponent()) {
+      super.weightsOfShifted(p, n);
+      return;
+    }
+    double cut = -1.0 / am1; // g(u) = 0 at or below
+    double[] c = new double[n];
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+      if (p[i] > cut) {
+        c[m++] = p[i];
+      }
+    }
+    double lo = 0.0; // f(0) >= 1: the maximum alone has weight 1
+    double hi = -Math.expm1(-am1 * Math.log(m)) / am1; // every weight <= 1/m
+    for (int it = 0; it < iterations; it++) {
+      double mid = 0.5 * (lo + hi);
+      if (mid == lo || mid == hi) {
+        break;
+      }
+      double f = 0;
+      for (int i = 0; i < m; i++) {
+        f += qExp(c[i] - mid);
+      }
+      if (f >= 1.0) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    double t = 0.5 * (lo + hi);
+    double s = 0;
+    for (int i = 0; i < n; i++) {
+      p[i] = qExp(p[i] - t);
+      s += p[i];
+    }
+    double inv = 1.0 / s;
+    for (int i = 0; i < n; i++) {
+      p[i] *= inv;
+    }
+  }
+
+  private double qExp(double u) {
+    double a = am1 * u;
+    return a <= -1.0 ? 0.0 : Math.exp(Math.log1p(a) / am1);
   }
 
   private double[] bracket(double[] z, int n) {

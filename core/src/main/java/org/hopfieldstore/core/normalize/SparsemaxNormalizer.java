@@ -19,7 +19,7 @@ public final class SparsemaxNormalizer extends ThresholdNormalizer {
   }
 
   @Override
-  public double threshold(double[] z, int n) {
+  protected double thresholdOf(double[] z, int n) {
     double[] c = candidates(z, n);
     int m = c.length;
     double sum = 0;

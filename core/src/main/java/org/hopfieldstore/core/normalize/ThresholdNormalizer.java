@@ -25,6 +25,11 @@ public abstract class ThresholdNormalizer implements Normalizer {
     this.intExponent = exponent == Math.rint(exponent) && exponent <= 8 ? (int) exponent : 0;
   }
 
+  /** Whether {@code 1/(alpha-1)} is a small integer, so that weights need no pow. */
+  protected final boolean integerExponent() {
+    return intExponent > 0;
+  }
+
   public final double alpha() {
     return alpha;
   }
@@ -35,10 +40,32 @@ public abstract class ThresholdNormalizer implements Normalizer {
   }
 
   /**
-   * The exact threshold (x-space) of {@code z[0..n)}. Implementations may reorder nothing in z and
-   * must return the same tau as their sort-based reference, to rounding.
+   * The exact threshold (x-space) of {@code z[0..n)}, to rounding of its magnitude: solved on the
+   * scores less their maximum, so that scores far from zero (a large beta) keep their differences.
    */
-  public abstract double threshold(double[] z, int n);
+  public final double threshold(double[] z, int n) {
+    double m = Normalizer.max(z, n);
+    return am1 * m + thresholdOf(shifted(z, n, m), n);
+  }
+
+  /**
+   * The exact threshold (x-space) of {@code z[0..n)}, whose maximum is 0. Implementations may
+   * reorder nothing in z and must return the same tau as their sort-based reference, to rounding.
+   */
+  protected abstract double thresholdOf(double[] z, int n);
+
+  /** {@link #lowerBound} for scores whose maximum is 0. */
+  protected double lowerBoundOf(double[] z, int n) {
+    return thresholdOf(z, n);
+  }
+
+  private static double[] shifted(double[] z, int n, double m) {
+    double[] s = new double[n];
+    for (int i = 0; i < n; i++) {
+      s[i] = z[i] - m;
+    }
+    return s;
+  }
 
   /** Unnormalised weight of score z at threshold tau (x-space): zero at or below tau. */
   public final double weight(double z, double tau) {
@@ -56,12 +83,31 @@ public abstract class ThresholdNormalizer implements Normalizer {
     return Math.pow(u, exponent);
   }
 
+  /**
+   * Weights of {@code z[0..n)}, solved on the scores less their maximum: {@code max z - 1} and
+   * {@code z - tau} then keep their meaning for any magnitude of z (at 1e16, {@code z - 1 == z}).
+   */
   @Override
   public void normalize(double[] z, int n, double[] p) {
-    double tau = threshold(z, n);
+    if (n == 0) {
+      return;
+    }
+    double m = Normalizer.max(z, n);
+    if (!Double.isFinite(m)) {
+      throw new IllegalArgumentException("cannot normalize a non-finite score (" + m + ")");
+    }
+    for (int i = 0; i < n; i++) {
+      p[i] = z[i] - m;
+    }
+    weightsOfShifted(p, n);
+  }
+
+  /** Replaces the scores {@code p[0..n)}, whose maximum is 0, by their normalised weights. */
+  protected void weightsOfShifted(double[] p, int n) {
+    double tau = thresholdOf(p, n);
     double s = 0;
     for (int i = 0; i < n; i++) {
-      p[i] = weight(z[i], tau);
+      p[i] = weight(p[i], tau);
       s += p[i];
     }
     double inv = 1.0 / s;
@@ -99,7 +145,7 @@ public abstract class ThresholdNormalizer implements Normalizer {
    * them to a new array whose length is the count.
    */
   protected final double[] candidates(double[] z, int n) {
-    double floor = am1 * Normalizer.max(z, n) - 1.0;
+    double floor = Math.nextDown(am1 * Normalizer.max(z, n) - 1.0); // rounded down: a bound
     int c = 0;
     for (int i = 0; i < n; i++) {
       if (am1 * z[i] > floor) {
@@ -152,10 +198,15 @@ public abstract class ThresholdNormalizer implements Normalizer {
 
   /**
    * A value guaranteed not above the exact threshold of {@code z[0..n)}, used to discard scores
-   * that cannot be in the support. Exact solvers return the threshold itself.
+   * that cannot be in the support. Exact solvers return the threshold, one ulp lower.
    */
-  public double lowerBound(double[] z, int n) {
-    return threshold(z, n);
+  public final double lowerBound(double[] z, int n) {
+    if (n == 0) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    double m = Normalizer.max(z, n);
+    // rounded down, so that at any magnitude it stays at or below the exact threshold
+    return Math.nextDown(am1 * m + lowerBoundOf(shifted(z, n, m), n));
   }
 
   /** Largest Tsallis entropy on the simplex of n points: that of the uniform distribution. */

@@ -55,10 +55,19 @@ public final class ScoreTile {
   /** The per-score loops: Vector API lanes when the module is present. */
   static final TileOps OPS = TileOps.best();
 
-  /** Max score of query b in this tile. */
+  /** Max score of query b in this tile; refuses one that overflowed float32. */
   double max(int b) {
     int t = width();
-    return OPS.max(scores, b * t, b * t + t);
+    return finite(OPS.max(scores, b * t, b * t + t));
+  }
+
+  /** The score itself, or a clear refusal when beta times the raw score overflowed float32. */
+  static double finite(double z) {
+    if (!Double.isFinite(z)) {
+      throw new IllegalArgumentException("a score overflowed float32 (" + z + "): beta times "
+          + "the raw score exceeds 3.4e38; use a smaller beta");
+    }
+    return z;
   }
 
   /**

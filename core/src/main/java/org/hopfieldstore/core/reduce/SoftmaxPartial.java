@@ -209,7 +209,7 @@ public final class SoftmaxPartial implements PartialScores<SoftmaxPartial> {
         m = Math.max(m, tile.scores[b * t + j]);
       }
     }
-    return m;
+    return ScoreTile.finite(m); // called only when some memory is kept
   }
 
   private void rescale(int b, double mNew) {

@@ -99,7 +99,7 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
         // flood the candidate list
         floor[b] = Math.max(floor[b], probeBound(tile.scores, o, t));
       }
-      double lowest = Math.max(floor[b], xmax[b] - 1.0);
+      double lowest = Math.max(floor[b], Math.nextDown(xmax[b] - 1.0)); // a bound at any scale
       // a float bound a little below lowest / (alpha - 1) skips the losers a vector at a time;
       // the exact test in x-space decides
       double zLowest = lowest / normalizer.toX(1.0);
@@ -211,16 +211,13 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
     for (int b = 0; b < batch; b++) {
       int n = size[b];
       double[] z = scores[b];
-      double tau = normalizer.threshold(z, n);
       Integer[] order = new Integer[n];
       int m = 0;
-      double s = 0;
       double[] w = new double[n];
+      normalizer.normalize(z, n, w);
       for (int i = 0; i < n; i++) {
-        w[i] = normalizer.weight(z[i], tau);
         if (w[i] > 0) {
           order[m++] = i;
-          s += w[i];
         }
       }
       final long[] idb = ids[b];
@@ -232,7 +229,7 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
       double[] zs = new double[m];
       for (int r = 0; r < m; r++) {
         outIds[b][r] = idb[sup[r]];
-        outW[b][r] = w[sup[r]] / s;
+        outW[b][r] = w[sup[r]];
         zs[r] = z[sup[r]];
       }
       conj[b] = normalizer.conjugate(zs, outW[b], m);

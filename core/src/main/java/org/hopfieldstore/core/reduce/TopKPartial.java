@@ -93,7 +93,7 @@ public final class TopKPartial implements PartialScores<TopKPartial> {
       int n = list.size();
       ids[b] = new long[n];
       ws[b] = new double[n];
-      double m = list.score(0);
+      double m = ScoreTile.finite(list.score(0));
       double s = 0;
       for (int r = 0; r < n; r++) {
         ids[b][r] = list.id(r);

@@ -4,7 +4,8 @@ package org.hopfieldstore.core.rules;
 public final class SpecKeys {
   private SpecKeys() {}
 
-  public static final SpecKey<Double> BETA = SpecKey.real("beta", 1.0, x -> x > 0, "beta > 0",
+  public static final SpecKey<Double> BETA = SpecKey.real("beta", 1.0, x -> x > 0 && x <= Float.MAX_VALUE,
+      "0 < beta <= 3.4e38 (scores are float32)",
       "inverse temperature scaling the scores");
   public static final SpecKey<Integer> STEPS = SpecKey.integer("steps", 1, x -> x >= 1,
       "steps >= 1", "maximum number of updates");

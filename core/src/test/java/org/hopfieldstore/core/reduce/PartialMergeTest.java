@@ -64,7 +64,8 @@ class PartialMergeTest {
   @ParameterizedTest
   @ValueSource(strings = {"softmax:beta=8", "sparsemax:beta=4", "entmax:alpha=1.5,beta=4",
       "entmax:alpha=1.25,beta=4", "topk:k=7,beta=8", "topk:k=1000,beta=1",
-      "masked:keep=0.3,beta=8,seed=4", "masked:keep=0.3,beta=8,seed=4,mask=memory"})
+      "masked:keep=0.3,beta=8,seed=4", "masked:keep=0.3,beta=8,seed=4,mask=memory",
+      "sparsemax:beta=1e16", "entmax:alpha=1.5,beta=1e20", "entmax:alpha=1.0000001,beta=4"})
   void anySplitMergedInAnyOrderGivesTheWholeAnswer(String specText) {
     RetrievalSpec spec = RetrievalSpec.parse(specText);
     for (long seed = 1; seed <= 5; seed++) {

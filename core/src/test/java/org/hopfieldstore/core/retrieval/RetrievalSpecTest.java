@@ -43,8 +43,9 @@ class RetrievalSpecTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "softmax:beta=0|beta=0 is out of range: beta > 0",
-      "softmax:beta=-1|beta > 0",
+      "softmax:beta=0|beta=0 is out of range: 0 < beta <= 3.4e38 (scores are float32)",
+      "softmax:beta=-1|0 < beta <= 3.4e38",
+      "softmax:beta=1e39|beta=1.0E39 is out of range: 0 < beta <= 3.4e38",
       "softmax:beta=inf|beta",
       "entmax:alpha=1|alpha=1 is out of range: alpha in (1, 2]",
       "entmax:alpha=2.5|alpha in (1, 2]",
