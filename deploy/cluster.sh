@@ -11,7 +11,8 @@
 # (mode 600, made on the first start), *.pid, logs/*.log, worker-N/ (executor logs per app).
 # Ports (environment): HOPFIELD_MASTER_PORT (7077), HOPFIELD_MASTER_UI_PORT (18080),
 # HOPFIELD_WORKER_UI_PORT (18081: worker i gets 18081 + i - 1). Timeouts in seconds:
-# HOPFIELD_START_TIMEOUT (90), HOPFIELD_STOP_TIMEOUT (20). HOPFIELD_DAEMON_MEMORY: heap of the
+# HOPFIELD_START_TIMEOUT (90), HOPFIELD_STOP_TIMEOUT (20), HOPFIELD_APP_DATA_TTL (86400: Workers
+# delete finished applications' directories older than that). HOPFIELD_DAEMON_MEMORY: heap of the
 # Master and Worker JVMs (512m). HOPFIELD_MASTER_OPTS, HOPFIELD_WORKER_OPTS: more JVM options
 # (-Dspark.worker.* settings, e.g. GPUs: see deploy/templates/gpu-executors.conf).
 set -euo pipefail
@@ -29,6 +30,10 @@ LOG_DIR=$WORK_DIR/logs
 SECRET_FILE=$WORK_DIR/secret
 MASTER_URL=spark://127.0.0.1:$MASTER_PORT
 MASTER_JSON=http://127.0.0.1:$MASTER_UI_PORT/json/
+# Workers delete the directories of finished applications (executor logs, fetched files) older
+# than HOPFIELD_APP_DATA_TTL seconds (1 day), checking every 30 minutes
+CLEANUP=(-Dspark.worker.cleanup.enabled=true -Dspark.worker.cleanup.interval=1800
+  "-Dspark.worker.cleanup.appDataTtl=${HOPFIELD_APP_DATA_TTL:-86400}")
 
 usage() {
   # the comment block at the top of this file
@@ -159,7 +164,8 @@ start_daemon() {
   auth=$(auth_jvm_options "$SECRET_FILE") || start_failed "the secret file $SECRET_FILE is empty"
   SPARK_HOME=$SPARK_HOME_DIR SPARK_SCALA_VERSION=2.13 \
     setsid "$JAVA_BIN" "${SPARK_OPENS[@]}" -Xmx"$DAEMON_MEMORY" @/dev/fd/3 \
-    -Dspark.port.maxRetries=0 -Dspark.master.rest.enabled=false "${extra[@]+"${extra[@]}"}" \
+    -Dspark.port.maxRetries=0 -Dspark.master.rest.enabled=false -Dspark.ui.killEnabled=false \
+    "${CLEANUP[@]}" "${extra[@]+"${extra[@]}"}" \
     -cp "$SPARK_HOME_DIR/jars/*" "$cls" "$@" \
     > "$LOG_DIR/$name.log" 2>&1 < /dev/null 3<<< "$auth" &
   pid=$!

@@ -123,6 +123,7 @@ class LoopbackClusterIT {
     assertEquals(0, status.exit, status.output);
     assertEquals(3, count(status.output, " running\n"), status.output);
     assertFalse(status.output.contains("not running"), status.output);
+    assertListensOnLoopbackOnly(daemonsAndChildren(), "after start");
   }
 
   @AfterAll
@@ -212,6 +213,12 @@ class LoopbackClusterIT {
     assertTrue(driver.isAlive() && text.contains("retrieved 32/"), "the job ended before it"
         + " could be interrupted; log " + log + ":\n" + tail(text));
     assertEquals(2, count(text, "Executor added:"), "executors on both workers:\n" + tail(text));
+    // while the job runs: the executors and the driver listen on loopback too, and a kill
+    // request to the master's UI without the secret is refused (it once killed the job)
+    Set<Long> running = daemonsAndChildren();
+    running.add(driver.pid());
+    assertListensOnLoopbackOnly(running, "mid-job");
+    assertKillRequestRefused();
     long victim = Long.parseLong(Files.readString(work.resolve("worker-2.pid")).trim());
     ProcessHandle worker = ProcessHandle.of(victim).orElseThrow();
     List<ProcessHandle> executors = worker.descendants().collect(Collectors.toList());
@@ -678,6 +685,83 @@ class LoopbackClusterIT {
   /** Applications the master knows (running or completed): each has one "starttime". */
   private static int appsKnown() throws Exception {
     return count(masterJson(), "\"starttime\"");
+  }
+
+  /** The daemons of the PID files and their descendants (executors). */
+  private static Set<Long> daemonsAndChildren() throws IOException {
+    Set<Long> pids = new LinkedHashSet<>();
+    try (Stream<Path> files = Files.list(work)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".pid")).collect(
+          Collectors.toList())) {
+        long pid = Long.parseLong(Files.readString(f).trim());
+        pids.add(pid);
+        ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(c -> pids.add(c.pid())));
+      }
+    }
+    return pids;
+  }
+
+  /**
+   * Every TCP socket the processes {@code pids} listen on is bound to 127.0.0.1 ({@code ss -Htlnp}),
+   * and none is the Master's REST submission port (6066).
+   */
+  private static void assertListensOnLoopbackOnly(Set<Long> pids, String when) throws Exception {
+    Process p = new ProcessBuilder("ss", "-Htlnp").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0, "ss -Htlnp: " + out);
+    Pattern pidOf = Pattern.compile("pid=(\\d+),");
+    Set<Long> seen = new LinkedHashSet<>();
+    int sockets = 0;
+    for (String line : out.split("\n")) {
+      Matcher m = pidOf.matcher(line);
+      boolean ours = false;
+      while (m.find()) {
+        long pid = Long.parseLong(m.group(1));
+        if (pids.contains(pid)) {
+          ours = true;
+          seen.add(pid);
+        }
+      }
+      if (!ours) {
+        continue;
+      }
+      sockets++;
+      String local = line.trim().split("\\s+")[3];
+      assertTrue(local.startsWith("127.0.0.1:") || local.startsWith("[::ffff:127.0.0.1]:"),
+          when + ": a socket not on loopback: " + line);
+      assertFalse(local.endsWith(":6066"), when + ": the REST submission server listens: " + line);
+    }
+    assertTrue(seen.size() >= 3, when + ": ss shows listening sockets of only " + seen + " of "
+        + pids + ":\n" + out);
+    System.out.printf("%s: %d listening sockets of %d processes, all on 127.0.0.1%n", when,
+        sockets, seen.size());
+  }
+
+  /**
+   * The master UI's kill action, as any local user could send it, leaves the running
+   * application alone (spark.ui.killEnabled=false: the UI has no authentication).
+   */
+  private static void assertKillRequestRefused() throws Exception {
+    String app = runningApp();
+    assertTrue(app != null, "no running application in the master JSON");
+    HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY)
+        .connectTimeout(Duration.ofSeconds(3)).build();
+    HttpRequest kill = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + masterUiPort
+        + "/app/kill/")).timeout(Duration.ofSeconds(5))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString("id=" + app + "&terminate=true")).build();
+    int code = http.send(kill, HttpResponse.BodyHandlers.discarding()).statusCode();
+    assertTrue(code >= 400, "the kill request got HTTP " + code);
+    Thread.sleep(2000); // a kill would have reached the master by now
+    assertEquals(app, runningApp(), "the application went after the kill request");
+    System.out.printf("kill request for %s refused: HTTP %d, still running%n", app, code);
+  }
+
+  /** The id of the first active application the master reports, or null. */
+  private static String runningApp() throws Exception {
+    Matcher m = Pattern.compile("\"activeapps\"\\s*:\\s*\\[\\s*\\{\\s*\"id\"\\s*:\\s*\"([^\"]+)\"")
+        .matcher(masterJson());
+    return m.find() ? m.group(1) : null;
   }
 
   /** Adds the daemons in the PID files and their children (executors) to the kill list. */
