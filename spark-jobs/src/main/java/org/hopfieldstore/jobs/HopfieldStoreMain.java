@@ -41,9 +41,60 @@ public final class HopfieldStoreMain implements Runnable {
 
   public static void main(String[] args) {
     HeapAfterGc.watch();
-    int status = run(args, System.out, System.err);
+    SwitchableStream errTarget = new SwitchableStream(System.err);
+    PrintStream err = new PrintStream(errTarget, true);
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    // before Spark's hooks (priority 40) stop the context and every thread with work left prints
+    // its failure: one line on the terminal, the rest to the log file
+    org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(() -> {
+      if (!done.get()) {
+        err.println("hopfield-store: interrupted: stopping; no output is left at the final path"
+            + " (details in " + logFile() + ")");
+        errTarget.toLogFile(logFile());
+        System.setErr(err);
+      }
+    }, 100);
+    int status = run(args, System.out, err);
+    done.set(true);
     System.out.flush();
     System.exit(status);
+  }
+
+  private static java.io.File logFile() {
+    String dir = System.getProperty("hopfield.log.dir", System.getProperty("java.io.tmpdir"));
+    return new java.io.File(dir, "hopfield-store.log");
+  }
+
+  /** Stderr until a signal ends the run; then the log file, or nowhere when it cannot be opened. */
+  static final class SwitchableStream extends java.io.OutputStream {
+    private volatile java.io.OutputStream target;
+
+    SwitchableStream(java.io.OutputStream target) {
+      this.target = target;
+    }
+
+    void toLogFile(java.io.File file) {
+      try {
+        target = new java.io.FileOutputStream(file, true);
+      } catch (IOException e) {
+        target = java.io.OutputStream.nullOutputStream();
+      }
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      target.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      target.write(b, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      target.flush();
+    }
   }
 
   /** Runs a command; returns the exit status (0 ok, 1 failed, 2 usage error). */

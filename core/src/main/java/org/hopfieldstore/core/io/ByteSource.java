@@ -50,10 +50,17 @@ public interface ByteSource extends Closeable {
     };
   }
 
-  /** A regular local file; a directory is refused up front with a clear message. */
+  /**
+   * A regular local file; a directory, FIFO, device or socket is refused up front with a clear
+   * message (opening a FIFO would wait for a writer forever).
+   */
   static ByteSource open(Path path) throws IOException {
     if (Files.isDirectory(path)) {
       throw new FileSystemException(path.toString(), null, "is a directory, not a file");
+    }
+    if (Files.exists(path) && !Files.isRegularFile(path)) {
+      throw new FileSystemException(path.toString(), null,
+          "is not a regular file (a FIFO, device or socket); give a file");
     }
     FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
     String name = path.toString();

@@ -36,6 +36,10 @@ public final class MatrixReader {
     if (Files.isDirectory(path)) {
       throw new IllegalArgumentException(p + ": is a directory; expected a file: " + SUPPORTED);
     }
+    if (!Files.isRegularFile(path)) {
+      throw new IllegalArgumentException(p
+          + ": is not a regular file (a FIFO, device or socket); give a file");
+    }
     try (ByteSource src = ByteSource.open(path)) {
       return read(src, what);
     } catch (IOException e) {

@@ -59,6 +59,19 @@ class MatrixReaderTest {
     rejects(dir, "is a directory", ".npy", "idx3-ubyte");
   }
 
+  /** A FIFO as input once blocked forever waiting for a writer. */
+  @Test
+  @org.junit.jupiter.api.Timeout(20)
+  void aFifoIsRefusedWithoutWaitingForAWriter() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        System.getProperty("os.name").toLowerCase().contains("linux"), "mkfifo needs Linux");
+    for (String name : new String[] {"fifo.npy", "fifo-idx3-ubyte.gz"}) {
+      Path p = dir.resolve(name);
+      assertEquals(0, new ProcessBuilder("mkfifo", p.toString()).start().waitFor());
+      rejects(p, "is not a regular file (a FIFO, device or socket)");
+    }
+  }
+
   @Test
   void unknownExtensionListsTheFormats() throws IOException {
     Path csv = Files.writeString(dir.resolve("m.csv"), "1,2\n");
