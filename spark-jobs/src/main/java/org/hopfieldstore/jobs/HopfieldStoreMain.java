@@ -48,12 +48,17 @@ public final class HopfieldStoreMain implements Runnable {
     // its failure: one line on the terminal, the rest to the log file
     org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(() -> {
       if (!done.get()) {
-        err.println("hopfield-store: interrupted: stopping; no output is left at the final path"
-            + " (details in " + logFile() + ")");
+        String why = FatalErrors.whyEnding(logFile());
+        if (why != null) {
+          err.println("hopfield-store: " + why);
+        }
         errTarget.toLogFile(logFile());
         System.setErr(err);
       }
     }, 100);
+    FatalErrors.printTo(err);
+    FatalErrors.install();
+    FatalErrors.watchSignals();
     int status = run(args, System.out, err);
     done.set(true);
     System.out.flush();
@@ -99,6 +104,7 @@ public final class HopfieldStoreMain implements Runnable {
 
   /** Runs a command; returns the exit status (0 ok, 1 failed, 2 usage error). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    FatalErrors.newCommand();
     CommandLine cli = commandLine(out, err);
     cli.setUsageHelpWidth(HELP_WIDTH);
     cli.setOut(new PrintWriter(out, true));
@@ -160,7 +166,9 @@ public final class HopfieldStoreMain implements Runnable {
       }
       message = describe(cause);
     }
-    err.println("hopfield-store: error: " + message);
+    if (FatalErrors.claimTheLine()) { // else a failing thread has printed why already
+      err.println("hopfield-store: error: " + message);
+    }
     return 1;
   }
 

@@ -67,7 +67,9 @@ final class SparkBackend implements Backend {
   /** A Spark session for {@code master} with the user's {@code --conf} properties. */
   static SparkSession session(String master, String app, Map<String, String> conf) {
     try {
-      return SparkSetup.session(master, app, conf);
+      SparkSession spark = SparkSetup.session(master, app, conf);
+      FatalErrors.install(); // over the handler of Spark's local executor
+      return spark;
     } catch (RuntimeException e) {
       String msg = String.valueOf(e.getMessage());
       if (msg.contains("stopped SparkContext") || msg.contains("postStartHook")) {

@@ -28,42 +28,50 @@ class SignalledRunTest {
 
   @TempDir Path tmp;
 
-  @Test
-  void sigtermMidWriteLeavesNothingAndPrintsOneLine() throws Exception {
-    Random r = new Random(SEED);
-    int m = 20_000;
-    int d = 32;
+  /** Writes m x d seeded Gaussian memories and their first b rows as queries. */
+  private void writeInputs(long seed, int m, int d, int b) throws IOException {
+    Random r = new Random(seed);
     float[] xi = new float[m * d];
     for (int i = 0; i < xi.length; i++) {
       xi[i] = (float) r.nextGaussian();
     }
-    float[] q = Arrays.copyOf(xi, 2_000 * d);
-    Path mem = tmp.resolve("m.npy");
-    Path qs = tmp.resolve("q.npy");
-    try (var o = Files.newOutputStream(mem)) {
+    try (var o = Files.newOutputStream(tmp.resolve("m.npy"))) {
       Npy.writeFloat32(o, xi, m, d);
     }
-    try (var o = Files.newOutputStream(qs)) {
-      Npy.writeFloat32(o, q, 2_000, d);
+    try (var o = Files.newOutputStream(tmp.resolve("q.npy"))) {
+      Npy.writeFloat32(o, Arrays.copyOf(xi, b * d), b, d);
     }
-    Path outDir = tmp.resolve("out");
-    Files.createDirectories(outDir);
-    Path logs = tmp.resolve("logs");
-    Files.createDirectories(logs);
+  }
+
+  /**
+   * Starts {@code retrieve} of m.npy and q.npy into out/ in a JVM of its own, as bin/hopfield-store
+   * does (its JVM options and log configuration, the log file under logs/); stderr to stderr.
+   */
+  private Process startRetrieve(String heap, String... args) throws IOException {
+    Files.createDirectories(tmp.resolve("out"));
+    Files.createDirectories(tmp.resolve("logs"));
     Path repo = Path.of(System.getProperty("hopfield.repo.dir", "..")).toAbsolutePath();
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "@" + repo.resolve("deploy/jvm.options"), "-Xmx1g",
+        "@" + repo.resolve("deploy/jvm.options"), "-Xmx" + heap,
         "-Dlog4j2.configurationFile=" + repo.resolve("deploy/log4j2.properties"),
-        "-Dhopfield.log.dir=" + logs, "-cp", System.getProperty("java.class.path"),
-        HopfieldStoreMain.class.getName(), "retrieve", "--memories", mem.toString(),
-        "--queries", qs.toString(), "--spec", "softmax:beta=1,steps=20", "--master", "local[1]",
-        "--batch-size", "100", "--out", outDir.resolve("r.parquet").toString()));
-    Path stderr = tmp.resolve("stderr");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(stderr.toFile())
+        "-Dhopfield.log.dir=" + tmp.resolve("logs"), "-cp", System.getProperty("java.class.path"),
+        HopfieldStoreMain.class.getName(), "retrieve",
+        "--memories", tmp.resolve("m.npy").toString(), "--queries", tmp.resolve("q.npy").toString()));
+    cmd.addAll(Arrays.asList(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(tmp.resolve("stderr").toFile())
         .redirectOutput(tmp.resolve("stdout").toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    Process p = pb.start();
+    return pb.start();
+  }
+
+  @Test
+  void sigtermMidWriteLeavesNothingAndPrintsOneLine() throws Exception {
+    writeInputs(SEED, 20_000, 32, 2_000);
+    Path outDir = tmp.resolve("out");
+    Path stderr = tmp.resolve("stderr");
+    Process p = startRetrieve("1g", "--spec", "softmax:beta=1,steps=20", "--master", "local[1]",
+        "--batch-size", "100", "--out", outDir.resolve("r.parquet").toString());
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (names(outDir).isEmpty() && p.isAlive() && System.nanoTime() < deadline) {
@@ -83,9 +91,37 @@ class SignalledRunTest {
     List<String> lines = Arrays.stream(err.split("\n"))
         .filter(l -> !l.startsWith("WARNING: Using incubator modules")).collect(
             Collectors.toList());
-    assertEquals(List.of("hopfield-store: interrupted: stopping; no output is left at the final"
-        + " path (details in " + logs.resolve("hopfield-store.log") + ")"), lines,
-        "seed " + SEED + ", stderr:\n" + err);
+    assertEquals(List.of("hopfield-store: interrupted (SIGTERM): stopping; no output is left at"
+        + " the final path (details in " + tmp.resolve("logs").resolve("hopfield-store.log")
+        + ")"), lines, "seed " + SEED + ", stderr:\n" + err);
+    assertEquals(List.of(), names(outDir), "left behind");
+  }
+
+  /**
+   * Sparse supports as wide as the memories (beta = 1e-6) on a small driver heap: the heap runs
+   * out in a Spark thread, and the command ends with one line naming memory (it once hung after an
+   * OutOfMemoryError in the scheduler's thread, or exited 52 without a word).
+   */
+  @Test
+  void outOfMemoryInASparkThreadEndsWithOneLine() throws Exception {
+    writeInputs(SEED + 1, 100_000, 16, 256);
+    Path outDir = tmp.resolve("out");
+    Path stderr = tmp.resolve("stderr");
+    Process p = startRetrieve("600m", "--spec", "sparsemax:beta=1e-6", "--master", "local[2]",
+        "--partitions", "4", "--out", outDir.resolve("r").toString());
+    try {
+      assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the run hung: " + read(stderr));
+    } finally {
+      p.destroyForcibly();
+    }
+    String err = read(stderr);
+    assertTrue(p.exitValue() != 0, err);
+    List<String> ours = Arrays.stream(err.split("\n"))
+        .filter(l -> l.startsWith("hopfield-store: ")).collect(Collectors.toList());
+    assertEquals(1, ours.size(), err);
+    assertTrue(ours.get(0).startsWith("hopfield-store: error: out of memory"), err);
+    assertTrue(Arrays.stream(err.split("\n")).noneMatch(l -> l.startsWith("\tat ")),
+        "a stack trace on the terminal:\n" + err);
     assertEquals(List.of(), names(outDir), "left behind");
   }
 

@@ -64,24 +64,16 @@ public final class EntmaxBisectNormalizer extends ThresholdNormalizer {
         c[m++] = p[i];
       }
     }
-    double lo = 0.0; // f(0) >= 1: the maximum alone has weight 1
-    double hi = -Math.expm1(-am1 * Math.log(m)) / am1; // every weight <= 1/m
-    for (int it = 0; it < iterations; it++) {
-      double mid = 0.5 * (lo + hi);
-      if (mid == lo || mid == hi) {
-        break;
-      }
+    final int count = m;
+    // f(0) >= 1: the maximum alone has weight 1; at the upper end every weight is <= 1/m
+    double[] b = bisect(0.0, -Math.expm1(-am1 * Math.log(m)) / am1, t -> {
       double f = 0;
-      for (int i = 0; i < m; i++) {
-        f += qExp(c[i] - mid);
+      for (int i = 0; i < count; i++) {
+        f += qExp(c[i] - t);
       }
-      if (f >= 1.0) {
-        lo = mid;
-      } else {
-        hi = mid;
-      }
-    }
-    double t = 0.5 * (lo + hi);
+      return f;
+    });
+    double t = 0.5 * (b[0] + b[1]);
     double s = 0;
     for (int i = 0; i < n; i++) {
       p[i] = qExp(p[i] - t);
@@ -102,18 +94,26 @@ public final class EntmaxBisectNormalizer extends ThresholdNormalizer {
     double[] c = candidates(z, n);
     int m = c.length;
     double xmax = am1 * Normalizer.max(c, m);
-    double lo = xmax - 1.0;
-    double hi = xmax - Math.pow(1.0 / m, am1);
+    return bisect(xmax - 1.0, xmax - Math.pow(1.0 / m, am1), tau -> {
+      double f = 0;
+      for (int i = 0; i < m; i++) {
+        f += weight(c[i], tau);
+      }
+      return f;
+    });
+  }
+
+  /**
+   * The final bracket {lo, hi} of the decreasing {@code mass}: halved {@code iterations} times or
+   * until the midpoint stops moving, keeping {@code mass(lo) >= 1 > mass(hi)}.
+   */
+  private double[] bisect(double lo, double hi, java.util.function.DoubleUnaryOperator mass) {
     for (int it = 0; it < iterations; it++) {
       double mid = 0.5 * (lo + hi);
       if (mid == lo || mid == hi) {
         break;
       }
-      double f = 0;
-      for (int i = 0; i < m; i++) {
-        f += weight(c[i], mid);
-      }
-      if (f >= 1.0) {
+      if (mass.applyAsDouble(mid) >= 1.0) {
         lo = mid;
       } else {
         hi = mid;
