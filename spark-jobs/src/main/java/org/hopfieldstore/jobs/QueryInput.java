@@ -193,6 +193,7 @@ abstract class QueryInput {
             + "found in " + location + "; columns are "
             + java.util.Arrays.toString(df.schema().fieldNames()));
       }
+      MemoryFrames.requireIntegerType(df.schema(), idCol, "queries", "--id-column");
     }
 
     @Override

@@ -262,6 +262,7 @@ class SparkRetrieveCommandTest {
     Path nullVector = tmp.resolve("null_vector.parquet");
     Path nan = tmp.resolve("nan.parquet");
     Path wide = tmp.resolve("wide.parquet");
+    Path stringId = tmp.resolve("string_id.parquet");
     StructType arrays = new StructType().add("id", DataTypes.LongType)
         .add("vector", DataTypes.createArrayType(DataTypes.DoubleType));
     SparkSession spark = SparkSetup.session("local[2]", "write-bad-queries");
@@ -283,6 +284,10 @@ class SparkRetrieveCommandTest {
           0.0})), arrays).write().parquet(nan.toString());
       spark.createDataFrame(List.of(RowFactory.create(1L, new Double[] {1.0, 0.0, 0.0, 0.0,
           0.0})), arrays).write().parquet(wide.toString());
+      spark.createDataFrame(List.of(RowFactory.create("q1", new Double[] {1.0, 0.0, 0.0, 0.0})),
+          new StructType().add("id", DataTypes.StringType)
+              .add("vector", DataTypes.createArrayType(DataTypes.DoubleType)))
+          .write().parquet(stringId.toString());
     } finally {
       spark.stop();
     }
@@ -294,6 +299,9 @@ class SparkRetrieveCommandTest {
     assertTrue(seconds < 60, "an unreachable namenode took " + seconds + " s to report");
     assertFails(spark(mem, wrongType.toString(), out), "'vector'");
     assertFails(spark(mem, noVector.toString(), out), "'vector'");
+    // a string id was a ClassCastException from inside a task
+    assertFails(spark(mem, stringId.toString(), out), "queries: column 'id' (--id-column) has"
+        + " type string; expected long, int, short or byte");
     for (String plan : new String[] {"broadcast", "distributed"}) {
       assertFails(spark(mem, ragged.toString(), out, "--plan", plan), "3 values");
       assertFails(spark(mem, nullVector.toString(), out, "--plan", plan), "null");

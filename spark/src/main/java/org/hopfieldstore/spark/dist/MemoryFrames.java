@@ -149,11 +149,17 @@ public final class MemoryFrames {
           + "expected long, int, short or byte. Columns are "
           + Arrays.toString(schema.fieldNames()));
     }
+    requireIntegerType(schema, name, ROLE, "idCol");
+  }
+
+  /** An id column (present in {@code schema}) must hold integers of at most 64 bits. */
+  public static void requireIntegerType(StructType schema, String name, String role,
+      String option) {
     DataType t = schema.apply(name).dataType();
     if (!(t.equals(DataTypes.LongType) || t.equals(DataTypes.IntegerType)
         || t.equals(DataTypes.ShortType) || t.equals(DataTypes.ByteType))) {
-      throw new IllegalArgumentException(ROLE + ": column '" + name + "' (idCol) has type "
-          + t.simpleString() + "; expected long, int, short or byte");
+      throw new IllegalArgumentException(role + ": column '" + name + "' (" + option
+          + ") has type " + t.simpleString() + "; expected long, int, short or byte");
     }
   }
 
