@@ -164,7 +164,7 @@ public final class HopfieldStoreMain implements Runnable {
       if (System.getenv("HOPFIELD_STORE_DEBUG") != null) {
         e.printStackTrace(err);
       }
-      message = describe(cause);
+      message = cause == e ? describeSparkFailure(e) : describe(cause);
     }
     if (FatalErrors.claimTheLine()) { // else a failing thread has printed why already
       err.println("hopfield-store: error: " + message);
@@ -179,6 +179,35 @@ public final class HopfieldStoreMain implements Runnable {
   static String describe(Throwable t) {
     String m = t.getMessage();
     return m != null && !m.isBlank() ? firstLine(m) : named(t);
+  }
+
+  private static final java.util.regex.Pattern CAUSED_BY =
+      java.util.regex.Pattern.compile("(?m)^Caused by: [\\w.$]+: (.+)$");
+
+  /**
+   * A failed Spark job's message wraps the task's whole trace ("Job aborted due to stage failure:
+   * ... Exception thrown in awaitResult:"): report the innermost cause that says something, from
+   * the cause chain or, when the trace came as text, its last "Caused by:" line.
+   */
+  static String describeSparkFailure(Throwable e) {
+    String msg = e.getMessage();
+    if (!e.getClass().getName().startsWith("org.apache.spark.") || msg == null
+        || !msg.startsWith("Job aborted due to stage failure")) {
+      return describe(e);
+    }
+    String innermost = null;
+    for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        innermost = firstLine(t.getMessage());
+      }
+    }
+    if (innermost == null) {
+      java.util.regex.Matcher m = CAUSED_BY.matcher(msg);
+      while (m.find()) {
+        innermost = m.group(1);
+      }
+    }
+    return innermost == null ? describe(e) : "a Spark task failed: " + innermost.strip();
   }
 
   private static String named(Throwable t) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -263,6 +264,7 @@ class SparkRetrieveCommandTest {
     Path nan = tmp.resolve("nan.parquet");
     Path wide = tmp.resolve("wide.parquet");
     Path stringId = tmp.resolve("string_id.parquet");
+    Path truncated = tmp.resolve("truncated.parquet");
     StructType arrays = new StructType().add("id", DataTypes.LongType)
         .add("vector", DataTypes.createArrayType(DataTypes.DoubleType));
     SparkSession spark = SparkSetup.session("local[2]", "write-bad-queries");
@@ -288,8 +290,16 @@ class SparkRetrieveCommandTest {
           new StructType().add("id", DataTypes.StringType)
               .add("vector", DataTypes.createArrayType(DataTypes.DoubleType)))
           .write().parquet(stringId.toString());
+      spark.createDataFrame(List.of(RowFactory.create(1L, new Double[] {1.0, 0.0, 0.0, 0.0})),
+          arrays).repartition(1).write().parquet(truncated.toString());
     } finally {
       spark.stop();
+    }
+    try (var parts = Files.list(truncated)) {
+      Path part = parts.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
+      Files.write(part, Arrays.copyOf(Files.readAllBytes(part), 100));
+      // without its checksum side file, as on a filesystem that keeps none
+      Files.delete(part.resolveSibling("." + part.getFileName() + ".crc"));
     }
     assertFails(spark(mem, "foo://bucket/q.parquet", out), "unknown filesystem scheme 'foo'");
     assertFails(spark("foo://bucket/m.npy", mem, out), "unknown filesystem scheme 'foo'");
@@ -299,6 +309,8 @@ class SparkRetrieveCommandTest {
     assertTrue(seconds < 60, "an unreachable namenode took " + seconds + " s to report");
     assertFails(spark(mem, wrongType.toString(), out), "'vector'");
     assertFails(spark(mem, noVector.toString(), out), "'vector'");
+    // was "Job aborted due to stage failure: ... Exception thrown in awaitResult:"
+    assertFails(spark(mem, truncated.toString(), out), "is not a Parquet file");
     // a string id was a ClassCastException from inside a task
     assertFails(spark(mem, stringId.toString(), out), "queries: column 'id' (--id-column) has"
         + " type string; expected long, int, short or byte");
