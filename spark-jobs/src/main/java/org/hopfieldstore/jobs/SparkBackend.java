@@ -193,6 +193,10 @@ final class SparkBackend implements Backend {
     t.set("partial_bytes", Json.array(traffic.stream().mapToLong(s -> s.partialBytes).toArray()));
     t.set("candidates", Json.array(traffic.stream().mapToLong(s -> s.candidates).toArray()));
     t.set("row_bytes", Json.array(traffic.stream().mapToLong(s -> s.rowBytes).toArray()));
+    // a step whose sparse supports were too wide to ship: its threshold search's passes and bytes
+    t.set("threshold_search_rounds",
+        Json.array(traffic.stream().mapToInt(s -> s.searchRounds).toArray()));
+    t.set("search_bytes", Json.array(traffic.stream().mapToLong(s -> s.searchBytes).toArray()));
     try {
       spark.sparkContext().listenerBus().waitUntilEmpty(10_000); // the last tasks' metrics
     } catch (java.util.concurrent.TimeoutException e) {

@@ -8,6 +8,8 @@ import org.hopfieldstore.core.nonparametric.KernelSummary;
 import org.hopfieldstore.core.reduce.Partials;
 import org.hopfieldstore.core.reduce.SoftmaxPartial;
 import org.hopfieldstore.core.reduce.SupportPartial;
+import org.hopfieldstore.core.reduce.ThresholdRound;
+import org.hopfieldstore.core.reduce.ThresholdWeights;
 import org.hopfieldstore.core.reduce.TopKPartial;
 import org.hopfieldstore.core.retrieval.StepPartial;
 
@@ -18,7 +20,8 @@ public final class Mergeables {
   /** The classes whose instances cross the wire (a Kryo registrator registers each). */
   public static final List<Class<?>> TYPES = List.of(SoftmaxPartial.class, TopKPartial.class,
       SupportPartial.class, StepPartial.class, KernelSummary.class, RowBundle.class,
-      DoubleSums.class, Both.class, Separation.RowMaxima.class, PairTerms.class);
+      DoubleSums.class, Both.class, Separation.RowMaxima.class, PairTerms.class,
+      ThresholdRound.class, ThresholdWeights.class);
 
   /** Reads any partial written by {@code toBytes}, by its leading tag. */
   public static Mergeable<?> fromBytes(byte[] bytes) {
@@ -31,6 +34,10 @@ public final class Mergeables {
       case TopKPartial.TAG:
       case SupportPartial.TAG:
         return Partials.fromBytes(bytes);
+      case ThresholdRound.TAG:
+        return ThresholdRound.fromBytes(bytes);
+      case ThresholdWeights.TAG:
+        return ThresholdWeights.fromBytes(bytes);
       case StepPartial.TAG:
         return StepPartial.fromBytes(bytes);
       case KernelSummary.TAG:

@@ -1,7 +1,5 @@
 package org.hopfieldstore.core.reduce;
 
-import org.hopfieldstore.core.aggregate.Mergeable;
-
 /**
  * What one partition (or one tile of memories) contributes to a retrieval step for a batch of
  * queries, in a form that merges exactly into the global answer: {@code merge} is associative and
@@ -9,10 +7,7 @@ import org.hopfieldstore.core.aggregate.Mergeable;
  * {@code treeAggregate}. Serialised with {@link #toBytes} and the implementation's static
  * {@code fromBytes}, as DataSketches does.
  */
-public interface PartialScores<P extends PartialScores<P>> extends Mergeable<P> {
-  /** Folds the scores of one tile of memories in. */
-  void accumulate(ScoreTile tile);
-
+public interface PartialScores<P extends PartialScores<P>> extends TileFold<P> {
   /**
    * The merged step: weights, {@code Psi*}, and (when {@code wantStates}) the new states. Rules
    * whose sum runs over a small support look the rows up in {@code rows}.

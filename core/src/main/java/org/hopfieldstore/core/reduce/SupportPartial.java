@@ -12,9 +12,14 @@ import org.hopfieldstore.core.normalize.ThresholdNormalizer;
  * Merging concatenates candidates and prunes them against the larger bound; {@link #finish} solves
  * the exact threshold on the union and forms the weighted sum over the (small) global support.
  * Communication grows with the support size, not with the number of memories.
+ *
+ * <p>A partial may be capped ({@link #capCandidates}): a query whose candidates would exceed the
+ * cap (a small beta, alpha near 1, a constant query) drops its list and is marked wide, keeping
+ * only its maximum and lower bound; its step is then solved by a distributed threshold search
+ * ({@code ThresholdSearch}), whose traffic does not grow with the number of memories.
  */
 public final class SupportPartial implements PartialScores<SupportPartial> {
-  public static final int TAG = 0x53505331; // "SPS1"
+  public static final int TAG = 0x53505332; // "SPS2"
   private static final int MIN_PRUNE = 256;
   private static final int PROBE = 32;
   private final int batch;
@@ -25,6 +30,8 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
   private final int[] prunedSize;
   private final double[] floor; // x-space lower bound of the global threshold
   private final double[] xmax;
+  private final boolean[] wide; // candidates exceeded the cap: only xmax and floor are kept
+  private int cap = Integer.MAX_VALUE;
   private long count;
 
   public SupportPartial(int batch, ThresholdNormalizer normalizer) {
@@ -39,6 +46,7 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
     this.prunedSize = new int[batch];
     this.floor = new double[batch];
     this.xmax = new double[batch];
+    this.wide = new boolean[batch];
     Arrays.fill(floor, Double.NEGATIVE_INFINITY);
     Arrays.fill(xmax, Double.NEGATIVE_INFINITY);
   }
@@ -50,6 +58,68 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
 
   public ThresholdNormalizer normalizer() {
     return normalizer;
+  }
+
+  /**
+   * Keeps at most {@code perQuery} candidates for each query: one that would keep more is marked
+   * {@link #isWide wide} and keeps none. Returns this.
+   */
+  public SupportPartial capCandidates(int perQuery) {
+    if (perQuery < 1) {
+      throw new IllegalArgumentException("candidate cap must be >= 1, got " + perQuery);
+    }
+    this.cap = perQuery;
+    for (int b = 0; b < batch; b++) {
+      keepWithinCap(b);
+    }
+    return this;
+  }
+
+  /** Whether query b's candidates exceeded the cap (its step needs a threshold search). */
+  public boolean isWide(int b) {
+    return wide[b];
+  }
+
+  /** Whether any query's candidates exceeded the cap. */
+  public boolean anyWide() {
+    for (boolean w : wide) {
+      if (w) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Largest x-space score {@code (alpha-1) z} of query b seen so far. */
+  public double maxX(int b) {
+    return xmax[b];
+  }
+
+  /** A lower bound (x-space) of query b's threshold; -infinity when none is known yet. */
+  public double lowerBoundX(int b) {
+    return floor[b];
+  }
+
+  /** Memories folded in. */
+  public long memoriesSeen() {
+    return count;
+  }
+
+  private void keepWithinCap(int b) {
+    if (!wide[b] && size[b] > cap) {
+      prune(b);
+    }
+    if (!wide[b] && size[b] > cap) {
+      markWide(b);
+    }
+  }
+
+  private void markWide(int b) {
+    wide[b] = true;
+    size[b] = 0;
+    prunedSize[b] = 0;
+    scores[b] = new double[0];
+    ids[b] = new long[0];
   }
 
   @Override
@@ -74,7 +144,7 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
 
   private void add(int b, double z, long id) {
     if (size[b] == scores[b].length) {
-      int n = scores[b].length * 2;
+      int n = Math.max(16, scores[b].length * 2);
       scores[b] = Arrays.copyOf(scores[b], n);
       ids[b] = Arrays.copyOf(ids[b], n);
     }
@@ -92,6 +162,9 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
     final int t = tile.width();
     tile.queries().forEach(b -> {
       xmax[b] = Math.max(xmax[b], normalizer.toX(tile.max(b)));
+      if (wide[b]) {
+        return;
+      }
       int o = b * t;
       if (t > 4 * PROBE) {
         // the threshold of any subset is a lower bound of the global one: the tile's best few
@@ -114,6 +187,7 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
       if (size[b] >= Math.max(MIN_PRUNE, 2 * prunedSize[b])) {
         prune(b);
       }
+      keepWithinCap(b);
     });
     count += t;
   }
@@ -169,6 +243,7 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
   public SupportPartial compact() {
     for (int b = 0; b < batch; b++) {
       prune(b);
+      keepWithinCap(b);
     }
     return this;
   }
@@ -181,13 +256,22 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
           + ", alpha " + normalizer.alpha() + ") and (batch " + other.batch + ", alpha "
           + other.normalizer.alpha() + ")");
     }
+    cap = Math.min(cap, other.cap);
     for (int b = 0; b < batch; b++) {
+      floor[b] = Math.max(floor[b], other.floor[b]);
+      xmax[b] = Math.max(xmax[b], other.xmax[b]);
+      if (other.wide[b]) {
+        markWide(b);
+        continue;
+      }
+      if (wide[b]) {
+        continue;
+      }
       for (int i = 0; i < other.size[b]; i++) {
         add(b, other.scores[b][i], other.ids[b][i]);
       }
-      floor[b] = Math.max(floor[b], other.floor[b]);
-      xmax[b] = Math.max(xmax[b], other.xmax[b]);
       prune(b);
+      keepWithinCap(b);
     }
     count += other.count;
     return this;
@@ -201,6 +285,10 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
   public StepOutput finish(RowSource rows, boolean wantStates) {
     if (count == 0) {
       throw new IllegalStateException("sparse partial has seen no memories");
+    }
+    if (anyWide()) {
+      throw new IllegalStateException("a query's sparse candidates exceeded the cap of " + cap
+          + ": its step is solved by a threshold search, not from candidates");
     }
     int d = wantStates ? rows.dim() : 0; // rows may be null when only weights are wanted
     float[] states = wantStates ? new float[batch * d] : null;
@@ -243,9 +331,9 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
 
   @Override
   public long byteSize() {
-    long bytes = 4 * 2 + 8 + 1 + 8;
+    long bytes = 4 * 2 + 8 + 1 + 8 + 4;
     for (int b = 0; b < batch; b++) {
-      bytes += 4 + 16 + 16L * size[b];
+      bytes += 4 + 1 + 16 + 16L * size[b];
     }
     return bytes;
   }
@@ -254,9 +342,9 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
   public byte[] toBytes() {
     ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(byteSize()));
     buf.putInt(TAG).putInt(batch).putDouble(normalizer.alpha())
-        .put((byte) (normalizer.isBisection() ? 1 : 0)).putLong(count);
+        .put((byte) (normalizer.isBisection() ? 1 : 0)).putLong(count).putInt(cap);
     for (int b = 0; b < batch; b++) {
-      buf.putInt(size[b]).putDouble(floor[b]).putDouble(xmax[b]);
+      buf.putInt(size[b]).put((byte) (wide[b] ? 1 : 0)).putDouble(floor[b]).putDouble(xmax[b]);
       for (int i = 0; i < size[b]; i++) {
         buf.putDouble(scores[b][i]).putLong(ids[b][i]);
       }
@@ -276,12 +364,17 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
       boolean bisect = buf.get() == 1;
       SupportPartial p = new SupportPartial(batch, ThresholdNormalizer.forAlpha(alpha, bisect));
       p.count = buf.getLong();
+      p.cap = buf.getInt();
+      if (p.cap < 1) {
+        throw new IllegalArgumentException("corrupt sparse partial: candidate cap " + p.cap);
+      }
       for (int b = 0; b < batch; b++) {
         int n = buf.getInt();
         if (n < 0 || n > buf.remaining() / 16) {
           throw new IllegalArgumentException("truncated sparse partial (" + bytes.length
               + " bytes)");
         }
+        p.wide[b] = buf.get() == 1;
         p.floor[b] = buf.getDouble();
         p.xmax[b] = buf.getDouble();
         for (int i = 0; i < n; i++) {

@@ -6,6 +6,7 @@ import org.hopfieldstore.core.aggregate.BlockAggregation;
 import org.hopfieldstore.core.aggregate.Mergeable;
 import org.hopfieldstore.core.nonparametric.KernelSummary;
 import org.hopfieldstore.core.reduce.StepOutput;
+import org.hopfieldstore.core.reduce.SupportPartial;
 import org.hopfieldstore.core.score.ScoreKernel;
 
 /**
@@ -16,6 +17,33 @@ import org.hopfieldstore.core.score.ScoreKernel;
  */
 public abstract class BlockRetrieval implements StepFunction {
   private final Map<RetrievalSpec, KernelSummary> summaries = new HashMap<>();
+  private volatile long maxCandidateBytes = -1;
+
+  /**
+   * Bounds the sparse candidates a step gathers where the partials merge: about {@code bytes}
+   * over all partials (16 bytes a candidate, at least 64 per query and partial); a step whose
+   * candidates would exceed it is solved by a {@link ThresholdSearch}, whose traffic does not
+   * grow with the number of memories. Negative: no bound (the default in-process). Answers are
+   * the same either way, to rounding.
+   */
+  public void setMaxCandidateBytes(long bytes) {
+    this.maxCandidateBytes = bytes;
+  }
+
+  /** Partials a step merges (a Spark store: its partitions). */
+  protected int partialsMerged() {
+    return 1;
+  }
+
+  /** Per query and partial, the most sparse candidates a step keeps; MAX_VALUE: no cap. */
+  final int candidateCap(int batch) {
+    long bytes = maxCandidateBytes;
+    if (bytes < 0) {
+      return Integer.MAX_VALUE;
+    }
+    long perQuery = bytes / (16L * partialsMerged() * batch);
+    return (int) Math.max(64, Math.min(Integer.MAX_VALUE - 8L, perQuery));
+  }
 
   /** Folds every block with {@code aggregation} and merges the partials. */
   public abstract <A extends Mergeable<A>> A aggregate(BlockAggregation<A> aggregation);
@@ -45,6 +73,9 @@ public abstract class BlockRetrieval implements StepFunction {
   /** Called after each step with its merged partial (a store may log its traffic). */
   protected void stepDone(RetrievalSpec spec, int batch, StepPartial total, StepOutput out) {}
 
+  /** Called after a step solved by a threshold search, before {@link #stepDone}. */
+  protected void wideSupportSearched(RetrievalSpec spec, int batch, ThresholdSearch.Cost cost) {}
+
   /** Called once a summary model is built (a store may log its traffic). */
   protected void summaryBuilt(RetrievalSpec spec, KernelSummary summary) {}
 
@@ -67,8 +98,20 @@ public abstract class BlockRetrieval implements StepFunction {
     }
     StepAggregation step = new StepAggregation(spec, states, offsets, batch, dim(), report,
         kernel(), tileRows(), scanThreads(), wantStates ? shipRowsLimit(batch) : -1, queryKeys);
+    int cap = candidateCap(batch);
+    if (cap < Integer.MAX_VALUE) {
+      step = step.withCandidateCap(cap);
+    }
     StepPartial total = aggregate(step);
-    StepOutput out = step.finish(total, wantStates, w -> statesFromSupport(w, batch));
+    StepOutput out;
+    if (total.scores() instanceof SupportPartial sparse && sparse.anyWide()) {
+      ThresholdSearch search = new ThresholdSearch(this, step,
+          sparse.normalizer().alpha());
+      out = search.solve(sparse, wantStates);
+      wideSupportSearched(spec, batch, search.cost());
+    } else {
+      out = step.finish(total, wantStates, w -> statesFromSupport(w, batch));
+    }
     stepDone(spec, batch, total, out);
     return out;
   }

@@ -8,8 +8,8 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.reduce.PartialScores;
-import org.hopfieldstore.core.reduce.Partials;
 import org.hopfieldstore.core.reduce.ScoreTile;
+import org.hopfieldstore.core.reduce.TileFold;
 import org.hopfieldstore.core.score.ScoreFunction;
 import org.hopfieldstore.core.score.ScoreKernel;
 
@@ -95,7 +95,29 @@ public final class BlockScan {
         new Scores(score, beta, scaledOffsets));
   }
 
+  /**
+   * {@link #foldBlock(Supplier, MemoryBlock, ScoreKernel, float[], float[], int, int, int,
+   * ScoreFunction, double)} into any {@link TileFold}: the same tiles, scored the same way, for a
+   * pass that sums something other than a rule's partial.
+   */
+  public static <P extends TileFold<P>> P foldTiles(Supplier<P> empty, MemoryBlock block,
+      ScoreKernel kernel, float[] queries, float[] scaledOffsets, int batch, int tileRows,
+      int threads, ScoreFunction score, double beta) {
+    if (scaledOffsets != null && score.isDistance()) {
+      throw new IllegalArgumentException("score=" + score.key() + " takes no score offsets");
+    }
+    return foldAny(empty, block, kernel, queries, batch, tileRows, threads,
+        new Scores(score, beta, scaledOffsets));
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
   private static PartialScores<?> foldBlock(Supplier<PartialScores<?>> empty, MemoryBlock block,
+      ScoreKernel kernel, float[] queries, int batch, int tileRows, int threads, Scores scores) {
+    return (PartialScores<?>) foldAny((Supplier) empty, block, kernel, queries, batch, tileRows,
+        threads, scores);
+  }
+
+  private static <P extends TileFold<P>> P foldAny(Supplier<P> empty, MemoryBlock block,
       ScoreKernel kernel, float[] queries, int batch, int tileRows, int threads, Scores scores) {
     ScoreKernel k = kernel.forBatch(batch);
     if (k.isHeapScan()) {
@@ -103,7 +125,7 @@ public final class BlockScan {
       return foldParallel(empty, block, k.bind(block), queries, batch, t, threads, scores);
     }
     ScoreKernel.Bound bound = k.boundTo(block);
-    PartialScores<?> partial = empty.get();
+    P partial = empty.get();
     synchronized (bound) {
       fold(partial, block, bound, queries, batch, tileRows, 0, block.size(), threads > 1,
           scores);
@@ -141,37 +163,43 @@ public final class BlockScan {
    * the single-threaded answer (to float rounding). {@code bound} must allow concurrent calls on
    * disjoint rows ({@link org.hopfieldstore.core.score.SimdScoreKernel} does).
    */
+  @SuppressWarnings({"unchecked", "rawtypes"})
   public static PartialScores<?> foldParallel(Supplier<PartialScores<?>> empty, MemoryBlock block,
       ScoreKernel.Bound bound, float[] scaledQueries, int batch, int tileRows, int threads) {
-    return foldParallel(empty, block, bound, scaledQueries, batch, tileRows, threads, Scores.DOT);
+    return (PartialScores<?>) foldParallel((Supplier) empty, block, bound, scaledQueries, batch,
+        tileRows, threads, Scores.DOT);
   }
 
-  private static PartialScores<?> foldParallel(Supplier<PartialScores<?>> empty,
-      MemoryBlock block, ScoreKernel.Bound bound, float[] scaledQueries, int batch, int tileRows,
-      int threads, Scores scores) {
+  private static <P extends TileFold<P>> P foldParallel(Supplier<P> empty, MemoryBlock block,
+      ScoreKernel.Bound bound, float[] scaledQueries, int batch, int tileRows, int threads,
+      Scores scores) {
     int m = block.size();
     int runs = Math.max(1, Math.min(threads, m / Math.max(1, tileRows)));
-    List<CompletableFuture<PartialScores<?>>> others = new ArrayList<>();
+    List<CompletableFuture<P>> others = new ArrayList<>();
     for (int i = 1; i < runs; i++) {
       int from = (int) ((long) m * i / runs);
       int to = (int) ((long) m * (i + 1) / runs);
       others.add(CompletableFuture.supplyAsync(() -> {
-        PartialScores<?> p = empty.get();
+        P p = empty.get();
         fold(p, block, bound, scaledQueries, batch, tileRows, from, to, false, scores);
         return p;
       }, ScanPool.EXECUTOR));
     }
-    PartialScores<?> partial = empty.get();
+    P partial = empty.get();
     fold(partial, block, bound, scaledQueries, batch, tileRows, 0, (int) ((long) m / runs),
         false, scores);
-    for (CompletableFuture<PartialScores<?>> f : others) {
-      PartialScores<?> p;
+    for (CompletableFuture<P> f : others) {
+      P p;
       try {
         p = f.join();
       } catch (java.util.concurrent.CompletionException e) {
         throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : e;
       }
-      partial = Partials.merge(partial, p);
+      if (partial.getClass() != p.getClass()) {
+        throw new IllegalArgumentException("cannot merge " + partial.getClass().getSimpleName()
+            + " with " + p.getClass().getSimpleName());
+      }
+      partial = partial.merge(p);
     }
     return partial;
   }
@@ -208,7 +236,7 @@ public final class BlockScan {
    * -beta * dist(q, xi)} from the unscaled {@code queries} and the block's heap rows; per-query
    * offsets are added before the memories' factors.
    */
-  private static void fold(PartialScores<?> partial, MemoryBlock block, ScoreKernel.Bound bound,
+  private static void fold(TileFold<?> partial, MemoryBlock block, ScoreKernel.Bound bound,
       float[] queries, int batch, int tileRows, int rowFrom, int rowTo,
       boolean parallelQueries, Scores scores) {
     int m = rowTo - rowFrom;

@@ -100,6 +100,11 @@ public final class LocalRetrievalEngine extends BlockRetrieval {
   }
 
   @Override
+  protected int partialsMerged() {
+    return blocks.size();
+  }
+
+  @Override
   protected int scanThreads() {
     return BlockScan.scanThreads();
   }

@@ -6,6 +6,8 @@ import org.hopfieldstore.core.aggregate.RowBundle;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.reduce.PartialScores;
 import org.hopfieldstore.core.reduce.StepOutput;
+import org.hopfieldstore.core.reduce.SupportPartial;
+import org.hopfieldstore.core.reduce.TileFold;
 import org.hopfieldstore.core.score.ScoreKernel;
 import org.hopfieldstore.core.score.KernelRef;
 
@@ -29,6 +31,7 @@ public final class StepAggregation implements BlockAggregation<StepPartial> {
   private final int threads;
   private final long shipRowsLimit;
   private final long[] queryKeys;
+  private final int candidateCap;
 
   /**
    * @param kernel the score kernel (resolved again by name where the aggregation is folded, if
@@ -70,10 +73,103 @@ public final class StepAggregation implements BlockAggregation<StepPartial> {
     this.threads = threads;
     this.shipRowsLimit = shipRowsLimit;
     this.queryKeys = queryKeys;
+    this.candidateCap = Integer.MAX_VALUE;
+  }
+
+  private StepAggregation(StepAggregation o, int candidateCap) {
+    this.spec = o.spec;
+    this.scaledQueries = o.scaledQueries;
+    this.scaledOffsets = o.scaledOffsets;
+    this.batch = o.batch;
+    this.dim = o.dim;
+    this.report = o.report;
+    this.kernel = o.kernel;
+    this.tileRows = o.tileRows;
+    this.threads = o.threads;
+    this.shipRowsLimit = o.shipRowsLimit;
+    this.queryKeys = o.queryKeys;
+    this.candidateCap = candidateCap;
+  }
+
+  /**
+   * The same step with sparse candidates capped at {@code perQuery} per query ({@link
+   * SupportPartial#capCandidates}); other rules are unaffected.
+   */
+  public StepAggregation withCandidateCap(int perQuery) {
+    if (perQuery < 1) {
+      throw new IllegalArgumentException("candidate cap must be >= 1, got " + perQuery);
+    }
+    return new StepAggregation(this, perQuery);
+  }
+
+  public RetrievalSpec spec() {
+    return spec;
+  }
+
+  public int batch() {
+    return batch;
+  }
+
+  public int dim() {
+    return dim;
+  }
+
+  public int report() {
+    return report;
   }
 
   private PartialScores<?> emptyScores() {
-    return spec.rule().emptyPartial(spec, batch, dim, report, queryKeys);
+    PartialScores<?> p = spec.rule().emptyPartial(spec, batch, dim, report, queryKeys);
+    if (candidateCap < Integer.MAX_VALUE && p instanceof SupportPartial s) {
+      s.capCandidates(candidateCap);
+    }
+    return p;
+  }
+
+  /** Makes the empty accumulator of a pass; it travels to the executors. */
+  public interface TileFoldFactory<P extends TileFold<P>> extends java.io.Serializable {
+    P empty();
+  }
+
+  /**
+   * A pass over the memories scored exactly as this step scores them (queries, offsets, score
+   * function, kernel, tiles), folding the tiles into {@code factory}'s accumulators instead of
+   * the rule's partial: the rounds of a distributed threshold search.
+   */
+  public <P extends TileFold<P>> BlockAggregation<P> rescan(TileFoldFactory<P> factory,
+      String what) {
+    return new Rescan<>(this, factory, what);
+  }
+
+  private static final class Rescan<P extends TileFold<P>> implements BlockAggregation<P> {
+    private static final long serialVersionUID = 1L;
+    private final StepAggregation step;
+    private final TileFoldFactory<P> factory;
+    private final String what;
+
+    Rescan(StepAggregation step, TileFoldFactory<P> factory, String what) {
+      this.step = step;
+      this.factory = factory;
+      this.what = what;
+    }
+
+    @Override
+    public P zero() {
+      return factory.empty();
+    }
+
+    @Override
+    public P fold(P acc, MemoryBlock block) {
+      P p = BlockScan.foldTiles(factory::empty, block, step.kernel.get(), step.scaledQueries,
+          step.scaledOffsets, step.batch, step.tileRows, step.threads, step.spec.score(),
+          step.spec.beta());
+      return acc.merge(p);
+    }
+
+    @Override
+    public String describe() {
+      return step.describe() + ", " + what;
+    }
   }
 
   @Override

@@ -24,6 +24,7 @@ import org.hopfieldstore.core.retrieval.RetrievalResult;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.core.retrieval.RowScaler;
 import org.hopfieldstore.core.retrieval.StepPartial;
+import org.hopfieldstore.core.retrieval.ThresholdSearch;
 import org.hopfieldstore.core.score.ScoreKernel;
 import org.hopfieldstore.core.score.ScoreKernels;
 import org.slf4j.Logger;
@@ -53,6 +54,14 @@ public final class DistributedStore extends BlockRetrieval implements AutoClosea
   private final boolean ownsBlocks;
   private final List<StepTraffic> traffic = Collections.synchronizedList(new ArrayList<>());
   private long fetchedRowBytes;
+  private ThresholdSearch.Cost searchCost;
+
+  /**
+   * Default bound on the sparse candidates of a step over all partitions ({@link
+   * BlockRetrieval#setMaxCandidateBytes}): {@code -Dhopfield.spark.maxCandidateBytes}, 128 MiB.
+   */
+  public static final long MAX_CANDIDATE_BYTES =
+      Long.getLong("hopfield.spark.maxCandidateBytes", 128L << 20);
 
   /** Bytes that crossed the wire in one distributed step. */
   public static final class StepTraffic {
@@ -61,19 +70,28 @@ public final class DistributedStore extends BlockRetrieval implements AutoClosea
     public final long partialBytes;
     public final long candidates;
     public final long rowBytes;
+    /** Passes of a threshold search (0: the step was solved from its candidates). */
+    public final int searchRounds;
+    /** Bytes the partitions sent in the search's rounds and its weighted-sum pass. */
+    public final long searchBytes;
 
-    StepTraffic(String rule, int batch, long partialBytes, long candidates, long rowBytes) {
+    StepTraffic(String rule, int batch, long partialBytes, long candidates, long rowBytes,
+        int searchRounds, long searchBytes) {
       this.rule = rule;
       this.batch = batch;
       this.partialBytes = partialBytes;
       this.candidates = candidates;
       this.rowBytes = rowBytes;
+      this.searchRounds = searchRounds;
+      this.searchBytes = searchBytes;
     }
 
     @Override
     public String toString() {
       return rule + " batch=" + batch + " partial_bytes=" + partialBytes + " candidates="
-          + candidates + " row_bytes=" + rowBytes;
+          + candidates + " row_bytes=" + rowBytes
+          + (searchRounds == 0 ? "" : " threshold_search_rounds=" + searchRounds
+              + " search_bytes=" + searchBytes);
     }
   }
 
@@ -88,6 +106,7 @@ public final class DistributedStore extends BlockRetrieval implements AutoClosea
     this.kernelName = kernelName;
     this.scaledFor = scaledFor;
     this.ownsBlocks = ownsBlocks;
+    setMaxCandidateBytes(MAX_CANDIDATE_BYTES);
   }
 
   /**
@@ -165,6 +184,11 @@ public final class DistributedStore extends BlockRetrieval implements AutoClosea
   }
 
   @Override
+  protected int partialsMerged() {
+    return blocks.partitions();
+  }
+
+  @Override
   protected long shipRowsLimit(int batch) {
     return shipRowsBytes <= 0 ? -1 : Math.max((long) batch * dim() * 4, shipRowsBytes);
   }
@@ -177,6 +201,7 @@ public final class DistributedStore extends BlockRetrieval implements AutoClosea
           + "store's attached kernel: they retrieve only with kernel=store,kernel_map=normalized");
     }
     fetchedRowBytes = 0;
+    searchCost = null;
     return super.step(states, offsets, batch, spec, report, wantStates, queryKeys);
   }
 
@@ -209,16 +234,24 @@ public final class DistributedStore extends BlockRetrieval implements AutoClosea
     long rowBytes = fetchedRowBytes > 0 ? fetchedRowBytes
         : total.rows().covers(out.supportIds) && !total.scores().carriesStates()
             ? total.rows().size() * (8L + 4L * dim()) : 0;
+    ThresholdSearch.Cost c = searchCost;
+    int p = blocks.partitions();
     StepTraffic t = new StepTraffic(spec.rule().key(), batch, total.sentBytes(),
-        total.sentCandidates(), rowBytes);
+        total.sentCandidates(), rowBytes, c == null ? 0 : c.rounds,
+        c == null ? 0 : p * (c.roundBytes + c.weightBytes));
     traffic.add(t);
     LOG.info("step over {} partitions: {}", blocks.partitions(), t);
   }
 
   @Override
+  protected void wideSupportSearched(RetrievalSpec spec, int batch, ThresholdSearch.Cost cost) {
+    searchCost = cost;
+  }
+
+  @Override
   protected void summaryBuilt(RetrievalSpec spec, KernelSummary summary) {
     traffic.add(new StepTraffic(spec.rule().key() + " summary", 0,
-        summary.byteSize() * blocks.partitions(), 0, 0));
+        summary.byteSize() * blocks.partitions(), 0, 0, 0, 0));
   }
 
   /**
