@@ -3,6 +3,7 @@ package org.hopfieldstore.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,9 +20,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A Spark-mode retrieve stopped by SIGTERM while its executors write Parquet: exit 143, one line
- * on the terminal (Spark's shutdown traces go to the log file), and no temporary or final output
- * left behind (it once left a .NAME.tmp-* directory holding partial data).
+ * Spark-mode retrieves in a JVM of their own, as bin/hopfield-store runs them. Stopped by SIGTERM
+ * while its executors write Parquet: exit 143, one line on the terminal (Spark's shutdown traces
+ * go to the log file), and no temporary or final output left behind (it once left a
+ * .NAME.tmp-* directory holding partial data). Out of memory in a Spark thread: one line. Wide
+ * sparse supports on a small driver: the exact answer, with bounded traffic.
  */
 class SignalledRunTest {
   static final long SEED = 9090;
@@ -48,12 +51,20 @@ class SignalledRunTest {
    * does (its JVM options and log configuration, the log file under logs/); stderr to stderr.
    */
   private Process startRetrieve(String heap, String... args) throws IOException {
+    return startRetrieve(List.of(), heap, args);
+  }
+
+  /** As above with more JVM options. */
+  private Process startRetrieve(List<String> jvmOptions, String heap, String... args)
+      throws IOException {
     Files.createDirectories(tmp.resolve("out"));
     Files.createDirectories(tmp.resolve("logs"));
     Path repo = Path.of(System.getProperty("hopfield.repo.dir", "..")).toAbsolutePath();
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "@" + repo.resolve("deploy/jvm.options"), "-Xmx" + heap,
+        "@" + repo.resolve("deploy/jvm.options"), "-Xmx" + heap));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of(
         "-Dlog4j2.configurationFile=" + repo.resolve("deploy/log4j2.properties"),
         "-Dhopfield.log.dir=" + tmp.resolve("logs"), "-cp", System.getProperty("java.class.path"),
         HopfieldStoreMain.class.getName(), "retrieve",
@@ -98,17 +109,19 @@ class SignalledRunTest {
   }
 
   /**
-   * Sparse supports as wide as the memories (beta = 1e-6) on a small driver heap: the heap runs
-   * out in a Spark thread, and the command ends with one line naming memory (it once hung after an
-   * OutOfMemoryError in the scheduler's thread, or exited 52 without a word).
+   * Sparse supports as wide as the memories (beta = 1e-6) with the candidate cap off, on a small
+   * driver heap: the heap runs out in a Spark thread, and the command ends with one line naming
+   * memory (it once hung after an OutOfMemoryError in the scheduler's thread, or exited 52
+   * without a word).
    */
   @Test
   void outOfMemoryInASparkThreadEndsWithOneLine() throws Exception {
     writeInputs(SEED + 1, 100_000, 16, 256);
     Path outDir = tmp.resolve("out");
     Path stderr = tmp.resolve("stderr");
-    Process p = startRetrieve("600m", "--spec", "sparsemax:beta=1e-6", "--master", "local[2]",
-        "--partitions", "4", "--out", outDir.resolve("r").toString());
+    Process p = startRetrieve(List.of("-Dhopfield.spark.maxCandidateBytes=-1"), "600m", "--spec",
+        "sparsemax:beta=1e-6", "--master", "local[2]", "--partitions", "4", "--out",
+        outDir.resolve("r").toString());
     try {
       assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the run hung: " + read(stderr));
     } finally {
@@ -123,6 +136,95 @@ class SignalledRunTest {
     assertTrue(Arrays.stream(err.split("\n")).noneMatch(l -> l.startsWith("\tat ")),
         "a stack trace on the terminal:\n" + err);
     assertEquals(List.of(), names(outDir), "left behind");
+  }
+
+  /**
+   * The issue's wide-support run with the candidate cap on (the default): 200k x 64 memories,
+   * 256 queries, sparsemax at beta = 1e-6 (supports of ~125k memories), local[2], 4 partitions,
+   * a 1 GB heap. It ends well, its traffic per step is small and reported, and its answer is the
+   * float64 step computed here (before the threshold search this run ran out of memory).
+   */
+  @Test
+  void wideSupportsOnAOneGigabyteDriverGiveTheFloat64Step() throws Exception {
+    int m = 200_000;
+    int d = 64;
+    writeInputs(SEED + 2, m, d, 256);
+    Path outDir = tmp.resolve("out").resolve("r");
+    Process p = startRetrieve("1g", "--spec", "sparsemax:beta=1e-6", "--master", "local[2]",
+        "--partitions", "4", "--out", outDir.toString());
+    try {
+      assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the run hung: " + read(tmp.resolve("stderr")));
+    } finally {
+      p.destroyForcibly();
+    }
+    String why = "seed " + (SEED + 2) + ", stderr:\n" + read(tmp.resolve("stderr"));
+    assertEquals(0, p.exitValue(), why);
+    JsonNode summary = RetrieveCommandTest.JSON.readTree(outDir.resolve("summary.json").toFile());
+    JsonNode traffic = summary.get("traffic_per_step");
+    assertEquals(2, traffic.get("partial_bytes").size(), "a step and the energy pass: " + traffic);
+    for (int s = 0; s < 2; s++) {
+      assertTrue(traffic.get("threshold_search_rounds").get(s).asInt() >= 1, traffic.toString());
+      long bytes = traffic.get("partial_bytes").get(s).asLong()
+          + traffic.get("search_bytes").get(s).asLong();
+      assertTrue(bytes < (8 << 20), "bytes per step do not grow with M: " + traffic);
+    }
+    float[] xi = Npy.readMatrix(tmp.resolve("m.npy"), "memories").data();
+    float[] states = Npy.readMatrix(outDir.resolve("states.npy"), "states").data();
+    long[] top = Npy.read(outDir.resolve("top_ids.npy")).asLongs();
+    int width = top.length / 256;
+    for (int b = 0; b < 256; b += 37) {
+      double[] z = new double[m];
+      for (int i = 0; i < m; i++) {
+        double dot = 0;
+        for (int c = 0; c < d; c++) {
+          dot += (double) xi[b * d + c] * xi[i * d + c];
+        }
+        z[i] = 1e-6 * dot;
+      }
+      double tau = sparsemaxThreshold(z);
+      double[] want = new double[d];
+      int support = 0;
+      for (int i = 0; i < m; i++) {
+        double w = z[i] - tau;
+        if (w > 0) {
+          support++;
+          for (int c = 0; c < d; c++) {
+            want[c] += w * xi[i * d + c];
+          }
+        }
+      }
+      String at = why + ", query " + b;
+      assertTrue(support > 10_000, at); // wide indeed
+      // float32 scores against float64 ones may move a memory at the threshold in or out
+      assertEquals(support, summary.get("support_size").get(b).asLong(), 2, at);
+      for (int c = 0; c < d; c++) {
+        assertEquals(want[c], states[b * d + c], 1e-6, at);
+      }
+      Integer[] order = new Integer[m];
+      for (int i = 0; i < m; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, (i, j) -> z[i] != z[j] ? Double.compare(z[j], z[i]) : i - j);
+      for (int r = 0; r < width; r++) {
+        assertEquals(order[r].longValue(), top[b * width + r], at + ", rank " + r);
+      }
+    }
+  }
+
+  /** The sparsemax threshold of z, by sorting (Martins and Astudillo, Algorithm 1). */
+  private static double sparsemaxThreshold(double[] z) {
+    double[] s = z.clone();
+    Arrays.sort(s);
+    double cum = 0;
+    double tau = 0;
+    for (int k = 1; k <= s.length; k++) {
+      double v = s[s.length - k];
+      cum += v;
+      if (1 + k * v > cum) {
+        tau = (cum - 1) / k;
+      }
+    }
+    return tau;
   }
 
   private static List<String> names(Path dir) throws IOException {
