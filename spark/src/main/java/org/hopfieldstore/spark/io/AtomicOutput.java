@@ -129,10 +129,27 @@ public final class AtomicOutput implements AutoCloseable {
       old = new Path(target.getParent(), "." + target.getName() + ".old-" + UUID.randomUUID());
       rename(target, old);
     }
-    rename(temp, target);
+    moveIntoPlace();
     committed = true;
     if (old != null) {
       fs.delete(old, true);
+    }
+  }
+
+  /**
+   * Renames the temporary output to the target. Another writer may commit between the check for
+   * an existing target and this rename; a directory renamed onto its output lands inside it (HDFS
+   * moves it in, the local filesystem's copy fallback copies it in), so that is undone and
+   * refused: the other writer's output stays whole.
+   */
+  void moveIntoPlace() throws IOException {
+    rename(temp, target);
+    Path nested = new Path(target, temp.getName());
+    if (isDirectory && fs.exists(nested)) {
+      fs.delete(nested, true);
+      fs.delete(temp, true); // what a copying rename left behind
+      throw new FileAlreadyExistsException(target + ": another process wrote this output at the"
+          + " same time and its output is kept; rerun with --overwrite to replace it");
     }
   }
 

@@ -54,6 +54,45 @@ class AtomicOutputTest {
   }
 
   @Test
+  void twoWritersOfOneOutputLeaveOneWholeOutputAndNoLeftovers() throws Exception {
+    Path target = dir.resolve("out");
+    try (AtomicOutput a = AtomicOutput.directory(target.toString(), false);
+        AtomicOutput b = AtomicOutput.directory(target.toString(), false)) {
+      write(a.create("a.txt"), "from a");
+      write(b.create("b.txt"), "from b");
+      a.commit();
+      Exception e = assertThrows(org.apache.hadoop.fs.FileAlreadyExistsException.class, b::commit);
+      assertTrue(e.getMessage().contains("appeared while running"), e.getMessage());
+    }
+    assertEquals(List.of("out"), names());
+    try (Stream<Path> s = Files.list(target)) {
+      assertEquals(List.of("a.txt"), s.map(p -> p.getFileName().toString()).collect(
+          Collectors.toList()));
+    }
+  }
+
+  @Test
+  void aWriterThatLosesTheRaceToTheRenameLeavesTheWinnersOutputWhole() throws Exception {
+    Path target = dir.resolve("out");
+    try (AtomicOutput a = AtomicOutput.directory(target.toString(), false);
+        AtomicOutput b = AtomicOutput.directory(target.toString(), false)) {
+      write(a.create("a.txt"), "from a");
+      write(b.create("b.txt"), "from b");
+      a.commit();
+      // b passed its check for an existing target before a's rename: only its rename is left
+      Exception e = assertThrows(org.apache.hadoop.fs.FileAlreadyExistsException.class,
+          b::moveIntoPlace);
+      assertTrue(e.getMessage().contains("another process wrote this output"), e.getMessage());
+    }
+    assertEquals(List.of("out"), names(), "no temporary output is left");
+    try (Stream<Path> s = Files.list(target)) {
+      assertEquals(List.of("a.txt"), s.map(p -> p.getFileName().toString()).collect(
+          Collectors.toList()), "the winner's output holds only its own files");
+    }
+    assertEquals("from a", Files.readString(target.resolve("a.txt")));
+  }
+
+  @Test
   void aFailedRunLeavesNothingAndTheOldOutputStays() throws Exception {
     Path target = dir.resolve("out");
     Files.createDirectories(target);
