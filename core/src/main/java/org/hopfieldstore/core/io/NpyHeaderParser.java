@@ -189,8 +189,8 @@ final class NpyHeaderParser {
       throw fail("integer with a leading zero in shape", start);
     }
     String num = s.substring(start, pos);
-    if (peek('L') || peek('l')) {
-      pos++; // Python 2 long suffix, written by old numpy
+    if (peek('L')) {
+      pos++; // Python 2's long suffix, as old numpy wrote it (numpy reads only 'L' back)
     }
     if (pos - digits > 18) {
       throw new IllegalArgumentException(path + ": bad .npy header: shape dimension " + num

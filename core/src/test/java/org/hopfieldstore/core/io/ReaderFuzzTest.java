@@ -75,7 +75,9 @@ class ReaderFuzzTest {
 
   static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([<>|=]?)([a-zA-Z])(\\d+)'");
   static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
-  static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(\\s*(\\d+)\\s*,\\s*(\\d+)\\s*,?\\s*\\)");
+  // Python 2's long suffix: numpy reads "(3L, 2L)" back
+  static final Pattern SHAPE =
+      Pattern.compile("'shape'\\s*:\\s*\\(\\s*(\\d+)L?\\s*,\\s*(\\d+)L?\\s*,?\\s*\\)");
 
   /** Float values of a 2-D little-endian float32/float64 C-order .npy, or null if not one. */
   static double[] decodeNpy(byte[] f, int[] shape) {
