@@ -5,6 +5,7 @@
 #   deploy/cluster.sh start [--workers N] [--worker-cores C] [--worker-memory M]
 #   deploy/cluster.sh stop
 #   deploy/cluster.sh status
+#   deploy/cluster.sh heal     (restart any Worker that died, with the options it started with)
 #
 # Defaults: 2 workers, 1 core and 2g each. State lives in deploy/work/ (HOPFIELD_WORK moves it):
 # spark-home/ (a fake SPARK_HOME: RELEASE and jars/ linked to spark-dist/target/spark-lib), secret
@@ -173,8 +174,53 @@ start_daemon() {
   echo "started $name: pid $pid, log $LOG_DIR/$name.log"
 }
 
+# start_worker I CORES MEMORY: Worker I on its UI port, with its own work directory
+start_worker() {
+  local i=$1 ui=$((WORKER_UI_PORT + $1 - 1))
+  mkdir -p "$WORK_DIR/worker-$i"
+  start_daemon "worker-$i" org.apache.spark.deploy.worker.Worker "${HOPFIELD_WORKER_OPTS:-}" \
+    --host 127.0.0.1 --cores "$2" --memory "$3" --webui-port "$ui" \
+    --work-dir "$WORK_DIR/worker-$i" "$MASTER_URL"
+}
+
+# --- heal -----------------------------------------------------------------------------------
+
+# restarts every Worker whose JVM is gone (killed, crashed), with the options of the start
+heal() {
+  [ -f "$WORK_DIR/workers.conf" ] || die "no cluster started from $WORK_DIR (no workers.conf)"
+  local workers cores memory i pid restarted=()
+  workers=$(sed -n 's/^workers=//p' "$WORK_DIR/workers.conf")
+  cores=$(sed -n 's/^cores=//p' "$WORK_DIR/workers.conf")
+  memory=$(sed -n 's/^memory=//p' "$WORK_DIR/workers.conf")
+  if ! [ -f "$WORK_DIR/master.pid" ] || ! is_our_daemon "$(cat "$WORK_DIR/master.pid")"; then
+    die "the master is not running: run $0 stop, then $0 start"
+  fi
+  for i in $(seq 1 "$workers"); do
+    pid=$(cat "$WORK_DIR/worker-$i.pid" 2>/dev/null || echo 0)
+    if [ "$pid" -gt 0 ] && is_our_daemon "$pid"; then
+      continue
+    fi
+    # executors of a killed Worker exit on their own; make sure none lingers in its group
+    if [ "$pid" -gt 0 ] && group_alive "$pid" && group_is_ours "$pid"; then
+      kill -KILL -- "-$pid" 2>/dev/null || true
+    fi
+    start_worker "$i" "$cores" "$memory"
+    restarted+=("worker-$i")
+  done
+  if [ ${#restarted[@]} -eq 0 ]; then
+    echo "nothing to heal: $workers workers running"
+    return
+  fi
+  local deadline=$((SECONDS + START_TIMEOUT)) alive=0
+  while alive=$(alive_workers); [ "$alive" -lt "$workers" ]; do
+    [ "$SECONDS" -lt "$deadline" ] || die "heal: timed out after ${START_TIMEOUT}s: the master reports $alive of $workers workers ALIVE; logs in $LOG_DIR"
+    sleep 0.5
+  done
+  echo "healed: restarted ${restarted[*]}; $workers workers ALIVE"
+}
+
 start() {
-  local workers=2 cores=1 memory=2g i ui
+  local workers=2 cores=1 memory=2g i
   while [ $# -gt 0 ]; do
     case $1 in
       --workers) workers=${2:?--workers needs a value}; shift 2 ;;
@@ -209,12 +255,10 @@ start() {
   trap 'start_failed "interrupted"' INT TERM
   start_daemon master org.apache.spark.deploy.master.Master "${HOPFIELD_MASTER_OPTS:-}" \
     --host 127.0.0.1 --port "$MASTER_PORT" --webui-port "$MASTER_UI_PORT"
+  printf 'workers=%s\ncores=%s\nmemory=%s\n' "$workers" "$cores" "$memory" \
+    > "$WORK_DIR/workers.conf"
   for i in $(seq 1 "$workers"); do
-    ui=$((WORKER_UI_PORT + i - 1))
-    mkdir -p "$WORK_DIR/worker-$i"
-    start_daemon "worker-$i" org.apache.spark.deploy.worker.Worker "${HOPFIELD_WORKER_OPTS:-}" \
-      --host 127.0.0.1 --cores "$cores" --memory "$memory" --webui-port "$ui" \
-      --work-dir "$WORK_DIR/worker-$i" "$MASTER_URL"
+    start_worker "$i" "$cores" "$memory"
   done
 
   local deadline=$((SECONDS + START_TIMEOUT)) alive=0
@@ -273,6 +317,7 @@ case ${1:-} in
   start) shift; start "$@" ;;
   stop) shift; [ $# -eq 0 ] || die "stop takes no options"; stop_all; echo "stopped" ;;
   status) shift; status ;;
+  heal) shift; [ $# -eq 0 ] || die "heal takes no options"; heal ;;
   -h|--help|help) usage ;;
   *) usage >&2; exit 2 ;;
 esac

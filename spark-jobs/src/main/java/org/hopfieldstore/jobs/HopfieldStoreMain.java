@@ -187,12 +187,12 @@ public final class HopfieldStoreMain implements Runnable {
   /**
    * A failed Spark job's message wraps the task's whole trace ("Job aborted due to stage failure:
    * ... Exception thrown in awaitResult:"): report the innermost cause that says something, from
-   * the cause chain or, when the trace came as text, its last "Caused by:" line.
+   * the cause chain or, when the trace came as text, its last "Caused by:" line; another Spark
+   * error with causes ("[TASK_WRITE_FAILED] ...") keeps its first line and adds that cause.
    */
   static String describeSparkFailure(Throwable e) {
     String msg = e.getMessage();
-    if (!e.getClass().getName().startsWith("org.apache.spark.") || msg == null
-        || !msg.startsWith("Job aborted due to stage failure")) {
+    if (!e.getClass().getName().startsWith("org.apache.spark.") || msg == null) {
       return describe(e);
     }
     String innermost = null;
@@ -207,7 +207,15 @@ public final class HopfieldStoreMain implements Runnable {
         innermost = m.group(1);
       }
     }
-    return innermost == null ? describe(e) : "a Spark task failed: " + innermost.strip();
+    if (innermost == null) {
+      return describe(e);
+    }
+    if (msg.startsWith("Job aborted due to stage failure")) {
+      return "a Spark task failed: " + innermost.strip();
+    }
+    // e.g. "[TASK_WRITE_FAILED] Task failed while writing rows to ...": and why
+    String top = firstLine(msg).strip();
+    return top.equals(innermost.strip()) ? top : top + ": " + innermost.strip();
   }
 
   private static String named(Throwable t) {

@@ -383,6 +383,155 @@ class LoopbackClusterIT {
     assertMatches(reference, out);
   }
 
+  /**
+   * The output filesystem fills up mid-write: an HDFS directory whose space quota admits the
+   * first file of an output but not the next block. In-process (.npy files written by the
+   * command) and on Spark (Parquet written by the executors): one line naming the quota, no stack
+   * trace on the terminal, nothing at the final path, no temporary left; with the quota lifted
+   * the same command succeeds without any cleanup and gives the in-process answer.
+   */
+  @Test
+  @Order(6)
+  void aFullOutputFilesystemFailsInOneLineAndTheRerunSucceeds() throws Exception {
+    long memSeed = SEED + 8;
+    long querySeed = SEED + 9;
+    System.out.printf("full output filesystem: memories seed %d, queries seed %d%n", memSeed,
+        querySeed);
+    Path data = dir.resolve("full");
+    Files.createDirectories(data);
+    Path memories = writeMemories(data, 20_000, 32, memSeed);
+    Path queries = writeQueries(data, memories, 4000, "gaussian:0.1", querySeed);
+    String spec = "sparsemax:beta=8,steps=2";
+    Path reference = inProcess(memories, queries, spec, 256, data.resolve("reference"));
+    org.apache.hadoop.hdfs.DistributedFileSystem fs =
+        (org.apache.hadoop.hdfs.DistributedFileSystem) hdfsFs();
+    org.apache.hadoop.fs.Path full = new org.apache.hadoop.fs.Path(hdfs() + "/full");
+    fs.mkdirs(full);
+    // a block being written reserves blocksize x replication of the quota; a written file
+    // holds its length x replication: room for one block in flight and half the states file
+    long blockReserve = fs.getDefaultBlockSize(full) * fs.getDefaultReplication(full);
+    long statesBytes = Files.size(reference.resolve("states.npy"));
+    fs.setQuota(full, org.apache.hadoop.hdfs.protocol.HdfsConstants.QUOTA_DONT_SET,
+        blockReserve + statesBytes * fs.getDefaultReplication(full) / 2);
+    for (boolean spark : new boolean[] {false, true}) {
+      String out = hdfs() + "/full/" + (spark ? "spark.parquet" : "in-process");
+      List<String> cmd = new ArrayList<>(List.of(repo.resolve("bin/hopfield-store").toString(),
+          "retrieve", "--memories", memories.toString(), "--queries", queries.toString(),
+          "--spec", spec, "--batch-size", "256", "--out", out));
+      if (spark) {
+        cmd.addAll(List.of("--master", "local[1]"));
+      }
+      String what = spark ? "Spark, Parquet" : "in-process, .npy";
+      Path log = data.resolve((spark ? "spark" : "local") + "-full.log");
+      Process p = start(log, Map.of("JAVA_OPTS", "-Xmx1g"), cmd);
+      assertTrue(p.waitFor(JOB_LIMIT.toSeconds(), TimeUnit.SECONDS), what + ": hangs");
+      String text = read(log);
+      assertEquals(1, p.exitValue(), what + ":\n" + tail(text));
+      List<String> ours = Arrays.stream(text.split("\n"))
+          .filter(l -> l.startsWith("hopfield-store: ")).collect(Collectors.toList());
+      assertEquals(1, ours.size(), what + ":\n" + tail(text));
+      assertTrue(ours.get(0).startsWith("hopfield-store: error: ")
+          && ours.get(0).toLowerCase(java.util.Locale.ROOT).contains("quota"), ours.get(0));
+      assertFalse(text.contains("\tat "), what + ": a stack trace on the terminal:\n"
+          + tail(text));
+      assertFalse(fs.exists(new org.apache.hadoop.fs.Path(out)), what + ": output left");
+      assertNoTemporaries("/full");
+      System.out.printf("%s on a full filesystem: %s%n", what, ours.get(0));
+    }
+    fs.setQuota(full, org.apache.hadoop.hdfs.protocol.HdfsConstants.QUOTA_DONT_SET,
+        org.apache.hadoop.hdfs.protocol.HdfsConstants.QUOTA_RESET);
+    String again = hdfs() + "/full/spark.parquet";
+    Script rerun = local(data.resolve("rerun.log"), "retrieve", "--memories",
+        memories.toString(), "--queries", queries.toString(), "--spec", spec, "--batch-size",
+        "256", "--out", again);
+    assertEquals(0, rerun.exit, tail(rerun.output));
+    assertMatches(reference, again);
+    assertNoTemporaries("/full");
+  }
+
+  /**
+   * Soak: {@code -Dhopfield.soak.jobs} jobs (2 by default, 20 with {@code -Psoak}) of mixed
+   * rules on the cluster, each losing a Worker or one of its executors to SIGKILL at a seeded
+   * random moment after its first batch; every answer must equal the in-process one, and
+   * {@code deploy/cluster.sh heal} restarts a killed Worker before the next job.
+   */
+  @Test
+  @Order(7)
+  @Timeout(value = 7200, unit = TimeUnit.SECONDS)
+  void soakJobsWithRandomKillsGiveTheInProcessAnswers() throws Exception {
+    int jobs = Integer.getInteger("hopfield.soak.jobs", 2);
+    long seed = SEED + 30;
+    java.util.Random r = new java.util.Random(seed);
+    System.out.printf("soak: %d jobs, seed %d%n", jobs, seed);
+    Path data = dir.resolve("soak");
+    Files.createDirectories(data);
+    Path memories = writeMemories(data, 30_000, 32, seed);
+    Path queries = writeQueries(data, memories, 256, "gaussian:0.1", seed + 1);
+    String[] specs = {"softmax:beta=16,steps=3", "sparsemax:beta=8,steps=3",
+        "entmax:alpha=1.5,beta=8,steps=3", "topk:k=8,beta=8,steps=3"};
+    Path[] references = new Path[specs.length];
+    int workerKills = 0;
+    int executorKills = 0;
+    for (int j = 0; j < jobs; j++) {
+      int s = j % specs.length;
+      if (references[s] == null) {
+        references[s] = inProcess(memories, queries, specs[s], 32,
+            data.resolve("reference-" + s));
+      }
+      boolean killWorker = r.nextBoolean();
+      int worker = 1 + r.nextInt(2);
+      long delayMs = r.nextInt(2000);
+      String out = data.resolve("job-" + j + ".parquet").toString();
+      Path log = data.resolve("job-" + j + ".log");
+      Process driver = submit(log, Map.of(), memories.toString(), queries.toString(), specs[s],
+          32, out);
+      String text = waitForLog(driver, log, "retrieved 32/", JOB_LIMIT);
+      String killed = "nothing (the job ended first)";
+      if (driver.isAlive()) {
+        Thread.sleep(delayMs);
+        long workerPid = Long.parseLong(Files.readString(work.resolve("worker-" + worker
+            + ".pid")).trim());
+        List<Long> executors = ProcessHandle.of(workerPid).orElseThrow().descendants()
+            .map(ProcessHandle::pid).filter(LoopbackClusterIT::isExecutor)
+            .collect(Collectors.toList());
+        seenPids.addAll(executors);
+        long victim = killWorker || executors.isEmpty() ? workerPid
+            : executors.get(r.nextInt(executors.size()));
+        assertEquals(0, new ProcessBuilder("kill", "-9", Long.toString(victim)).start()
+            .waitFor(), "kill -9 " + victim);
+        if (victim == workerPid) {
+          workerKills++;
+          killed = "worker-" + worker + " (pid " + victim + ")";
+        } else {
+          executorKills++;
+          killed = "an executor of worker-" + worker + " (pid " + victim + ")";
+        }
+      }
+      System.out.printf("soak job %d/%d: %s, killed %s %d ms after the first batch%n", j + 1,
+          jobs, specs[s], killed, delayMs);
+      assertFinishes(driver, log);
+      assertMatches(references[s], out);
+      Script heal = script(Duration.ofSeconds(120), "deploy/cluster.sh", "heal");
+      System.out.print(heal.output);
+      assertEquals(0, heal.exit, heal.output);
+      recordDaemonPids();
+      assertEquals(2, aliveWorkers(), "alive workers after healing");
+      assertTrue(text.contains("retrieved 32/") || !driver.isAlive(), tail(text));
+    }
+    System.out.printf("soak: %d jobs, %d Workers and %d executors killed, every answer equal to"
+        + " the in-process one%n", jobs, workerKills, executorKills);
+  }
+
+  /** Whether pid is a Spark executor JVM (a Worker's child; its shell wrappers are not). */
+  private static boolean isExecutor(long pid) {
+    try {
+      return Files.readString(Path.of("/proc/" + pid + "/cmdline"))
+          .contains("CoarseGrainedExecutorBackend");
+    } catch (IOException e) {
+      return false; // gone already
+    }
+  }
+
   /** {@code bin/hopfield-store ARGS --master local[1]}, waited for. */
   private static Script local(Path log, String... args) throws Exception {
     Process p = localAsync(log, args);

@@ -17,19 +17,27 @@ public final class Errors {
         : Errors.<RuntimeException>sneaky(e);
   }
 
+  /**
+   * What the JDK throws when a library's close adds its own failure to itself as suppressed
+   * (Parquet's output stream on a failed write): the real failure is its cause.
+   */
+  private static final String SELF_SUPPRESSION = "Self-suppression not permitted";
+
   /** The IllegalArgumentException inside {@code e} (as a cause or in its text), else e. */
   public static Exception cause(Exception e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof IllegalArgumentException) {
+      if (t instanceof IllegalArgumentException && !SELF_SUPPRESSION.equals(t.getMessage())) {
         return (IllegalArgumentException) t;
       }
     }
     String msg = e.getMessage();
-    int at = msg == null ? -1 : msg.indexOf(IAE);
-    if (at >= 0) {
+    for (int at = msg == null ? -1 : msg.indexOf(IAE); at >= 0; at = msg.indexOf(IAE, at + 1)) {
       String rest = msg.substring(at + IAE.length());
       int nl = rest.indexOf('\n');
-      return new IllegalArgumentException(nl < 0 ? rest : rest.substring(0, nl), e);
+      String line = nl < 0 ? rest : rest.substring(0, nl);
+      if (!line.strip().equals(SELF_SUPPRESSION)) {
+        return new IllegalArgumentException(line, e);
+      }
     }
     return e;
   }
