@@ -109,6 +109,45 @@ class SignalledRunTest {
   }
 
   /**
+   * SIGKILL mid-write leaves the temporary output (no hook runs); the next retrieve to the same
+   * output on this host removes it and succeeds, with nothing else left.
+   */
+  @Test
+  void aRunKilledMidWriteLeavesNothingThatOutlivesTheRerun() throws Exception {
+    writeInputs(SEED + 3, 20_000, 32, 2_000);
+    Path outDir = tmp.resolve("out");
+    String out = outDir.resolve("r.parquet").toString();
+    Process p = startRetrieve("1g", "--spec", "softmax:beta=1,steps=20", "--master", "local[1]",
+        "--batch-size", "100", "--out", out);
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (names(outDir).isEmpty() && p.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+      assertTrue(p.isAlive(), "the run ended before it could be killed: "
+          + read(tmp.resolve("stderr")));
+      Thread.sleep(1500); // into the batches' writes
+      assertEquals(0, new ProcessBuilder("kill", "-KILL", Long.toString(p.pid())).start()
+          .waitFor());
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the run outlived SIGKILL");
+    } finally {
+      p.destroyForcibly();
+    }
+    List<String> left = names(outDir);
+    assertEquals(1, left.size(), left.toString());
+    assertTrue(left.get(0).startsWith(".r.parquet.tmp-"), left.toString());
+    Process again = startRetrieve("1g", "--spec", "softmax:beta=1,steps=1", "--master",
+        "local[1]", "--batch-size", "1000", "--out", out);
+    try {
+      assertTrue(again.waitFor(180, TimeUnit.SECONDS), "the rerun hung");
+    } finally {
+      again.destroyForcibly();
+    }
+    assertEquals(0, again.exitValue(), "seed " + (SEED + 3) + ": " + read(tmp.resolve("stderr")));
+    assertEquals(List.of("r.parquet"), names(outDir), "the killed run's temporary output stays");
+  }
+
+  /**
    * Sparse supports as wide as the memories (beta = 1e-6) with the candidate cap off, on a small
    * driver heap: the heap runs out in a Spark thread, and the command ends with one line naming
    * memory (it once hung after an OutOfMemoryError in the scheduler's thread, or exited 52

@@ -50,6 +50,34 @@ public interface ByteSource extends Closeable {
     };
   }
 
+  /** Bytes held in memory (an archive's entry, a test's file), named {@code name}. */
+  static ByteSource of(String name, byte[] bytes) {
+    return new ByteSource() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public long size() {
+        return bytes.length;
+      }
+
+      @Override
+      public int read(ByteBuffer buf, long position) {
+        if (position >= bytes.length) {
+          return -1;
+        }
+        int n = (int) Math.min(buf.remaining(), bytes.length - position);
+        buf.put(bytes, (int) position, n);
+        return n;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
   /**
    * A regular local file; a directory, FIFO, device or socket is refused up front with a clear
    * message (opening a FIFO would wait for a writer forever).

@@ -228,7 +228,7 @@ public final class LinearFeatureMap implements java.io.Serializable {
           throw new IllegalArgumentException("kernel " + path + ": unexpected archive entry '"
               + name + "' (a feature map holds " + WEIGHT_ENTRY + " and " + BIAS_ENTRY + ")");
         }
-        NpyArray arr = Npy.read(bytesSource(path + "!" + name, zip.readAllBytes()));
+        NpyArray arr = Npy.read(ByteSource.of(path + "!" + name, zip.readAllBytes()));
         if (name.equals(WEIGHT_ENTRY)) {
           weight = arr;
         } else {
@@ -241,33 +241,6 @@ public final class LinearFeatureMap implements java.io.Serializable {
           + WEIGHT_ENTRY);
     }
     return new NpyArray[] {weight, bias};
-  }
-
-  private static ByteSource bytesSource(String name, byte[] bytes) {
-    return new ByteSource() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public long size() {
-        return bytes.length;
-      }
-
-      @Override
-      public int read(java.nio.ByteBuffer buf, long position) {
-        if (position >= bytes.length) {
-          return -1;
-        }
-        int n = (int) Math.min(buf.remaining(), bytes.length - position);
-        buf.put(bytes, (int) position, n);
-        return n;
-      }
-
-      @Override
-      public void close() {}
-    };
   }
 
   /**

@@ -85,14 +85,12 @@ public final class BlockScan {
    * ({@link #stepQueries}), scored {@code -beta * dist(q, xi)} by plain loops into the same
    * tiles, and no offsets. The kernel still forms the weighted sums.
    */
+  @SuppressWarnings({"unchecked", "rawtypes"})
   public static PartialScores<?> foldBlock(Supplier<PartialScores<?>> empty, MemoryBlock block,
       ScoreKernel kernel, float[] queries, float[] scaledOffsets, int batch, int tileRows,
       int threads, ScoreFunction score, double beta) {
-    if (scaledOffsets != null && score.isDistance()) {
-      throw new IllegalArgumentException("score=" + score.key() + " takes no score offsets");
-    }
-    return foldBlock(empty, block, kernel, queries, batch, tileRows, threads,
-        new Scores(score, beta, scaledOffsets));
+    return (PartialScores<?>) foldTiles((Supplier) empty, block, kernel, queries, scaledOffsets,
+        batch, tileRows, threads, score, beta);
   }
 
   /**

@@ -139,6 +139,14 @@ public final class RetrievalSpec implements Serializable {
     if (s.isEmpty()) {
       throw new IllegalArgumentException("empty model spec: expected e.g. softmax:beta=8,steps=3");
     }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7f) { // a newline would also split the one-line error below
+        throw new IllegalArgumentException(String.format("model spec has a control character "
+            + "(U+%04X) at position %d: a spec is one line, e.g. softmax:beta=8,steps=3", (int) c,
+            i + 1));
+      }
+    }
     int colon = s.indexOf(':');
     Rule rule = Rules.named((colon < 0 ? s : s.substring(0, colon)).trim()
         .toLowerCase(Locale.ROOT));

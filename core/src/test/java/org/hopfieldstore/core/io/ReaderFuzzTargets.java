@@ -22,14 +22,14 @@ class ReaderFuzzTargets {
 
   @FuzzTest(maxDuration = "10m")
   void idx(byte[] file) {
-    ReaderFuzzTest.check("fuzz-idx3-ubyte", file, f -> ReaderFuzzTest.decodeIdx(f, false, shape),
+    ReaderFuzzTest.check("fuzz-idx3-ubyte", file, f -> ReaderFuzzTest.decodeIdx(f, shape),
         shape, "jazzer idx input of " + file.length + " bytes", false);
   }
 
   @FuzzTest(maxDuration = "10m")
   void idxGzip(byte[] file) {
     ReaderFuzzTest.check("fuzz-idx3-ubyte.gz", file,
-        f -> ReaderFuzzTest.decodeIdx(f, true, shape), shape,
+        f -> ReaderFuzzTest.decodeIdx(f, shape), shape,
         "jazzer gzipped idx input of " + file.length + " bytes", false);
   }
 }

@@ -21,6 +21,17 @@ class RetrievalSpecTest {
     assertEquals(spec.toString(), RetrievalSpec.parse(spec.toString()).toString());
   }
 
+  /** Jazzer found it: a newline inside a value came back in a two-line refusal. */
+  @Test
+  void aControlCharacterInsideASpecIsOneLineNamingIt() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> RetrievalSpec.parse("topk:k=8\n6,beta=8"));
+    assertEquals("model spec has a control character (U+000A) at position 9: a spec is one line,"
+        + " e.g. softmax:beta=8,steps=3", e.getMessage());
+    assertEquals(RetrievalSpec.parse("topk:k=8,beta=8"),
+        RetrievalSpec.parse("topk:k=8,beta=8\n")); // a config file's line end
+  }
+
   @Test
   void valuesAndDefaults() {
     RetrievalSpec s = RetrievalSpec.parse("entmax:alpha=1.5,beta=4,steps=2,tol=1e-6");

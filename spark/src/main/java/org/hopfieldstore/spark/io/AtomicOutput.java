@@ -19,9 +19,15 @@ import org.apache.hadoop.util.ShutdownHookManager;
  *
  * <p>The temporary directory is made at the first write, after the inputs were read and checked,
  * and a shutdown hook removes it when the JVM ends uncommitted (SIGTERM, SIGINT, an uncaught
- * error); only a SIGKILL leaves it, under a hidden name that blocks no rerun.
+ * error); only a SIGKILL leaves it, under a hidden name that blocks no rerun. Its name carries
+ * the host and process id of its writer, so the next output to the same target on that host
+ * removes what a killed writer left.
  */
 public final class AtomicOutput implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(
+      AtomicOutput.class);
+  /** This host, as temporary names carry it (characters other than [A-Za-z0-9.-] become _). */
+  static final String HOST = hostName().replaceAll("[^A-Za-z0-9.-]", "_");
   private final FileSystem fs;
   private final Path target;
   private final Path temp;
@@ -74,8 +80,59 @@ public final class AtomicOutput implements AutoCloseable {
       throw new IllegalArgumentException(target + ": parent directory " + parent
           + " does not exist");
     }
-    Path temp = new Path(parent, "." + abs.getName() + ".tmp-" + UUID.randomUUID());
+    removeLeftoversOfDeadWriters(fs, abs);
+    Path temp = new Path(parent, temporaryPrefix(abs) + ProcessHandle.current().pid() + "-"
+        + UUID.randomUUID());
     return new AtomicOutput(fs, abs, temp, overwrite, isDirectory);
+  }
+
+  /** {@code .NAME.tmp-HOST-}: then the writer's process id, a dash and a random UUID. */
+  static String temporaryPrefix(Path target) {
+    return "." + target.getName() + ".tmp-" + HOST + "-";
+  }
+
+  /**
+   * Deletes the temporary outputs to {@code target} whose writer, a process of this host, is
+   * gone (a SIGKILL leaves them); a live writer's are kept.
+   */
+  private static void removeLeftoversOfDeadWriters(FileSystem fs, Path target) {
+    String prefix = temporaryPrefix(target);
+    try {
+      for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(target.getParent(),
+          p -> p.getName().startsWith(prefix))) {
+        String rest = f.getPath().getName().substring(prefix.length());
+        int dash = rest.indexOf('-');
+        long pid;
+        try {
+          pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+        } catch (NumberFormatException e) {
+          continue; // not one of ours
+        }
+        if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty()) {
+          fs.delete(f.getPath(), true);
+          LOG.warn("removed {}: a temporary output left by process {}, which is gone",
+              f.getPath(), pid);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not look for temporary outputs left next to {}: {}", target, e.toString());
+    }
+  }
+
+  /** The kernel's host name where it can be read (no DNS lookup), else the resolver's. */
+  private static String hostName() {
+    try {
+      java.nio.file.Path proc = java.nio.file.Path.of("/proc/sys/kernel/hostname");
+      if (java.nio.file.Files.isReadable(proc)) {
+        String name = java.nio.file.Files.readString(proc).strip();
+        if (!name.isEmpty()) {
+          return name;
+        }
+      }
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException | RuntimeException e) {
+      return "localhost";
+    }
   }
 
   /**
@@ -176,15 +233,27 @@ public final class AtomicOutput implements AutoCloseable {
     }
   }
 
-  /** The shutdown hook's part: best effort, the JVM is going. */
+  /**
+   * The shutdown hook's part: best effort, the JVM is going. A task still writing when its
+   * Spark context stops can make the directory again after the delete, so it is checked for a
+   * moment and deleted again if it came back.
+   */
   private void removeTemporary() {
     if (committed) {
       return;
     }
     try {
-      fs.delete(temp, true);
+      for (int i = 0; i < 5; i++) {
+        fs.delete(temp, true);
+        Thread.sleep(200);
+        if (!fs.exists(temp)) {
+          break;
+        }
+      }
     } catch (IOException | RuntimeException e) {
       System.err.println("could not remove the temporary output " + temp + ": " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -93,6 +93,30 @@ class AtomicOutputTest {
   }
 
   @Test
+  void theNextOutputRemovesWhatAKilledWriterLeftAndKeepsALiveWritersOutput() throws Exception {
+    Path target = dir.resolve("out");
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    String prefix = AtomicOutput.temporaryPrefix(new org.apache.hadoop.fs.Path(target.toUri()));
+    Path dead = dir.resolve(prefix + gone.pid() + "-0b7e");
+    Path live = dir.resolve(prefix + ProcessHandle.current().parent().orElseThrow().pid()
+        + "-1c2d");
+    Path otherHost = dir.resolve(".out.tmp-elsewhere-" + gone.pid() + "-3e4f");
+    for (Path p : List.of(dead, live, otherHost)) {
+      Files.createDirectories(p);
+      Files.writeString(p.resolve("part"), "partial");
+    }
+    try (AtomicOutput o = AtomicOutput.directory(target.toString(), false)) {
+      assertFalse(Files.exists(dead), "a dead writer's temporary output stays");
+      write(o.create("a.txt"), "one");
+      o.commit();
+    }
+    assertTrue(Files.exists(live), "a live writer's temporary output was removed");
+    assertTrue(Files.exists(otherHost), "another host's temporary output was removed");
+    assertEquals("one", Files.readString(target.resolve("a.txt")));
+  }
+
+  @Test
   void aFailedRunLeavesNothingAndTheOldOutputStays() throws Exception {
     Path target = dir.resolve("out");
     Files.createDirectories(target);
