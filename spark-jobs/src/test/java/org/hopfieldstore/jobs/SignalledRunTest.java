@@ -81,22 +81,7 @@ class SignalledRunTest {
     writeInputs(SEED, 20_000, 32, 2_000);
     Path outDir = tmp.resolve("out");
     Path stderr = tmp.resolve("stderr");
-    Process p = startRetrieve("1g", "--spec", "softmax:beta=1,steps=20", "--master", "local[1]",
-        "--batch-size", "100", "--out", outDir.resolve("r.parquet").toString());
-    try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (names(outDir).isEmpty() && p.isAlive() && System.nanoTime() < deadline) {
-        Thread.sleep(200);
-      }
-      assertTrue(p.isAlive(), "the run ended before it could be stopped: " + read(stderr));
-      assertTrue(names(outDir).get(0).startsWith(".r.parquet.tmp-"), names(outDir).toString());
-      Thread.sleep(1500); // into the batches' writes
-      assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start()
-          .waitFor());
-      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the run outlived SIGTERM");
-    } finally {
-      p.destroyForcibly();
-    }
+    Process p = signalMidWrite("TERM", outDir.resolve("r.parquet").toString());
     String err = read(stderr);
     assertEquals(143, p.exitValue(), err);
     List<String> lines = Arrays.stream(err.split("\n"))
@@ -117,22 +102,7 @@ class SignalledRunTest {
     writeInputs(SEED + 3, 20_000, 32, 2_000);
     Path outDir = tmp.resolve("out");
     String out = outDir.resolve("r.parquet").toString();
-    Process p = startRetrieve("1g", "--spec", "softmax:beta=1,steps=20", "--master", "local[1]",
-        "--batch-size", "100", "--out", out);
-    try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (names(outDir).isEmpty() && p.isAlive() && System.nanoTime() < deadline) {
-        Thread.sleep(200);
-      }
-      assertTrue(p.isAlive(), "the run ended before it could be killed: "
-          + read(tmp.resolve("stderr")));
-      Thread.sleep(1500); // into the batches' writes
-      assertEquals(0, new ProcessBuilder("kill", "-KILL", Long.toString(p.pid())).start()
-          .waitFor());
-      assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the run outlived SIGKILL");
-    } finally {
-      p.destroyForcibly();
-    }
+    signalMidWrite("KILL", out);
     List<String> left = names(outDir);
     assertEquals(1, left.size(), left.toString());
     assertTrue(left.get(0).startsWith(".r.parquet.tmp-"), left.toString());
@@ -264,6 +234,34 @@ class SignalledRunTest {
       }
     }
     return tau;
+  }
+
+  /**
+   * Starts a 20-step softmax retrieve of m.npy and q.npy on local[1] writing Parquet to {@code
+   * out}, sends SIGNAL once its temporary output exists and its batches are being written, and
+   * waits for it to end; returns the ended process.
+   */
+  private Process signalMidWrite(String signal, String out) throws Exception {
+    Path outDir = Path.of(out).getParent();
+    Process p = startRetrieve("1g", "--spec", "softmax:beta=1,steps=20", "--master", "local[1]",
+        "--batch-size", "100", "--out", out);
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (names(outDir).isEmpty() && p.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+      assertTrue(p.isAlive(), "the run ended before SIG" + signal + ": "
+          + read(tmp.resolve("stderr")));
+      String name = Path.of(out).getFileName().toString();
+      assertTrue(names(outDir).get(0).startsWith("." + name + ".tmp-"), names(outDir).toString());
+      Thread.sleep(1500); // into the batches' writes
+      assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start()
+          .waitFor());
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the run outlived SIG" + signal);
+    } finally {
+      p.destroyForcibly();
+    }
+    return p;
   }
 
   private static List<String> names(Path dir) throws IOException {

@@ -470,6 +470,12 @@ class LoopbackClusterIT {
     String[] specs = {"softmax:beta=16,steps=3", "sparsemax:beta=8,steps=3",
         "entmax:alpha=1.5,beta=8,steps=3", "topk:k=8,beta=8,steps=3"};
     Path[] references = new Path[specs.length];
+    // an earlier test killed a Worker: start from a whole cluster
+    Script first = script(Duration.ofSeconds(120), "deploy/cluster.sh", "heal");
+    System.out.print(first.output);
+    assertEquals(0, first.exit, first.output);
+    recordDaemonPids();
+    assertEquals(2, aliveWorkers(), "alive workers before the soak");
     int workerKills = 0;
     int executorKills = 0;
     for (int j = 0; j < jobs; j++) {
