@@ -156,7 +156,7 @@ public final class RetrievalSpec implements Serializable {
         int eq = part.indexOf('=');
         if (eq <= 0 || eq == part.length() - 1) {
           throw new IllegalArgumentException("malformed '" + part.trim()
-              + "' in model spec '" + text + "': expected key=value");
+              + "' in model spec '" + s + "': expected key=value");
         }
         String key = part.substring(0, eq).trim();
         if (!validKeys(rule).contains(key)) {
@@ -165,7 +165,7 @@ public final class RetrievalSpec implements Serializable {
         }
         if (kv.put(key, part.substring(eq + 1).trim()) != null) {
           throw new IllegalArgumentException("duplicate key '" + key + "' in model spec '"
-              + text + "'");
+              + s + "'");
         }
       }
     }

@@ -30,6 +30,10 @@ class RetrievalSpecTest {
         + " e.g. softmax:beta=8,steps=3", e.getMessage());
     assertEquals(RetrievalSpec.parse("topk:k=8,beta=8"),
         RetrievalSpec.parse("topk:k=8,beta=8\n")); // a config file's line end
+    // what trim() drops is not quoted back either (it once came back in a two-line message)
+    e = assertThrows(IllegalArgumentException.class,
+        () -> RetrievalSpec.parse("\u0002entmax:a=\u0000\n\u0000"));
+    assertEquals("malformed 'a=' in model spec 'entmax:a=': expected key=value", e.getMessage());
   }
 
   @Test
