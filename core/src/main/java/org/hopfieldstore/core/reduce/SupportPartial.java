@@ -100,11 +100,6 @@ public final class SupportPartial implements PartialScores<SupportPartial> {
     return floor[b];
   }
 
-  /** Memories folded in. */
-  public long memoriesSeen() {
-    return count;
-  }
-
   private void keepWithinCap(int b) {
     if (!wide[b] && size[b] > cap) {
       prune(b);

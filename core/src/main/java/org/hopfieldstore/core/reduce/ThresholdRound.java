@@ -24,7 +24,6 @@ public final class ThresholdRound implements TileFold<ThresholdRound> {
   private final int terms;
   private final double[] sums; // batch x terms
   private final double[] minU;
-  private long count;
 
   /**
    * @param maxX per query, the x-space maximum {@code m_b} the scores are shifted by
@@ -54,10 +53,6 @@ public final class ThresholdRound implements TileFold<ThresholdRound> {
   private static int termsFor(double alpha) {
     int k = integerExponent(alpha);
     return k > 0 ? k + 1 : 3;
-  }
-
-  public int batch() {
-    return batch;
   }
 
   /** Memories above query b's guess. */
@@ -123,7 +118,6 @@ public final class ThresholdRound implements TileFold<ThresholdRound> {
       }
       minU[b] = lowest;
     });
-    count += t;
   }
 
   @Override
@@ -138,24 +132,18 @@ public final class ThresholdRound implements TileFold<ThresholdRound> {
     for (int b = 0; b < batch; b++) {
       minU[b] = Math.min(minU[b], other.minU[b]);
     }
-    count += other.count;
     return this;
-  }
-
-  /** Memories folded in. */
-  public long memoriesSeen() {
-    return count;
   }
 
   @Override
   public long byteSize() {
-    return 4 + 4 + 8 + 8 + 4 + 8L * batch * (3 + terms);
+    return 4 + 4 + 8 + 4 + 8L * batch * (3 + terms);
   }
 
   @Override
   public byte[] toBytes() {
     ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(byteSize()));
-    buf.putInt(TAG).putInt(batch).putDouble(alpha).putLong(count).putInt(terms);
+    buf.putInt(TAG).putInt(batch).putDouble(alpha).putInt(terms);
     for (int b = 0; b < batch; b++) {
       buf.putDouble(maxX[b]).putDouble(guess[b]).putDouble(minU[b]);
       for (int i = 0; i < terms; i++) {
@@ -174,7 +162,6 @@ public final class ThresholdRound implements TileFold<ThresholdRound> {
       }
       int batch = buf.getInt();
       double alpha = buf.getDouble();
-      long count = buf.getLong();
       int terms = buf.getInt();
       if (batch < 1 || batch > buf.remaining() / 32 || !(alpha > 1 && alpha <= 2)
           || terms != termsFor(alpha)) {
@@ -196,7 +183,6 @@ public final class ThresholdRound implements TileFold<ThresholdRound> {
       ThresholdRound r = new ThresholdRound(alpha, maxX, guess);
       System.arraycopy(sums, 0, r.sums, 0, sums.length);
       System.arraycopy(minU, 0, r.minU, 0, batch);
-      r.count = count;
       return r;
     } catch (java.nio.BufferUnderflowException e) {
       throw new IllegalArgumentException("truncated threshold round (" + bytes.length

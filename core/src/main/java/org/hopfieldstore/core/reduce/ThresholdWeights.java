@@ -17,6 +17,7 @@ public final class ThresholdWeights implements PartialScores<ThresholdWeights> {
   private final int dim; // 0: weights only, no states
   private final int report;
   private final double alpha;
+  private final int intExponent; // 1/(alpha-1) when a small integer, else 0
   private final double[] maxX;
   private final double[] tau; // y-space
   private final double[] mass;
@@ -42,6 +43,7 @@ public final class ThresholdWeights implements PartialScores<ThresholdWeights> {
     this.dim = dim;
     this.report = report;
     this.alpha = alpha;
+    this.intExponent = ThresholdRound.integerExponent(alpha);
     this.maxX = maxX.clone();
     this.tau = tau.clone();
     this.mass = new double[batch];
@@ -66,10 +68,9 @@ public final class ThresholdWeights implements PartialScores<ThresholdWeights> {
     if (!(u > 0)) {
       return 0.0;
     }
-    int k = ThresholdRound.integerExponent(alpha);
-    if (k > 0) {
+    if (intExponent > 0) {
       double r = u;
-      for (int i = 1; i < k; i++) {
+      for (int i = 1; i < intExponent; i++) {
         r *= u;
       }
       return r;
@@ -201,11 +202,6 @@ public final class ThresholdWeights implements PartialScores<ThresholdWeights> {
       }
     }
     return new StepOutput(states, conj, ids, weights, support.clone());
-  }
-
-  /** Memories folded in. */
-  public long memoriesSeen() {
-    return count;
   }
 
   @Override

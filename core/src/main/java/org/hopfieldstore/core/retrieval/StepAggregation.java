@@ -102,14 +102,6 @@ public final class StepAggregation implements BlockAggregation<StepPartial> {
     return new StepAggregation(this, perQuery);
   }
 
-  public RetrievalSpec spec() {
-    return spec;
-  }
-
-  public int batch() {
-    return batch;
-  }
-
   public int dim() {
     return dim;
   }
