@@ -4,9 +4,10 @@ package org.hopfieldstore.jobs;
  * The time left of work made of items whose cost is {@code a + b * size} (a capacity study's
  * trials: a fixed cost per trial plus a cost per memory): {@code a} and {@code b} fitted by least
  * squares to the items done, both kept non-negative. The first item is left out (it carries the
- * JVM's and the session's warm-up), and nothing is estimated before two sizes are known: one
- * size alone cannot tell a fixed cost from a cost per memory, and extrapolating it from ten
- * memories to millions once printed estimates of a month.
+ * JVM's and the session's warm-up). With one size known, items of that size take its mean time
+ * and items of any other size are not estimated: one size alone cannot tell a fixed cost from a
+ * cost per memory, and extrapolating it from ten memories to millions once printed estimates of
+ * a month.
  */
 final class LinearTimeLeft {
   private boolean first = true;
@@ -38,8 +39,16 @@ final class LinearTimeLeft {
 
   /** The seconds the items of {@code sizes} should take; NaN while unknown. */
   double secondsFor(long[] sizes) {
-    if (!twoSizes) {
+    if (count == 0) {
       return Double.NaN;
+    }
+    if (!twoSizes) {
+      for (long s : sizes) {
+        if (s != firstSize) {
+          return Double.NaN;
+        }
+      }
+      return sizes.length * sumY / count;
     }
     double n = count;
     double b = (sumXy - sumX * sumY / n) / (sumXx - sumX * sumX / n);

@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
             + "1/(1-P)",
         "  gaussian:SIGMA  N(0, SIGMA^2) noise added to every coordinate",
         "  gaussian-clamp:SIGMA  clamp(|x + N(0, SIGMA^2)|, 0, 1), as the sparse Hopfield "
-            + "paper's code perturbs [0, 1] images", ""})
+            + "paper's code perturbs [0, 1] images",
+        "  sphere-clamp:R  clamp(|x + R u|, 0, 1), u a random unit vector: noise of norm R, as "
+            + "U-Hop's noise-robustness code", ""})
 final class MakeQueriesCommand extends CommandBase {
   @Option(names = "--memories", required = true, paramLabel = "PATH",
       description = "memories: .npy or IDX images")

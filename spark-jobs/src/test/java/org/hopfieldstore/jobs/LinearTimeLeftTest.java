@@ -19,6 +19,21 @@ class LinearTimeLeftTest {
   }
 
   @Test
+  void oneSizeAloneEstimatesMoreItemsOfThatSizeOnly() {
+    LinearTimeLeft t = new LinearTimeLeft();
+    assertTrue(Double.isNaN(t.secondsFor(new long[] {100})), "nothing done: unknown");
+    t.done(100, 51); // warm-up: left out
+    assertTrue(Double.isNaN(t.secondsFor(new long[] {100})), "only the warm-up: unknown");
+    t.done(100, 44);
+    t.done(100, 46);
+    // a study of one memory count (uhop-noise.conf): 8 more trials of 45 s on average
+    assertEquals(8 * 45, t.secondsFor(new long[] {100, 100, 100, 100, 100, 100, 100, 100}),
+        1e-9);
+    assertTrue(Double.isNaN(t.secondsFor(new long[] {100, 1000})), "another size: unknown");
+    assertEquals(0, t.secondsFor(new long[0]), 0, "nothing left");
+  }
+
+  @Test
   void negativeFitsFallBackToTheMeanOrThroughTheOrigin() {
     LinearTimeLeft flat = new LinearTimeLeft();
     flat.done(1, 100);

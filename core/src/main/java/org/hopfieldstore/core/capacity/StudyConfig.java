@@ -23,7 +23,8 @@ import org.hopfieldstore.core.data.Preprocessing;
  * memories = 100..10000 x10        # geometric grid (from..to xFACTOR) or a list 100,1000
  * rules = softmax:beta=8; sparsemax:beta=8
  * noise = gaussian:0.2             # none | mask-bottom | dropout:P | gaussian:SIGMA
- *                                  # | gaussian-clamp:SIGMA; several separated by ';'
+ *                                  # | gaussian-clamp:SIGMA | sphere-clamp:R; several
+ *                                  # separated by ';'
  * queries = 64                     # per grid point and trial (at most M)
  * trials = 2
  * seed = 1
@@ -62,7 +63,9 @@ public final class StudyConfig {
     NOISE("noise", "how each query is corrupted from its stored pattern; several, separated "
         + "by ';', each get their own queries, rows and plots",
         "none | mask-bottom | dropout:P (0 <= P < 1) | gaussian:SIGMA (SIGMA >= 0) | "
-            + "gaussian-clamp:SIGMA (clamp(|x + noise|, 0, 1), the sparse Hopfield paper's code)",
+            + "gaussian-clamp:SIGMA (clamp(|x + noise|, 0, 1), the sparse Hopfield paper's code) | "
+            + "sphere-clamp:R (noise of norm R in a random direction, then that clamp: U-Hop's "
+            + "code)",
         "gaussian:0.1"),
     QUERIES("queries", "queries per grid point and trial (at most M are used)", 1, 64),
     TRIALS("trials", "independent trials per grid point", 1, 1),

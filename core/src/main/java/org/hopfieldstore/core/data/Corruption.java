@@ -9,7 +9,10 @@ import java.util.SplittableRandom;
  * (the bottom half of a flattened image), {@code dropout:P} zeroes each coordinate with probability
  * P and scales the kept ones by 1/(1-P), {@code gaussian:S} adds N(0, S^2) noise, {@code
  * gaussian-clamp:S} makes {@code clamp(|x + N(0, S^2)|, 0, 1)} as the sparse Hopfield paper's code
- * perturbs images ({@code gaussian_perturb_image}), and {@code none} copies the pattern. Text form: {@code kind[:level]}, e.g. {@code gaussian:0.3}.
+ * perturbs images ({@code gaussian_perturb_image}), {@code sphere-clamp:R} makes {@code clamp(|x +
+ * R u|, 0, 1)} with {@code u} a uniformly random unit vector (a normalised N(0, I) draw), as
+ * U-Hop's noise-robustness code does ({@code memory_retrieval_noise*.py}), and {@code none} copies the
+ * pattern. Text form: {@code kind[:level]}, e.g. {@code gaussian:0.3}.
  */
 public final class Corruption {
   /** The corruption kinds. */
@@ -18,7 +21,8 @@ public final class Corruption {
     MASK_BOTTOM,
     DROPOUT,
     GAUSSIAN,
-    GAUSSIAN_CLAMP
+    GAUSSIAN_CLAMP,
+    SPHERE_CLAMP
   }
 
   private final Kind kind;
@@ -30,8 +34,8 @@ public final class Corruption {
   }
 
   /**
-   * Parses {@code none}, {@code mask-bottom}, {@code dropout:P} (0 <= P < 1), {@code gaussian:S}
-   * and {@code gaussian-clamp:S}.
+   * Parses {@code none}, {@code mask-bottom}, {@code dropout:P} (0 <= P < 1), {@code gaussian:S},
+   * {@code gaussian-clamp:S} and {@code sphere-clamp:R} (S, R >= 0).
    */
   public static Corruption parse(String text) {
     String s = text.trim().toLowerCase(Locale.ROOT);
@@ -51,16 +55,20 @@ public final class Corruption {
         return new Corruption(Kind.DROPOUT, p);
       }
       case "gaussian":
-      case "gaussian-clamp": {
+      case "gaussian-clamp":
+      case "sphere-clamp": {
         double sd = level(text, arg);
         if (!(sd >= 0 && Double.isFinite(sd))) {
           throw new IllegalArgumentException(name + " noise level must be >= 0, got " + sd);
         }
-        return new Corruption(name.equals("gaussian") ? Kind.GAUSSIAN : Kind.GAUSSIAN_CLAMP, sd);
+        Kind kind = name.equals("gaussian") ? Kind.GAUSSIAN
+            : name.equals("gaussian-clamp") ? Kind.GAUSSIAN_CLAMP : Kind.SPHERE_CLAMP;
+        return new Corruption(kind, sd);
       }
       default:
         throw new IllegalArgumentException("unknown corruption '" + text
-            + "': expected none, mask-bottom, dropout:P, gaussian:SIGMA or gaussian-clamp:SIGMA");
+            + "': expected none, mask-bottom, dropout:P, gaussian:SIGMA, gaussian-clamp:SIGMA or "
+            + "sphere-clamp:R");
     }
   }
 
@@ -111,6 +119,21 @@ public final class Corruption {
           dst[dstOff + c] = (float) Math.min(1, v);
         }
         break;
+      case SPHERE_CLAMP: {
+        double[] u = new double[d];
+        double norm2 = 0;
+        for (int c = 0; c < d; c++) {
+          u[c] = SyntheticMemories.gaussian(rnd);
+          norm2 += u[c] * u[c];
+        }
+        // torch's F.normalize divides by max(|u|, 1e-12); a zero draw has probability 0
+        double scale = level / Math.max(Math.sqrt(norm2), 1e-12);
+        for (int c = 0; c < d; c++) {
+          double v = Math.abs(src[srcOff + c] + scale * u[c]);
+          dst[dstOff + c] = (float) Math.min(1, v);
+        }
+        break;
+      }
       default:
         System.arraycopy(src, srcOff, dst, dstOff, d);
     }
@@ -127,6 +150,8 @@ public final class Corruption {
         return "gaussian:" + level;
       case GAUSSIAN_CLAMP:
         return "gaussian-clamp:" + level;
+      case SPHERE_CLAMP:
+        return "sphere-clamp:" + level;
       default:
         return "none";
     }

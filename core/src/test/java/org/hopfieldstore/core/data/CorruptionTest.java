@@ -93,15 +93,74 @@ class CorruptionTest {
   }
 
   @Test
+  void sphereClampAddsNoiseOfExactlyTheGivenNormInARandomDirection() {
+    int d = 784;
+    double r = 0.7;
+    // at x = 0.5 a perturbation of norm 0.7 over 784 coordinates (each ~0.025) is never clamped,
+    // so |q - x| is r exactly (to float rounding)
+    float[] x = constant(d, 0.5f);
+    int trials = 2_000;
+    double[] firstCoordinate = new double[trials];
+    double cross = 0;
+    float[] previous = null;
+    for (int t = 0; t < trials; t++) {
+      float[] y = apply("sphere-clamp:" + r, x, SEED + t);
+      double norm2 = 0;
+      for (int c = 0; c < d; c++) {
+        norm2 += (y[c] - 0.5) * (y[c] - 0.5);
+      }
+      assertEquals(r, Math.sqrt(norm2), 1e-5, "norm of the perturbation, seed " + (SEED + t));
+      firstCoordinate[t] = y[0] - 0.5;
+      if (previous != null) {
+        for (int c = 0; c < d; c++) {
+          cross += (y[c] - 0.5) * (previous[c] - 0.5);
+        }
+      }
+      previous = y;
+    }
+    // a uniform direction: each coordinate has mean 0 and variance r^2 / d, and two draws are
+    // uncorrelated (their mean inner product is 0, its standard deviation r^2 / sqrt(d))
+    double mean = 0;
+    double sq = 0;
+    for (double v : firstCoordinate) {
+      mean += v / trials;
+      sq += v * v / trials;
+    }
+    double sd = r / Math.sqrt(d);
+    assertEquals(0, mean, 5 * sd / Math.sqrt(trials), "seed " + SEED);
+    assertEquals(sd * sd, sq, 5 * sd * sd * Math.sqrt(2.0 / trials), "seed " + SEED);
+    assertEquals(0, cross / (trials - 1), 5 * r * r / Math.sqrt(d) / Math.sqrt(trials - 1),
+        "seed " + SEED);
+    // at x = 0 the output is |R u| clamped: its norm is R (no coordinate reaches 1 at R = 0.7)
+    float[] y = apply("sphere-clamp:" + r, new float[d], SEED);
+    double norm2 = 0;
+    for (float v : y) {
+      assertTrue(v >= 0 && v <= 1, "outside [0, 1]: " + v);
+      norm2 += v * (double) v;
+    }
+    assertEquals(r, Math.sqrt(norm2), 1e-5, "seed " + SEED);
+    // at R = 5 on x = 1 the clamp binds: every output is in [0, 1] and some equal 1
+    float[] big = apply("sphere-clamp:5", constant(d, 1f), SEED);
+    int ones = 0;
+    for (float v : big) {
+      assertTrue(v >= 0 && v <= 1, "outside [0, 1]: " + v);
+      ones += v == 1f ? 1 : 0;
+    }
+    assertEquals(0.5, ones / (double) d, 5 * Math.sqrt(0.25 / d), "seed " + SEED);
+  }
+
+  @Test
   void textRoundTripsAndBadTextIsRefusedByName() {
     for (String t : new String[] {"none", "mask-bottom", "dropout:0.5", "gaussian:0.1",
-        "gaussian-clamp:0.2"}) {
+        "gaussian-clamp:0.2", "sphere-clamp:1.4"}) {
       assertEquals(t, Corruption.parse(t).toString());
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Corruption.parse("gaussian-clamp:-1"));
     assertTrue(e.getMessage().contains("gaussian-clamp noise level must be >= 0"),
         e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Corruption.parse("sphere-clamp"));
+    assertTrue(e.getMessage().contains("needs a level"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Corruption.parse("blur:2"));
     assertTrue(e.getMessage().contains("unknown corruption 'blur:2'"), e.getMessage());
   }
