@@ -8,8 +8,10 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.hopfieldstore.core.io.CsvSeries;
+import org.hopfieldstore.core.models.Forecaster;
 import org.hopfieldstore.core.models.Forecasting;
 import org.hopfieldstore.core.models.PlugAndPlayMemory;
+import org.hopfieldstore.core.models.StanHopEncoderDecoder;
 import org.hopfieldstore.core.models.StanHopNet;
 import org.hopfieldstore.core.models.TuneAndPlayMemory;
 import org.hopfieldstore.core.memory.FloatMatrix;
@@ -110,10 +112,24 @@ final class ForecastCommand extends CommandBase {
       description = "Tune-and-Play Adam steps (default ${DEFAULT-VALUE})")
   int tuneSteps;
 
-  @Option(names = "--block", paramLabel = "BLOCK", defaultValue = "compact", description = {
-      "compact (default), full (the paper's full block: layer norms, feed-forward sublayers, "
-          + "router vectors in the cross-series stage) or both"})
-  String block;
+  @Option(names = "--block", paramLabel = "BLOCK[,BLOCK...]", defaultValue = "compact",
+      split = ",", description = {"the networks trained, one or several of: compact (default; "
+          + "residual GSH layers, patches averaged between levels, a linear head), full (the "
+          + "paper's full block: layer norms, feed-forward sublayers, router vectors in the "
+          + "cross-series stage), encoder-decoder (STanHop-Net as its official code: positional "
+          + "embedding, full blocks with coarse-graining by concatenation, a decoder merging "
+          + "every resolution), both (compact and full)"})
+  List<String> blocks;
+
+  @Option(names = "--window", paramLabel = "W", defaultValue = "2",
+      description = "encoder-decoder: segments merged by each coarse-graining, >= 2 (default "
+          + "${DEFAULT-VALUE})")
+  int window;
+
+  @Option(names = "--heads", paramLabel = "H", defaultValue = "1",
+      description = "encoder-decoder: heads of every GSH layer, dividing --d-model (default "
+          + "${DEFAULT-VALUE})")
+  int heads;
 
   @Option(names = "--routers", paramLabel = "R", defaultValue = "4",
       description = "router vectors of the full block (default ${DEFAULT-VALUE})")
@@ -152,8 +168,23 @@ final class ForecastCommand extends CommandBase {
     RetrievalSpec memorySpec = RetrievalSpec.parse(memorySpecText);
     atLeast("--tune-steps", tuneSteps, 1);
     atLeast("--routers", routers, 1);
-    if (!List.of("compact", "full", "both").contains(block)) {
-      throw new UsageException("--block must be compact, full or both, got '" + block + "'");
+    List<String> architectures = new ArrayList<>();
+    for (String b : blocks) {
+      String name = b.trim();
+      if (!List.of("compact", "full", "encoder-decoder", "both").contains(name)) {
+        throw new UsageException("--block must be compact, full, encoder-decoder or both (or "
+            + "several, separated by ','), got '" + b + "'");
+      }
+      for (String a : name.equals("both") ? List.of("compact", "full") : List.of(name)) {
+        if (!architectures.contains(a)) {
+          architectures.add(a);
+        }
+      }
+    }
+    atLeast("--window", window, 2);
+    atLeast("--heads", heads, 1);
+    if (dModel % heads != 0) {
+      throw new UsageException("--heads " + heads + " must divide --d-model " + dModel);
     }
     String master = sparkOptions.master;
     int partitions = sparkOptions.partitions();
@@ -208,18 +239,20 @@ final class ForecastCommand extends CommandBase {
       rows.add(row("last-value naive", "none", Forecasting.evaluate(
           Forecasting.seasonalNaive(c, lookback, horizon, 1), s, split[1], n, lookback,
           horizon), 0));
-      List<Boolean> fullBlocks = block.equals("both") ? List.of(false, true)
-          : List.of(block.equals("full"));
-      for (int variant = 0; variant < 2 * fullBlocks.size(); variant++) {
-        boolean full = fullBlocks.get(variant / 2);
+      for (int variant = 0; variant < 2 * architectures.size(); variant++) {
+        String architecture = architectures.get(variant / 2);
         boolean dense = variant % 2 == 1;
-        StanHopNet net = full
+        Forecaster net = architecture.equals("encoder-decoder")
+            ? new StanHopEncoderDecoder(c, lookback, patch, dModel, horizon, levels, window,
+                routers, heads, beta, 1.5, dense, seed)
+            : architecture.equals("full")
             ? StanHopNet.full(c, lookback, patch, dModel, horizon, levels, beta, 1.5, routers,
                 dense, seed)
             : dense ? StanHopNet.dense(c, lookback, patch, dModel, horizon, levels, beta, seed)
             : new StanHopNet(c, lookback, patch, dModel, horizon, levels, beta, 1.5, seed);
         String name = (dense ? "dense Hopfield (softmax)" : "STanHop-Net (GSH)")
-            + (full ? ", full block" : "");
+            + (architecture.equals("compact") ? "" : ", " + (architecture.equals("full")
+                ? "full block" : "encoder-decoder"));
         if (!quiet) {
           err.println("== training " + name);
         }

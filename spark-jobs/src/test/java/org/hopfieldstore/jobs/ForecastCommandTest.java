@@ -60,17 +60,28 @@ class ForecastCommandTest {
     Path out = tmp.resolve("fc-both");
     RetrieveCommandTest.Run r = RetrieveCommandTest.run("forecast", "--data",
         seasonal().toString(), "--lookback", "16", "--horizon", "4", "--epochs", "3",
-        "--tune-steps", "20", "--block", "both", "--routers", "2", "--seed", "2", "--out",
-        out.toString(), "--quiet");
+        "--tune-steps", "20", "--block", "both,encoder-decoder", "--routers", "2", "--heads",
+        "2", "--seed", "2", "--out", out.toString(), "--quiet");
     assertEquals(0, r.status(), r.err());
     String tsv = Files.readString(out.resolve("results.tsv"));
     assertTrue(tsv.contains("STanHop-Net (GSH), full block\ttune-and-play"), tsv);
     assertTrue(tsv.contains("dense Hopfield (softmax), full block\tnone"), tsv);
-    assertEquals(1 + 2 + 4 * 3, tsv.lines().filter(l -> !l.startsWith("#")).count(), tsv);
+    assertTrue(tsv.contains("STanHop-Net (GSH), encoder-decoder\tnone"), tsv);
+    assertTrue(tsv.contains("dense Hopfield (softmax), encoder-decoder\ttune-and-play"), tsv);
+    assertEquals(1 + 2 + 6 * 3, tsv.lines().filter(l -> !l.startsWith("#")).count(), tsv);
     r = RetrieveCommandTest.run("forecast", "--data", seasonal().toString(), "--lookback", "16",
         "--horizon", "4", "--block", "deep");
     assertEquals(2, r.status(), r.err());
-    assertTrue(r.err().contains("--block must be compact, full or both"), r.err());
+    assertTrue(r.err().contains("--block must be compact, full, encoder-decoder or both"),
+        r.err());
+    r = RetrieveCommandTest.run("forecast", "--data", seasonal().toString(), "--lookback", "16",
+        "--horizon", "4", "--block", "encoder-decoder", "--window", "1");
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.err().contains("--window must be >= 2"), r.err());
+    r = RetrieveCommandTest.run("forecast", "--data", seasonal().toString(), "--lookback", "16",
+        "--horizon", "4", "--block", "encoder-decoder", "--heads", "3");
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.err().contains("--heads 3 must divide --d-model 16"), r.err());
   }
 
   /** The memory on a Spark store (local[2], 3 partitions) gives the in-process numbers. */

@@ -6,7 +6,7 @@ import java.util.Locale;
 import org.hopfieldstore.core.kernel.Adam;
 
 /**
- * Training and evaluation of a {@link StanHopNet} forecaster on one multivariate series:
+ * Training and evaluation of a {@link Forecaster} (STanHop-Net) on one multivariate series:
  * chronological 70/10/20 train/validation/test split, per-series standardisation with the
  * training statistics, windows of stride 1, Adam with early stopping on the validation MSE, and
  * MSE/MAE on the standardised test windows (as the STanHop paper reports them).
@@ -95,7 +95,7 @@ public final class Forecasting {
    * those in {@code [trainEnd, validEnd)} (patience epochs without improvement), and restores
    * the best parameters. Returns the number of epochs run.
    */
-  public static int train(StanHopNet net, double[][] s, int trainEnd, int validEnd, int epochs,
+  public static int train(Forecaster net, double[][] s, int trainEnd, int validEnd, int epochs,
       int patience, double lr, PrintStream progress) {
     List<double[][]> params = net.parameters();
     Adam[] adams = params.stream().map(p -> new Adam(p[0].length, lr, false))
@@ -107,8 +107,8 @@ public final class Forecasting {
     double bestVal = Double.POSITIVE_INFINITY;
     int since = 0;
     int epoch = 0;
-    int lookback = net.lookback;
-    int horizon = net.horizon;
+    int lookback = net.lookback();
+    int horizon = net.horizon();
     long start = System.nanoTime();
     for (; epoch < epochs && since < patience; epoch++) {
       net.zeroGrad();

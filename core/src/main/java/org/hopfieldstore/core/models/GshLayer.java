@@ -9,11 +9,17 @@ import java.util.SplittableRandom;
  * {@code alpha = 1 + sigmoid(a)} in (1, 2) (or alpha fixed). Forward and hand-derived backward in
  * float64; the entmax derivatives are {@link Entmax#backward}. Parameters and their gradients are
  * public arrays (row-major) for an optimiser.
+ *
+ * <p>With {@code heads} H > 1 (the official code's multi-head {@code Hopfield} module), the
+ * queries' and keys' dK columns split into H heads of dK/H and the values {@code V = Y W_K W_V}
+ * into H slices of dOut/H: head g is {@code entmax_alpha(beta Q_g K_g^T) V_g}, and the heads'
+ * outputs are concatenated. One alpha for all heads. With H = 1 this is the formula above.
  */
 public final class GshLayer {
   public final int dIn;
   public final int dK;
   public final int dOut;
+  public final int heads;
   public final double beta;
   /** W_Q (dIn x dK), W_K (dIn x dK), W_V (dK x dOut). */
   public final double[] wq;
@@ -38,6 +44,7 @@ public final class GshLayer {
     final double[] q;
     final double[] k;
     final double[] p;
+    /** One head: {@code P K}; several: {@code V = K W_V}. */
     final double[] h;
 
     Call(double[] output, double[] r, double[] y, int n, int m, double[] q, double[] k,
@@ -58,14 +65,27 @@ public final class GshLayer {
 
   /** A layer with seeded Gaussian projections (std 1/sqrt(fan-in)) and learnable alpha. */
   public GshLayer(int dIn, int dK, int dOut, double beta, double initialAlpha, long seed) {
-    this(dIn, dK, dOut, beta, initialAlpha, seed, false);
+    this(dIn, dK, dOut, 1, beta, initialAlpha, seed, false);
   }
 
-  private GshLayer(int dIn, int dK, int dOut, double beta, double alpha, long seed,
+  /**
+   * A layer of {@code heads} heads (dK and dOut multiples of it), learnable alpha unless
+   * {@code fixed} (then alpha stays at {@code alpha}: in (1, 2), 1 or 2).
+   */
+  public static GshLayer multiHead(int dIn, int dK, int dOut, int heads, double beta,
+      double alpha, boolean fixed, long seed) {
+    return new GshLayer(dIn, dK, dOut, heads, beta, alpha, seed, fixed);
+  }
+
+  private GshLayer(int dIn, int dK, int dOut, int heads, double beta, double alpha, long seed,
       boolean fixed) {
     if (dIn < 1 || dK < 1 || dOut < 1) {
       throw new IllegalArgumentException("GSH layer dimensions must be >= 1, got " + dIn + ", "
           + dK + ", " + dOut);
+    }
+    if (heads < 1 || dK % heads != 0 || dOut % heads != 0) {
+      throw new IllegalArgumentException("GSH heads must be >= 1 and divide the key and value "
+          + "widths " + dK + " and " + dOut + ", got " + heads);
     }
     if (!(beta > 0)) {
       throw new IllegalArgumentException("beta must be > 0, got " + beta);
@@ -77,6 +97,7 @@ public final class GshLayer {
     this.dIn = dIn;
     this.dK = dK;
     this.dOut = dOut;
+    this.heads = heads;
     this.beta = beta;
     SplittableRandom rnd = new SplittableRandom(seed);
     wq = Mat.gaussian(dIn * dK, 1 / Math.sqrt(dIn), rnd);
@@ -101,7 +122,7 @@ public final class GshLayer {
   /** A layer whose alpha stays at {@code alpha} (in (1, 2], or 1: softmax): no alpha gradient. */
   public static GshLayer fixedAlpha(int dIn, int dK, int dOut, double beta, double alpha,
       long seed) {
-    return new GshLayer(dIn, dK, dOut, beta, alpha, seed, true);
+    return new GshLayer(dIn, dK, dOut, 1, beta, alpha, seed, true);
   }
 
   public boolean learnsAlpha() {
@@ -116,7 +137,7 @@ public final class GshLayer {
 
   private static final double A_LIMIT = 20;
 
-  /** The last forward pass's attention weights (n x m). */
+  /** The last forward pass's attention weights (n x m; heads x n x m with several heads). */
   public double[] weights() {
     return last.p;
   }
@@ -142,6 +163,9 @@ public final class GshLayer {
     int m = patterns;
     double[] q = Mat.mul(rIn, rows, dIn, wq, dK);
     double[] k = Mat.mul(yIn, patterns, dIn, wk, dK);
+    if (heads > 1) {
+      return multiHeadCall(rIn, yIn, n, m, q, k);
+    }
     double alpha = alpha();
     double[] p = new double[n * m];
     double[] z = new double[m];
@@ -161,11 +185,44 @@ public final class GshLayer {
     return new Call(Mat.mul(h, n, dK, wv, dOut), rIn, yIn, n, m, q, k, p, h);
   }
 
+  private Call multiHeadCall(double[] rIn, double[] yIn, int n, int m, double[] q, double[] k) {
+    int hk = dK / heads;
+    int ho = dOut / heads;
+    double[] v = Mat.mul(k, m, dK, wv, dOut);
+    double alpha = alpha();
+    double[] p = new double[heads * n * m];
+    double[] out = new double[n * dOut];
+    double[] z = new double[m];
+    double[] row = new double[m];
+    for (int g = 0; g < heads; g++) {
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < m; j++) {
+          double s = 0;
+          for (int c = g * hk; c < (g + 1) * hk; c++) {
+            s += q[i * dK + c] * k[j * dK + c];
+          }
+          z[j] = beta * s;
+        }
+        Entmax.forward(z, m, alpha, row);
+        System.arraycopy(row, 0, p, (g * n + i) * m, m);
+        for (int j = 0; j < m; j++) {
+          for (int o = g * ho; o < (g + 1) * ho; o++) {
+            out[i * dOut + o] += row[j] * v[j * dOut + o];
+          }
+        }
+      }
+    }
+    return new Call(out, rIn, yIn, n, m, q, k, p, v);
+  }
+
   /**
    * Backward of one call for upstream {@code dOut} (n x dOut): accumulates parameter gradients
    * into gWq, gWk, gWv, gA and returns {dR (n x dIn), dY (m x dIn)}.
    */
   public double[][] backward(Call c, double[] dOutput) {
+    if (heads > 1) {
+      return multiHeadBackward(c, dOutput);
+    }
     final int n = c.n;
     final int m = c.m;
     final double[] r = c.r;
@@ -190,16 +247,68 @@ public final class GshLayer {
       dAlpha += Entmax.backward(pr, dpr, m, alpha, dzr);
       System.arraycopy(dzr, 0, dz, i * m, m);
     }
-    if (learnsAlpha() && Math.abs(a) < A_LIMIT) { // the clamp is flat beyond the limit
-      double s = alpha - 1;
-      gA += dAlpha * s * (1 - s);
-    }
+    addAlphaGradient(alpha, dAlpha);
     // z = beta Q K^T
     double[] dq = Mat.mul(dz, n, m, k, dK);
     Mat.scale(dq, beta);
     double[] dk2 = Mat.mulTransA(dz, n, m, q, dK);
     Mat.scale(dk2, beta);
     Mat.addTo(dk, dk2);
+    return projectionsBackward(r, n, y, m, dq, dk);
+  }
+
+  private double[][] multiHeadBackward(Call c, double[] dOutput) {
+    int n = c.n;
+    int m = c.m;
+    int hk = dK / heads;
+    int ho = dOut / heads;
+    double[] v = c.h;
+    double[] dv = new double[m * dOut];
+    double[] dq = new double[n * dK];
+    double[] dk = new double[m * dK];
+    double alpha = alpha();
+    double dAlpha = 0;
+    double[] pr = new double[m];
+    double[] dpr = new double[m];
+    double[] dzr = new double[m];
+    for (int g = 0; g < heads; g++) {
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(c.p, (g * n + i) * m, pr, 0, m);
+        for (int j = 0; j < m; j++) {
+          double s = 0;
+          for (int o = g * ho; o < (g + 1) * ho; o++) {
+            s += dOutput[i * dOut + o] * v[j * dOut + o];
+            dv[j * dOut + o] += pr[j] * dOutput[i * dOut + o];
+          }
+          dpr[j] = s;
+        }
+        dAlpha += Entmax.backward(pr, dpr, m, alpha, dzr);
+        for (int j = 0; j < m; j++) {
+          double dz = beta * dzr[j];
+          for (int col = g * hk; col < (g + 1) * hk; col++) {
+            dq[i * dK + col] += dz * c.k[j * dK + col];
+            dk[j * dK + col] += dz * c.q[i * dK + col];
+          }
+        }
+      }
+    }
+    addAlphaGradient(alpha, dAlpha);
+    // V = K W_V
+    Mat.addTo(gWv, Mat.mulTransA(c.k, m, dK, dv, dOut));
+    Mat.addTo(dk, Mat.mulTransB(dv, m, dOut, wv, dK));
+    return projectionsBackward(c.r, n, c.y, m, dq, dk);
+  }
+
+  private void addAlphaGradient(double alpha, double dAlpha) {
+    if (learnsAlpha() && Math.abs(a) < A_LIMIT) { // the clamp is flat beyond the limit
+      double s = alpha - 1;
+      gA += dAlpha * s * (1 - s);
+    }
+  }
+
+  /** Q = R W_Q, K = Y W_K: their gradients, and {dR, dY}. */
+  private double[][] projectionsBackward(double[] r, int n, double[] y, int m, double[] dq,
+      double[] dk) {
     Mat.addTo(gWq, Mat.mulTransA(r, n, dIn, dq, dK));
     Mat.addTo(gWk, Mat.mulTransA(y, m, dIn, dk, dK));
     double[] dr = Mat.mulTransB(dq, n, dK, wq, dIn);

@@ -48,6 +48,12 @@ public final class StanHopBlock {
 
   StanHopBlock(int series, int dModel, int factor, int hidden, double beta, double alpha,
       boolean dense, long seed) {
+    this(series, dModel, factor, hidden, 1, beta, alpha, dense, seed);
+  }
+
+  /** The block with {@code heads}-head GSH layers (heads divides dModel). */
+  StanHopBlock(int series, int dModel, int factor, int hidden, int heads, double beta,
+      double alpha, boolean dense, long seed) {
     if (factor < 1) {
       throw new IllegalArgumentException("router count must be >= 1, got " + factor);
     }
@@ -55,9 +61,9 @@ public final class StanHopBlock {
     this.dModel = dModel;
     this.factor = factor;
     SplittableRandom rnd = new SplittableRandom(seed);
-    temporal = layer(dModel, beta, alpha, dense, rnd.nextLong());
-    gather = layer(dModel, beta, alpha, dense, rnd.nextLong());
-    distribute = layer(dModel, beta, alpha, dense, rnd.nextLong());
+    temporal = layer(dModel, heads, beta, alpha, dense, rnd.nextLong());
+    gather = layer(dModel, heads, beta, alpha, dense, rnd.nextLong());
+    distribute = layer(dModel, heads, beta, alpha, dense, rnd.nextLong());
     ln1 = new LayerNorm(dModel);
     ln2 = new LayerNorm(dModel);
     ln3 = new LayerNorm(dModel);
@@ -68,9 +74,9 @@ public final class StanHopBlock {
     gRouters = new double[routers.length];
   }
 
-  private static GshLayer layer(int d, double beta, double alpha, boolean dense, long seed) {
-    return dense ? GshLayer.fixedAlpha(d, d, d, beta, 1.0, seed)
-        : new GshLayer(d, d, d, beta, alpha, seed);
+  static GshLayer layer(int d, int heads, double beta, double alpha, boolean dense,
+      long seed) {
+    return GshLayer.multiHead(d, d, d, heads, beta, dense ? 1.0 : alpha, dense, seed);
   }
 
   List<GshLayer> gshLayers() {
@@ -162,7 +168,7 @@ public final class StanHopBlock {
   }
 
   /** {@code LN_b(u + FFN(u))} with {@code u = LN_a(x + h)}: the sublayers after a GSH layer. */
-  private static double[] normFeedForwardNorm(double[] x, double[] h, int rows, LayerNorm lnA,
+  static double[] normFeedForwardNorm(double[] x, double[] h, int rows, LayerNorm lnA,
       FeedForward ff, LayerNorm lnB, List<LayerNorm.Call> callsA, List<FeedForward.Call> callsF,
       List<LayerNorm.Call> callsB) {
     double[] a = x.clone();
@@ -179,7 +185,7 @@ public final class StanHopBlock {
   }
 
   /** dL/d(x + h) of {@link #normFeedForwardNorm} for upstream dy. */
-  private static double[] normFeedForwardNormBackward(double[] dy, LayerNorm lnA,
+  static double[] normFeedForwardNormBackward(double[] dy, LayerNorm lnA,
       FeedForward ff, LayerNorm lnB, LayerNorm.Call na, FeedForward.Call f, LayerNorm.Call nb) {
     double[] db = lnB.backward(nb, dy);
     double[] du = db.clone();

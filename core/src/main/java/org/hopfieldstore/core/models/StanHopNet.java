@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
  * hand-derived backward
  * in float64; parameters and gradients are exposed as arrays for an optimiser.
  */
-public final class StanHopNet {
+public final class StanHopNet implements Forecaster {
   public final int series;
   public final int lookback;
   public final int patch;
@@ -118,12 +118,27 @@ public final class StanHopNet {
     }
   }
 
+  @Override
+  public int series() {
+    return series;
+  }
+
+  @Override
+  public int lookback() {
+    return lookback;
+  }
+
+  @Override
+  public int horizon() {
+    return horizon;
+  }
+
   /** Patches per series at a level (halved at each coarsening). */
   public int patches(int level) {
     return (lookback / patch) >> level;
   }
 
-  /** Every parameter array with its gradient array, for an optimiser. */
+  @Override
   public List<double[][]> parameters() {
     List<double[][]> out = new ArrayList<>();
     out.add(new double[][] {we, gWe});
@@ -149,7 +164,7 @@ public final class StanHopNet {
     out.add(new double[][] {g.wv, g.gWv});
   }
 
-  /** Every learnable GSH layer (for the alpha logits, which are scalars). */
+  @Override
   public List<GshLayer> gshLayers() {
     List<GshLayer> all = new ArrayList<>(temporal);
     all.addAll(cross);
@@ -157,6 +172,7 @@ public final class StanHopNet {
     return all;
   }
 
+  @Override
   public void zeroGrad() {
     java.util.Arrays.fill(gWe, 0);
     java.util.Arrays.fill(gBe, 0);
@@ -170,7 +186,7 @@ public final class StanHopNet {
     });
   }
 
-  /** Forecast for one window: x is C x L (row per series); returns C x H. */
+  @Override
   public double[] forward(double[] x) {
     if (x.length != series * lookback) {
       throw new IllegalArgumentException("input must be " + series + " x " + lookback
@@ -246,7 +262,7 @@ public final class StanHopNet {
     return out;
   }
 
-  /** Accumulates parameter gradients for upstream dOut (C x H); returns dL/dx (C x L). */
+  @Override
   public double[] backward(double[] dOut) {
     int flat = patches(levels - 1) * dModel;
     double[] dz = new double[series * flat];

@@ -1,9 +1,12 @@
 package org.hopfieldstore.core.models;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import org.hopfieldstore.core.ReferenceMath;
 import org.hopfieldstore.core.data.SyntheticMemories;
 import org.hopfieldstore.core.kernel.Adam;
 import org.hopfieldstore.core.memory.FloatMatrix;
@@ -43,13 +46,14 @@ class GshLayerTest {
     double[] values();
   }
 
-  @ParameterizedTest(name = "alpha0={0} n={1} m={2} dIn={3} dK={4} dOut={5}")
-  @CsvSource({"1.5, 3, 5, 4, 3, 2", "1.3, 2, 7, 3, 3, 3", "1.8, 4, 4, 5, 2, 3"})
+  @ParameterizedTest(name = "alpha0={0} n={1} m={2} dIn={3} dK={4} dOut={5} heads={6}")
+  @CsvSource({"1.5, 3, 5, 4, 3, 2, 1", "1.3, 2, 7, 3, 3, 3, 1", "1.8, 4, 4, 5, 2, 3, 1",
+      "1.5, 3, 5, 4, 4, 2, 2", "1.3, 2, 6, 3, 6, 3, 3", "1.7, 4, 3, 2, 4, 4, 4"})
   void everyGradientMatchesFiniteDifferences(double alpha0, int n, int m, int dIn, int dK,
-      int dOut) {
-    long seed = (long) (alpha0 * 1000) + 31L * n + m;
+      int dOut, int heads) {
+    long seed = (long) (alpha0 * 1000) + 31L * n + m + 7L * heads;
     SplittableRandom rnd = new SplittableRandom(seed);
-    GshLayer layer = new GshLayer(dIn, dK, dOut, 2.0, alpha0, seed);
+    GshLayer layer = GshLayer.multiHead(dIn, dK, dOut, heads, 2.0, alpha0, false, seed);
     double[] r = gaussian(n * dIn, rnd);
     double[] y = gaussian(m * dIn, rnd);
     double[] g = gaussian(n * dOut, rnd);
@@ -72,6 +76,75 @@ class GshLayerTest {
     double fd = (up - down) / (2 * h);
     assertEquals(fd, layer.gA, 1e-6 + 1e-5 * Math.abs(fd), msg + " d alpha-logit");
     assertTrue(Math.abs(fd) > 1e-6, msg + ": a vanishing alpha gradient would check nothing");
+  }
+
+  /**
+   * Several heads against the definition written out: head g scores with columns
+   * [g dK/H, (g+1) dK/H) of Q and K, weighs the value slice [g dOut/H, (g+1) dOut/H) of
+   * V = Y W_K W_V with the reference entmax (bisection), and the slices are concatenated.
+   */
+  @ParameterizedTest(name = "heads={0} alpha={1}")
+  @CsvSource({"2, 1.5", "3, 1.3", "6, 1.8", "2, 2.0"})
+  void severalHeadsAreTheHeadsDefinitionConcatenated(int heads, double alpha) {
+    int n = 4;
+    int m = 9;
+    int dIn = 5;
+    int dK = 6;
+    int dOut = 6;
+    long seed = 97L * heads;
+    SplittableRandom rnd = new SplittableRandom(seed);
+    GshLayer layer = GshLayer.multiHead(dIn, dK, dOut, heads, 1.7, alpha, alpha == 2.0, seed);
+    double[] r = gaussian(n * dIn, rnd);
+    double[] y = gaussian(m * dIn, rnd);
+    double[] out = layer.forward(r, n, y, m);
+    double[] v = new double[m * dOut];
+    for (int j = 0; j < m; j++) {
+      for (int o = 0; o < dOut; o++) {
+        for (int c = 0; c < dK; c++) {
+          double kjc = 0;
+          for (int t = 0; t < dIn; t++) {
+            kjc += y[j * dIn + t] * layer.wk[t * dK + c];
+          }
+          v[j * dOut + o] += kjc * layer.wv[c * dOut + o];
+        }
+      }
+    }
+    int hk = dK / heads;
+    int ho = dOut / heads;
+    for (int g = 0; g < heads; g++) {
+      for (int i = 0; i < n; i++) {
+        double[] z = new double[m];
+        for (int j = 0; j < m; j++) {
+          for (int c = g * hk; c < (g + 1) * hk; c++) {
+            double q = 0;
+            double k = 0;
+            for (int t = 0; t < dIn; t++) {
+              q += r[i * dIn + t] * layer.wq[t * dK + c];
+              k += y[j * dIn + t] * layer.wk[t * dK + c];
+            }
+            z[j] += 1.7 * q * k;
+          }
+        }
+        double[] p = alpha == 2.0 ? ReferenceMath.sparsemax(z)
+            : ReferenceMath.entmaxBisect(z, alpha);
+        for (int o = g * ho; o < (g + 1) * ho; o++) {
+          double want = 0;
+          for (int j = 0; j < m; j++) {
+            want += p[j] * v[j * dOut + o];
+          }
+          assertEquals(want, out[i * dOut + o], 1e-9, "seed=" + seed + " head " + g
+              + " query " + i + " output " + o);
+        }
+      }
+    }
+    // one head through multiHead is the plain layer: same draws, same output
+    GshLayer one = GshLayer.multiHead(dIn, dK, dOut, 1, 1.7, 1.5, false, seed);
+    GshLayer plain = new GshLayer(dIn, dK, dOut, 1.7, 1.5, seed);
+    assertArrayEquals(plain.forward(r, n, y, m), one.forward(r, n, y, m));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> GshLayer.multiHead(dIn, 6, 4, 3, 1.0, 1.5, false, 1));
+    assertTrue(e.getMessage().contains("divide the key and value widths 6 and 4"),
+        e.getMessage());
   }
 
   static void check(String what, double[] x, double[] grad, java.util.function.DoubleSupplier f,

@@ -119,7 +119,7 @@ class StanHopNetTest {
         1000);
   }
 
-  static void overfits(StanHopNet net, long seed, String what, int epochs) {
+  static void overfits(Forecaster net, long seed, String what, int epochs) {
     SplittableRandom rnd = new SplittableRandom(seed);
     int series = 3;
     int lookback = 16;
