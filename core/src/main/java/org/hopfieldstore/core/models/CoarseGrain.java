@@ -108,8 +108,7 @@ public final class CoarseGrain {
   }
 
   void addParameters(java.util.List<double[][]> out) {
-    out.add(new double[][] {norm.gain, norm.gGain});
-    out.add(new double[][] {norm.bias, norm.gBias});
+    norm.addParameters(out);
     out.add(new double[][] {w, gW});
     out.add(new double[][] {b, gB});
   }

@@ -100,6 +100,14 @@ public final class FeedForward {
     return Mat.mulTransB(dAct, c.rows, hidden, w1, dim);
   }
 
+  /** Both layers' weights and biases with their gradients, for an optimiser. */
+  void addParameters(java.util.List<double[][]> out) {
+    out.add(new double[][] {w1, gW1});
+    out.add(new double[][] {b1, gB1});
+    out.add(new double[][] {w2, gW2});
+    out.add(new double[][] {b2, gB2});
+  }
+
   public void zeroGrad() {
     java.util.Arrays.fill(gW1, 0);
     java.util.Arrays.fill(gB1, 0);

@@ -316,6 +316,13 @@ public final class GshLayer {
     return new double[][] {dr, dy};
   }
 
+  /** W_Q, W_K and W_V with their gradients, for an optimiser (alpha's logit is a scalar). */
+  void addParameters(java.util.List<double[][]> out) {
+    out.add(new double[][] {wq, gWq});
+    out.add(new double[][] {wk, gWk});
+    out.add(new double[][] {wv, gWv});
+  }
+
   /** Clears the accumulated gradients. */
   public void zeroGrad() {
     java.util.Arrays.fill(gWq, 0);

@@ -88,6 +88,12 @@ public final class LayerNorm {
     return dx;
   }
 
+  /** Gain and bias with their gradients, for an optimiser. */
+  void addParameters(java.util.List<double[][]> out) {
+    out.add(new double[][] {gain, gGain});
+    out.add(new double[][] {bias, gBias});
+  }
+
   public void zeroGrad() {
     java.util.Arrays.fill(gGain, 0);
     java.util.Arrays.fill(gBias, 0);

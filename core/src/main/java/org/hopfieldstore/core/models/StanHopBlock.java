@@ -83,22 +83,20 @@ public final class StanHopBlock {
     return List.of(temporal, gather, distribute);
   }
 
-  /** Every non-GSH parameter with its gradient (GSH projections are listed by the net). */
+  /** Every parameter with its gradient: the GSH projections, norms, feed-forwards, routers. */
   void addParameters(List<double[][]> out) {
+    gshLayers().forEach(g -> g.addParameters(out));
     for (LayerNorm l : new LayerNorm[] {ln1, ln2, ln3, ln4}) {
-      out.add(new double[][] {l.gain, l.gGain});
-      out.add(new double[][] {l.bias, l.gBias});
+      l.addParameters(out);
     }
-    for (FeedForward f : new FeedForward[] {ff1, ff2}) {
-      out.add(new double[][] {f.w1, f.gW1});
-      out.add(new double[][] {f.b1, f.gB1});
-      out.add(new double[][] {f.w2, f.gW2});
-      out.add(new double[][] {f.b2, f.gB2});
-    }
+    ff1.addParameters(out);
+    ff2.addParameters(out);
     out.add(new double[][] {routers, gRouters});
   }
 
+  /** Clears every gradient of the block, its GSH layers' included. */
   void zeroGrad() {
+    gshLayers().forEach(GshLayer::zeroGrad);
     for (LayerNorm l : new LayerNorm[] {ln1, ln2, ln3, ln4}) {
       l.zeroGrad();
     }

@@ -173,40 +173,23 @@ public final class StanHopEncoderDecoder implements Forecaster {
     out.add(new double[][] {be, gBe});
     out.add(new double[][] {encPos, gEncPos});
     out.add(new double[][] {decPos, gDecPos});
-    out.add(new double[][] {preNorm.gain, preNorm.gGain});
-    out.add(new double[][] {preNorm.bias, preNorm.gBias});
+    preNorm.addParameters(out);
     for (int l = 0; l < levels; l++) {
       if (coarse.get(l) != null) {
         coarse.get(l).addParameters(out);
       }
-      addBlock(out, encoder.get(l));
+      encoder.get(l).addParameters(out);
     }
     for (DecoderLayer d : decoder) {
-      addBlock(out, d.block);
-      addLayer(out, d.retrieve);
-      for (LayerNorm n : new LayerNorm[] {d.ln1, d.ln2}) {
-        out.add(new double[][] {n.gain, n.gGain});
-        out.add(new double[][] {n.bias, n.gBias});
-      }
-      out.add(new double[][] {d.ff.w1, d.ff.gW1});
-      out.add(new double[][] {d.ff.b1, d.ff.gB1});
-      out.add(new double[][] {d.ff.w2, d.ff.gW2});
-      out.add(new double[][] {d.ff.b2, d.ff.gB2});
+      d.block.addParameters(out);
+      d.retrieve.addParameters(out);
+      d.ln1.addParameters(out);
+      d.ln2.addParameters(out);
+      d.ff.addParameters(out);
       out.add(new double[][] {d.wp, d.gWp});
       out.add(new double[][] {d.bp, d.gBp});
     }
     return out;
-  }
-
-  private static void addBlock(List<double[][]> out, StanHopBlock b) {
-    b.gshLayers().forEach(g -> addLayer(out, g));
-    b.addParameters(out);
-  }
-
-  private static void addLayer(List<double[][]> out, GshLayer g) {
-    out.add(new double[][] {g.wq, g.gWq});
-    out.add(new double[][] {g.wk, g.gWk});
-    out.add(new double[][] {g.wv, g.gWv});
   }
 
   @Override
@@ -227,13 +210,9 @@ public final class StanHopEncoderDecoder implements Forecaster {
     }
     preNorm.zeroGrad();
     coarse.stream().filter(java.util.Objects::nonNull).forEach(CoarseGrain::zeroGrad);
-    List<StanHopBlock> blocks = new ArrayList<>(encoder);
-    decoder.forEach(d -> blocks.add(d.block));
-    for (StanHopBlock b : blocks) {
-      b.zeroGrad();
-      b.gshLayers().forEach(GshLayer::zeroGrad);
-    }
+    encoder.forEach(StanHopBlock::zeroGrad);
     for (DecoderLayer d : decoder) {
+      d.block.zeroGrad();
       d.retrieve.zeroGrad();
       d.ln1.zeroGrad();
       d.ff.zeroGrad();

@@ -145,23 +145,10 @@ public final class StanHopNet implements Forecaster {
     out.add(new double[][] {be, gBe});
     out.add(new double[][] {wh, gWh});
     out.add(new double[][] {bh, gBh});
-    for (GshLayer g : temporal) {
-      addLayer(out, g);
-    }
-    for (GshLayer g : cross) {
-      addLayer(out, g);
-    }
-    for (StanHopBlock b : blocks) {
-      b.gshLayers().forEach(g -> addLayer(out, g));
-      b.addParameters(out);
-    }
+    temporal.forEach(g -> g.addParameters(out));
+    cross.forEach(g -> g.addParameters(out));
+    blocks.forEach(b -> b.addParameters(out));
     return out;
-  }
-
-  private static void addLayer(List<double[][]> out, GshLayer g) {
-    out.add(new double[][] {g.wq, g.gWq});
-    out.add(new double[][] {g.wk, g.gWk});
-    out.add(new double[][] {g.wv, g.gWv});
   }
 
   @Override
@@ -180,10 +167,7 @@ public final class StanHopNet implements Forecaster {
     java.util.Arrays.fill(gBh, 0);
     temporal.forEach(GshLayer::zeroGrad);
     cross.forEach(GshLayer::zeroGrad);
-    blocks.forEach(b -> {
-      b.zeroGrad();
-      b.gshLayers().forEach(GshLayer::zeroGrad);
-    });
+    blocks.forEach(StanHopBlock::zeroGrad);
   }
 
   @Override
