@@ -299,7 +299,7 @@ public final class GshLayer {
     return projectionsBackward(c.r, n, c.y, m, dq, dk);
   }
 
-  private void addAlphaGradient(double alpha, double dAlpha) {
+  void addAlphaGradient(double alpha, double dAlpha) {
     if (learnsAlpha() && Math.abs(a) < A_LIMIT) { // the clamp is flat beyond the limit
       double s = alpha - 1;
       gA += dAlpha * s * (1 - s);
