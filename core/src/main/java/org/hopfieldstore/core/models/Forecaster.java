@@ -29,4 +29,7 @@ public interface Forecaster {
   List<GshLayer> gshLayers();
 
   void zeroGrad();
+
+  /** Where external memory plug-ins may sit: one site per STanHop block (encoder side). */
+  List<PluginSite> pluginSites();
 }

@@ -33,6 +33,8 @@ public final class StanHopBlock {
   final FeedForward ff2;
   public final double[] routers;
   public final double[] gRouters;
+  /** Where an external memory plug-in may retrieve into the block's input. */
+  public final PluginSite site;
 
   // forward caches
   private int n;
@@ -72,6 +74,7 @@ public final class StanHopBlock {
     ff2 = new FeedForward(dModel, hidden, rnd.nextLong());
     routers = Mat.gaussian(factor * dModel, 1, rnd);
     gRouters = new double[routers.length];
+    site = new PluginSite(dModel, temporal);
   }
 
   static GshLayer layer(int d, int heads, double beta, double alpha, boolean dense,
@@ -112,6 +115,7 @@ public final class StanHopBlock {
       l.clear();
     }
     int d = dModel;
+    z = site.forward(z, series * n);
     double[] t = new double[z.length];
     for (int c = 0; c < series; c++) {
       double[] zc = java.util.Arrays.copyOfRange(z, c * n * d, (c + 1) * n * d);
@@ -162,7 +166,7 @@ public final class StanHopBlock {
         dz[c * n * d + i] = da[i] + dg[0][i] + dg[1][i];
       }
     }
-    return dz;
+    return site.backward(dz);
   }
 
   /** {@code LN_b(u + FFN(u))} with {@code u = LN_a(x + h)}: the sublayers after a GSH layer. */

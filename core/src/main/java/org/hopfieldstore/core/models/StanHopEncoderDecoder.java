@@ -192,6 +192,12 @@ public final class StanHopEncoderDecoder implements Forecaster {
     return out;
   }
 
+  /** The encoder blocks' sites; the decoder's first input is a constant, not a memory. */
+  @Override
+  public List<PluginSite> pluginSites() {
+    return encoder.stream().map(b -> b.site).toList();
+  }
+
   @Override
   public List<GshLayer> gshLayers() {
     List<GshLayer> all = new ArrayList<>();

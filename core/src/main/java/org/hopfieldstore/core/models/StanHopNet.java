@@ -36,6 +36,8 @@ public final class StanHopNet implements Forecaster {
   public final List<GshLayer> cross = new ArrayList<>();
   /** The full blocks (layer norms, feed-forward, routers), one per level; empty when compact. */
   public final List<StanHopBlock> blocks = new ArrayList<>();
+  /** The compact levels' plug-in sites (at each level's input); the full blocks have their own. */
+  private final List<PluginSite> levelSites = new ArrayList<>();
 
   // forward cache
   private double[] input;
@@ -115,7 +117,14 @@ public final class StanHopNet implements Forecaster {
       cross.add(fixedAlpha
           ? GshLayer.fixedAlpha(dModel, dModel, dModel, beta, alpha, rnd.nextLong())
           : new GshLayer(dModel, dModel, dModel, beta, alpha, rnd.nextLong()));
+      levelSites.add(new PluginSite(dModel, temporal.get(l)));
     }
+  }
+
+  @Override
+  public List<PluginSite> pluginSites() {
+    return blocks.isEmpty() ? List.copyOf(levelSites)
+        : blocks.stream().map(b -> b.site).toList();
   }
 
   @Override
@@ -198,6 +207,9 @@ public final class StanHopNet implements Forecaster {
       n = patches(l);
       if (l > 0) {
         z = coarsen(z, 2 * n);
+      }
+      if (blocks.isEmpty()) {
+        z = levelSites.get(l).forward(z, series * n);
       }
       levelInputs.add(z);
       if (!blocks.isEmpty()) {
@@ -287,6 +299,7 @@ public final class StanHopNet implements Forecaster {
           dz0[c * n * dModel + i] += d[0][i] + d[1][i];
         }
       }
+      dz0 = levelSites.get(l).backward(dz0);
       dz = l > 0 ? uncoarsen(dz0, 2 * n) : dz0;
     }
     int n = patches(0);
