@@ -10,6 +10,8 @@ import org.apache.spark.storage.StorageLevel;
 import org.hopfieldstore.core.io.CsvSeries;
 import org.hopfieldstore.core.models.Forecaster;
 import org.hopfieldstore.core.models.Forecasting;
+import org.hopfieldstore.core.models.MemoryPlugin;
+import org.hopfieldstore.core.models.MemoryPlugins;
 import org.hopfieldstore.core.models.PlugAndPlayMemory;
 import org.hopfieldstore.core.models.StanHopEncoderDecoder;
 import org.hopfieldstore.core.models.StanHopNet;
@@ -17,7 +19,7 @@ import org.hopfieldstore.core.models.TuneAndPlayMemory;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.retrieval.LocalRetrievalEngine;
-import org.hopfieldstore.core.retrieval.StepFunction;
+import org.hopfieldstore.core.retrieval.BlockRetrieval;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.spark.dist.DistributedStore;
 import org.hopfieldstore.spark.dist.SparkSetup;
@@ -29,23 +31,30 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 
 /**
- * {@code hopfield-store forecast}: STanHop-Net, its dense (softmax) variant and a seasonal-naive
- * baseline on a CSV of multivariate series, each without memory, with the Plug-and-Play and with
- * the Tune-and-Play memory (in-process or on a Spark store).
+ * {@code hopfield-store forecast}: STanHop-Net, its dense (softmax) variant and two naive
+ * baselines on a CSV of multivariate series, each without memory and with the paper's external
+ * memory plug-ins inside the blocks, Plug-and-Play and Tune-and-Play (in-process or served by a
+ * Spark store); the earlier output blending is kept as a named baseline.
  */
 @Command(name = "forecast", sortOptions = false,
-    header = "STanHop-Net vs dense Hopfield vs seasonal naive on a CSV of series",
+    header = "STanHop-Net vs dense Hopfield vs naive forecasts, with memory plug-ins",
     description = {"Reads one column per series from CSV (header row; --columns picks them, "
         + "default every all-numeric column), splits it 70/10/20 in time, standardises each "
         + "series with the training part, scores two baselines (seasonal naive, the last value "
         + "repeated), and trains STanHop-Net (GSH layers, learnable alpha starting at 1.5) and "
         + "its dense variant (alpha fixed at 1: softmax) with Adam and early stopping on the "
-        + "validation part. Each model is also run with the Plug-and-Play memory (the training "
-        + "windows of every series in a store, retrieved with --memory-spec and mixed in with "
-        + "weight --memory-gate) and with the Tune-and-Play memory (the same retrieval, its "
-        + "per-horizon gate and a linear map of the retrieved futures tuned with Adam on the "
-        + "validation windows, whose futures are not in the memory). With --master the memory "
-        + "is a Spark store: the same answers, for memories of millions of windows.",
+        + "validation part.",
+        "--memory adds the external memory plug-ins of the paper (arXiv 2312.17346, Sec. 3.3): "
+            + "every block's input representations of the memory windows (the training part's "
+            + "lookback windows, or every window of --memory-data) form that block's memory "
+            + "set, and each block retrieves from it with a GSH layer, z + GSH(z, Y). pnp "
+            + "(Plug-and-Play) uses the block's pretrained temporal projections and trains "
+            + "nothing; tnp (Tune-and-Play) then tunes the plug-ins' projections and alpha "
+            + "(--plugin-epochs) with the network frozen, the retrieval served by the store "
+            + "(query-side projection) and the gradients taken from the returned supports. "
+            + "blend adds the output-blending baseline (retrieved futures mixed into the "
+            + "forecast with --memory-gate; its tuned variant fits a per-horizon gate and map "
+            + "in --tune-steps). With --master every memory is a Spark store: the same answers.",
         "Prints per epoch and a table of test MSE and MAE (standardised scale); --out DIR "
             + "writes results.tsv, mse.png and the table, atomically.", ""})
 final class ForecastCommand extends CommandBase {
@@ -95,13 +104,27 @@ final class ForecastCommand extends CommandBase {
       description = "the seasonal-naive baseline's period, <= L (default H)")
   Integer seasonOption;
 
+  @Option(names = "--memory", paramLabel = "M[,M...]", defaultValue = "none,pnp,tnp",
+      split = ",", description = "memory variants evaluated per model: none, pnp, tnp, blend "
+          + "(default ${DEFAULT-VALUE})")
+  List<String> memoryModes;
+
+  @Option(names = "--memory-data", paramLabel = "CSV", description = "the external memory's "
+      + "series (the same columns; standardised like --data); default: the training part")
+  String memoryData;
+
+  @Option(names = "--plugin-epochs", paramLabel = "E", defaultValue = "10",
+      description = "Tune-and-Play epochs of the plug-ins (default ${DEFAULT-VALUE})")
+  int pluginEpochs;
+
   @Option(names = "--memory-gate", paramLabel = "G", defaultValue = "0.5",
-      description = "Plug-and-Play weight of the retrieved future, in (0, 1] (default "
+      description = "blend baseline: weight of the retrieved future, in (0, 1] (default "
           + "${DEFAULT-VALUE})")
   double gate;
 
   @Option(names = "--memory-spec", paramLabel = "SPEC", defaultValue = "entmax:alpha=1.5,beta=4",
-      description = "retrieval from the window memory (default ${DEFAULT-VALUE})")
+      description = "blend baseline: retrieval from the window memory (default "
+          + "${DEFAULT-VALUE})")
   String memorySpecText;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
@@ -109,7 +132,7 @@ final class ForecastCommand extends CommandBase {
   long seed;
 
   @Option(names = "--tune-steps", paramLabel = "N", defaultValue = "300",
-      description = "Tune-and-Play Adam steps (default ${DEFAULT-VALUE})")
+      description = "blend baseline: tuning Adam steps (default ${DEFAULT-VALUE})")
   int tuneSteps;
 
   @Option(names = "--block", paramLabel = "BLOCK[,BLOCK...]", defaultValue = "compact",
@@ -158,6 +181,7 @@ final class ForecastCommand extends CommandBase {
     atLeast("--d-model", dModel, 1);
     atLeast("--epochs", epochs, 1);
     atLeast("--patience", patience, 1);
+    atLeast("--plugin-epochs", pluginEpochs, 1);
     int season = seasonOption == null ? horizon : atLeast("--season", seasonOption, 1);
     positive("--beta", beta);
     positive("--lr", lr);
@@ -168,6 +192,17 @@ final class ForecastCommand extends CommandBase {
     RetrievalSpec memorySpec = RetrievalSpec.parse(memorySpecText);
     atLeast("--tune-steps", tuneSteps, 1);
     atLeast("--routers", routers, 1);
+    List<String> modes = new ArrayList<>();
+    for (String m : memoryModes) {
+      String name = m.trim();
+      if (!List.of("none", "pnp", "tnp", "blend").contains(name)) {
+        throw new UsageException("--memory must be none, pnp, tnp or blend (or several, "
+            + "separated by ','), got '" + m + "'");
+      }
+      if (!modes.contains(name)) {
+        modes.add(name);
+      }
+    }
     List<String> architectures = new ArrayList<>();
     for (String b : blocks) {
       String name = b.trim();
@@ -192,9 +227,10 @@ final class ForecastCommand extends CommandBase {
       throw new IllegalArgumentException("--season " + season + " is longer than the lookback "
           + lookback);
     }
+    boolean plugins = modes.contains("pnp") || modes.contains("tnp");
     AtomicOutput output = outDir != null ? AtomicOutput.directory(outDir, overwrite) : null;
     SparkSession spark = null;
-    DistributedStore distributed = null;
+    List<DistributedStore> distributed = new ArrayList<>();
     try {
       List<String> columns = columnList;
       CsvSeries csv = CsvSeries.read(data, columns);
@@ -205,6 +241,16 @@ final class ForecastCommand extends CommandBase {
         throw new IllegalArgumentException("lookback " + lookback + " + horizon " + horizon
             + " is longer than the test part (" + (n - split[1]) + " of " + n + " rows)");
       }
+      double[][] external = null;
+      if (memoryData != null) {
+        CsvSeries mem = CsvSeries.read(memoryData, csv.names);
+        external = mem.values;
+        if (mem.length() < lookback + horizon) {
+          throw new IllegalArgumentException(memoryData + ": " + mem.length() + " rows, fewer "
+              + "than lookback " + lookback + " + horizon " + horizon);
+        }
+        Forecasting.standardiseLike(external, s, split[0]);
+      }
       Forecasting.standardise(s, split[0]);
       int c = s.length;
       if (!quiet) {
@@ -212,26 +258,39 @@ final class ForecastCommand extends CommandBase {
             + "%d, validation %d, test %d", c, String.join(", ", csv.names), n, split[0],
             split[1] - split[0], n - split[1]));
       }
-      // the memory: every training window [lookback ; future] of every series, in a store
-      FloatMatrix windows = PlugAndPlayMemory.windows(s, 0, split[0], lookback, horizon);
-      StepFunction store;
       if (master != null) {
         spark = SparkSetup.session(master, "forecast");
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        int p = Math.min(windows.rows(), partitions > 0 ? partitions : jsc.defaultParallelism());
-        distributed = DistributedStore.fromMatrix(jsc, windows, p, StorageLevel.MEMORY_ONLY(),
+      }
+      JavaSparkContext jsc = spark == null ? null
+          : JavaSparkContext.fromSparkContext(spark.sparkContext());
+      java.util.function.Function<FloatMatrix, BlockRetrieval> storeOf = m -> {
+        if (jsc == null) {
+          return new LocalRetrievalEngine(MemoryBlock.of(m));
+        }
+        int p = Math.min(m.rows(), partitions > 0 ? partitions : jsc.defaultParallelism());
+        DistributedStore d = DistributedStore.fromMatrix(jsc, m, p, StorageLevel.MEMORY_ONLY(),
             "nd4j");
-        store = distributed;
-      } else {
-        store = new LocalRetrievalEngine(MemoryBlock.of(windows));
+        distributed.add(d);
+        return d;
+      };
+      String where = master == null ? "an in-process store" : "a Spark store (" + master + ")";
+      PlugAndPlayMemory blend = null;
+      if (modes.contains("blend")) {
+        // the baseline's memory: windows [lookback ; future] of every series
+        FloatMatrix windows = external != null
+            ? PlugAndPlayMemory.windows(external, 0, external[0].length, lookback, horizon)
+            : PlugAndPlayMemory.windows(s, 0, split[0], lookback, horizon);
+        blend = new PlugAndPlayMemory(storeOf.apply(windows), lookback, horizon, memorySpec,
+            gate);
+        if (!quiet) {
+          err.println(String.format(Locale.ROOT, "blend baseline memory: %d windows in %s",
+              windows.rows(), where));
+        }
       }
-      if (!quiet) {
-        err.println(String.format(Locale.ROOT, "memory: %d windows in %s", windows.rows(),
-            master == null ? "an in-process store" : "a Spark store (" + master + ", "
-                + distributed.partitions() + " partitions)"));
-      }
-      PlugAndPlayMemory memory = new PlugAndPlayMemory(store, lookback, horizon, memorySpec,
-          gate);
+      int shared = distributed.size(); // the blend baseline's store lives for the whole run
+      List<double[]> memoryWindows = !plugins ? List.of() : external != null
+          ? MemoryPlugins.windows(external, 0, external[0].length, lookback)
+          : MemoryPlugins.windows(s, 0, split[0], lookback);
       List<String[]> rows = new ArrayList<>();
       Forecasting.Model naive = Forecasting.seasonalNaive(c, lookback, horizon, season);
       rows.add(row("seasonal-naive (season " + season + ")", "none",
@@ -258,22 +317,78 @@ final class ForecastCommand extends CommandBase {
         }
         int ran = Forecasting.train(net, s, split[0], split[1], epochs, patience, lr,
             quiet ? null : err);
-        rows.add(row(name, "none", Forecasting.evaluate(net::forward, s, split[1], n,
-            lookback, horizon), ran));
-        rows.add(row(name, "plug-and-play", Forecasting.evaluate(
-            x -> memory.apply(net.forward(x), x, c), s, split[1], n, lookback, horizon), ran));
-        TuneAndPlayMemory tuned = new TuneAndPlayMemory(memory, horizon);
-        double[] fit = tuned.tune(net::forward, s, split[0], split[1], lookback, tuneSteps,
-            0.05);
-        if (!quiet) {
-          err.println(String.format(Locale.ROOT, "tune-and-play: validation mse %.4f -> %.4f "
-              + "in %d steps, gate of step 1 %.3f", fit[0], fit[1], tuneSteps, tuned.gate(0)));
-        }
-        rows.add(row(name, "tune-and-play", Forecasting.evaluate(
-            x -> tuned.apply(net.forward(x), x, c), s, split[1], n, lookback, horizon), ran));
         if (!dense && !quiet) {
           err.println(String.format(Locale.ROOT, "learned alpha: %.3f (temporal, level 1)",
               net.gshLayers().get(0).alpha()));
+        }
+        if (modes.contains("none")) {
+          rows.add(row(name, "none", Forecasting.evaluate(net::forward, s, split[1], n,
+              lookback, horizon), ran));
+        }
+        if (blend != null) {
+          PlugAndPlayMemory memory = blend;
+          rows.add(row(name, BLEND_PNP, Forecasting.evaluate(
+              x -> memory.apply(net.forward(x), x, c), s, split[1], n, lookback, horizon),
+              ran));
+          TuneAndPlayMemory tuned = new TuneAndPlayMemory(memory, horizon);
+          double[] fit = tuned.tune(net::forward, s, split[0], split[1], lookback, tuneSteps,
+              0.05);
+          if (!quiet) {
+            err.println(String.format(Locale.ROOT, "blend baseline, tuned: validation mse "
+                + "%.4f -> %.4f in %d steps, gate of step 1 %.3f", fit[0], fit[1], tuneSteps,
+                tuned.gate(0)));
+          }
+          rows.add(row(name, BLEND_TNP, Forecasting.evaluate(
+              x -> tuned.apply(net.forward(x), x, c), s, split[1], n, lookback, horizon),
+              ran));
+        }
+        if (plugins) {
+          long start = System.nanoTime();
+          double[][] sets = MemoryPlugins.memorySets(net, memoryWindows, quiet ? null : err);
+          List<MemoryPlugin> attached = MemoryPlugins.attach(net, sets,
+              (k, m) -> storeOf.apply(m));
+          if (!quiet) {
+            StringBuilder sizes = new StringBuilder();
+            for (MemoryPlugin p : attached) {
+              sizes.append(sizes.length() == 0 ? "" : ", ").append(p.memoryCount());
+            }
+            err.println(String.format(Locale.ROOT, "plug-ins: %d blocks, memory sets of %s "
+                + "representations (%d windows) in %s, built in %.1f s", attached.size(),
+                sizes, memoryWindows.size(), attached.get(0).isServed() ? where
+                    : "memory (softmax: every memory is in the support)",
+                (System.nanoTime() - start) / 1e9));
+          }
+          if (modes.contains("pnp")) {
+            rows.add(row(name, PLUGIN_PNP, Forecasting.evaluate(net::forward, s, split[1], n,
+                lookback, horizon), ran));
+          }
+          if (modes.contains("tnp")) {
+            if (!quiet) {
+              err.println("== Tune-and-Play: the plug-ins of " + name);
+            }
+            int tunedEpochs = Forecasting.train(MemoryPlugins.tuning(net), s, split[0],
+                split[1], pluginEpochs, patience, lr, quiet ? null : err);
+            rows.add(row(name, PLUGIN_TNP, Forecasting.evaluate(net::forward, s, split[1], n,
+                lookback, horizon), ran + tunedEpochs));
+            if (!quiet) {
+              StringBuilder alphas = new StringBuilder();
+              long steps = 0;
+              long fetched = 0;
+              for (MemoryPlugin p : attached) {
+                alphas.append(alphas.length() == 0 ? "" : ", ")
+                    .append(String.format(Locale.ROOT, "%.3f", p.layer.alpha()));
+                steps += p.storeTraffic()[0];
+                fetched += p.storeTraffic()[1];
+              }
+              err.println(String.format(Locale.ROOT, "Tune-and-Play: plug-in alpha %s; %d "
+                  + "store retrievals, %d support rows fetched for gradients", alphas, steps,
+                  fetched));
+            }
+          }
+          MemoryPlugins.detach(net);
+          List<DistributedStore> perModel = distributed.subList(shared, distributed.size());
+          perModel.forEach(DistributedStore::close);
+          perModel.clear();
         }
       }
       StringBuilder table = new StringBuilder("| model | memory | test MSE | test MAE | epochs |\n"
@@ -296,31 +411,39 @@ final class ForecastCommand extends CommandBase {
             .title("Test MSE, " + data.substring(data.lastIndexOf('/') + 1) + ", lookback "
                 + lookback + ", horizon "
                 + horizon).yAxisTitle("MSE (standardised)").build();
-        for (String mem : new String[] {"none", "plug-and-play", "tune-and-play"}) {
-          List<String> names = new ArrayList<>();
+        List<String> models = new ArrayList<>();
+        for (String[] r : rows) {
+          String model = r[0].replaceAll(" \\([^)]*\\)$", "");
+          if (!models.contains(model)) {
+            models.add(model);
+          }
+        }
+        List<String> memories = new ArrayList<>();
+        for (String[] r : rows) {
+          if (!memories.contains(r[1])) {
+            memories.add(r[1]);
+          }
+        }
+        for (String mem : memories) {
           List<Number> mse = new ArrayList<>();
-          for (String[] r : rows) {
-            if (r[1].equals(mem) || (r[0].contains("naive") && mem.equals("none"))) {
-              names.add(r[0].replaceAll(" \\([^)]*\\)", ""));
-              mse.add(Double.parseDouble(r[2]));
+          for (String model : models) {
+            double v = 0;
+            for (String[] r : rows) {
+              if (r[0].replaceAll(" \\([^)]*\\)$", "").equals(model) && r[1].equals(mem)) {
+                v = Double.parseDouble(r[2]);
+              }
             }
+            mse.add(v);
           }
-          if (!mem.equals("none")) {
-            names.add(0, "last-value naive");
-            mse.add(0, 0.0);
-            names.add(0, "seasonal-naive");
-            mse.add(0, 0.0);
-          }
-          chart.addSeries(mem.equals("none") ? "without memory" : "with " + mem + " memory",
-              names, mse);
+          chart.addSeries(mem.equals("none") ? "without memory" : mem, models, mse);
         }
         writePng(output, "mse.png", chart);
         output.commit();
         out.println("wrote " + outDir);
       }
     } finally {
-      if (distributed != null) {
-        distributed.close();
+      for (DistributedStore d : distributed) {
+        d.close();
       }
       if (spark != null) {
         spark.stop();
@@ -330,6 +453,11 @@ final class ForecastCommand extends CommandBase {
       }
     }
   }
+
+  static final String PLUGIN_PNP = "plug-in, Plug-and-Play";
+  static final String PLUGIN_TNP = "plug-in, Tune-and-Play";
+  static final String BLEND_PNP = "output blend (baseline)";
+  static final String BLEND_TNP = "output blend, tuned (baseline)";
 
   private static String[] row(String model, String memory, double[] err, int epochs) {
     return new String[] {model, memory, String.format(Locale.ROOT, "%.4f", err[0]),

@@ -44,9 +44,10 @@ class ForecastCommandTest {
     List<String[]> rows = Files.readAllLines(out.resolve("results.tsv")).stream()
         .filter(l -> !l.startsWith("#")).skip(1).map(l -> l.split("\t"))
         .collect(Collectors.toList());
-    assertEquals(8, rows.size(), "2 baselines + 2 models x (no memory, plug, tune)");
+    assertEquals(8, rows.size(), "2 baselines + 2 models x (no memory, plug-in PnP, TnP)");
     assertEquals("last-value naive", rows.get(1)[0]);
-    assertEquals("tune-and-play", rows.get(4)[1]);
+    assertEquals(ForecastCommand.PLUGIN_PNP, rows.get(3)[1]);
+    assertEquals(ForecastCommand.PLUGIN_TNP, rows.get(4)[1]);
     assertTrue(Files.readString(tmp.resolve("fc/results.tsv")).contains("# series = a,b"));
     assertTrue(Files.size(out.resolve("mse.png")) > 1000);
     double naive = Double.parseDouble(rows.get(0)[2]);
@@ -61,14 +62,22 @@ class ForecastCommandTest {
     RetrieveCommandTest.Run r = RetrieveCommandTest.run("forecast", "--data",
         seasonal().toString(), "--lookback", "16", "--horizon", "4", "--epochs", "3",
         "--tune-steps", "20", "--block", "both,encoder-decoder", "--routers", "2", "--heads",
-        "2", "--seed", "2", "--out", out.toString(), "--quiet");
+        "2", "--memory", "none,pnp,tnp,blend", "--plugin-epochs", "2", "--seed", "2", "--out",
+        out.toString(), "--quiet");
     assertEquals(0, r.status(), r.err());
     String tsv = Files.readString(out.resolve("results.tsv"));
-    assertTrue(tsv.contains("STanHop-Net (GSH), full block\ttune-and-play"), tsv);
+    assertTrue(tsv.contains("STanHop-Net (GSH), full block\t" + ForecastCommand.PLUGIN_TNP),
+        tsv);
     assertTrue(tsv.contains("dense Hopfield (softmax), full block\tnone"), tsv);
     assertTrue(tsv.contains("STanHop-Net (GSH), encoder-decoder\tnone"), tsv);
-    assertTrue(tsv.contains("dense Hopfield (softmax), encoder-decoder\ttune-and-play"), tsv);
-    assertEquals(1 + 2 + 6 * 3, tsv.lines().filter(l -> !l.startsWith("#")).count(), tsv);
+    assertTrue(tsv.contains("dense Hopfield (softmax), encoder-decoder\t"
+        + ForecastCommand.BLEND_TNP), tsv);
+    assertTrue(tsv.contains("STanHop-Net (GSH)\t" + ForecastCommand.PLUGIN_PNP), tsv);
+    assertEquals(1 + 2 + 6 * 5, tsv.lines().filter(l -> !l.startsWith("#")).count(), tsv);
+    r = RetrieveCommandTest.run("forecast", "--data", seasonal().toString(), "--lookback", "16",
+        "--horizon", "4", "--memory", "none,recall");
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.err().contains("--memory must be none, pnp, tnp or blend"), r.err());
     r = RetrieveCommandTest.run("forecast", "--data", seasonal().toString(), "--lookback", "16",
         "--horizon", "4", "--block", "deep");
     assertEquals(2, r.status(), r.err());
@@ -84,11 +93,16 @@ class ForecastCommandTest {
     assertTrue(r.err().contains("--heads 3 must divide --d-model 16"), r.err());
   }
 
-  /** The memory on a Spark store (local[2], 3 partitions) gives the in-process numbers. */
+  /**
+   * The memories on Spark stores (local[2], 3 partitions: the plug-ins' per block, Tune-and-Play
+   * tuned through them, and the blend baseline's) give the in-process numbers.
+   */
   @Test
   void aSparkMemoryGivesTheInProcessResults() throws IOException {
     String[] base = {"forecast", "--data", seasonal().toString(), "--lookback", "16",
-        "--horizon", "4", "--epochs", "3", "--tune-steps", "50", "--seed", "2", "--quiet"};
+        "--horizon", "4", "--epochs", "3", "--tune-steps", "50", "--block", "full",
+        "--routers", "2", "--memory", "none,pnp,tnp,blend", "--plugin-epochs", "2", "--seed",
+        "2", "--quiet"};
     RetrieveCommandTest.Run local = RetrieveCommandTest.run(base);
     assertEquals(0, local.status(), local.err());
     String[] spark = Stream.concat(Stream.of(base),
@@ -107,6 +121,31 @@ class ForecastCommandTest {
             "seed=2 row " + a[i] + " vs " + b[i]);
       }
     }
+  }
+
+  /** An external memory set: other series with the same columns, standardised like the data. */
+  @Test
+  void anExternalMemorySeriesFeedsThePlugins() throws IOException {
+    StringBuilder sb = new StringBuilder("b,a\n");
+    for (int t = 0; t < 60; t++) {
+      sb.append(Math.cos(2 * Math.PI * t / 8)).append(',').append(Math.sin(2 * Math.PI * t / 8))
+          .append('\n');
+    }
+    Path memory = csv("memory.csv", sb.toString());
+    RetrieveCommandTest.Run r = RetrieveCommandTest.run("forecast", "--data",
+        seasonal().toString(), "--lookback", "16", "--horizon", "4", "--epochs", "3",
+        "--block", "encoder-decoder", "--routers", "2", "--memory", "pnp,tnp",
+        "--plugin-epochs", "2", "--memory-data", memory.toString(), "--seed", "2");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.err().contains("45 windows"), r.err());
+    assertTrue(r.err().contains("store retrievals"), r.err());
+    assertTrue(r.out().contains(ForecastCommand.PLUGIN_TNP), r.out());
+    assertFalse(r.out().contains("encoder-decoder | none |"), r.out());
+    Path wrong = csv("wrong.csv", "a,c\n1,2\n3,4\n");
+    r = RetrieveCommandTest.run("forecast", "--data", seasonal().toString(), "--lookback", "16",
+        "--horizon", "4", "--memory-data", wrong.toString());
+    assertEquals(1, r.status(), r.err());
+    assertTrue(r.err().contains("no column 'b'"), r.err());
   }
 
   @Test

@@ -29,6 +29,19 @@ public final class Forecasting {
     }
   }
 
+  /**
+   * Standardises other series (an external memory's, the same columns) in place with the mean
+   * and std of {@code s}'s {@code [0, trainEnd)}, before {@code s} is standardised itself.
+   */
+  public static void standardiseLike(double[][] other, double[][] s, int trainEnd) {
+    for (int k = 0; k < s.length; k++) {
+      double[] ms = PlugAndPlayMemory.meanStd(s[k], 0, trainEnd);
+      for (int t = 0; t < other[k].length; t++) {
+        other[k][t] = (other[k][t] - ms[0]) / ms[1];
+      }
+    }
+  }
+
   /** Window x (C x L) ending before time t (targets start at t). */
   static double[] window(double[][] s, int t, int lookback) {
     double[] x = new double[s.length * lookback];

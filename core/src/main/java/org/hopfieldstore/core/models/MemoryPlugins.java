@@ -77,7 +77,9 @@ public final class MemoryPlugins {
   /**
    * Attaches a plug-in to every site with the block's pretrained temporal projections and alpha;
    * the memories are held in memory ({@code store} null) or in the store it builds for each
-   * site's memories (site index, M x d matrix).
+   * site's memories (site index, M x d matrix). A softmax plug-in (a dense network's, alpha fixed
+   * at 1) keeps its memories in memory either way: its support is every memory, so a store
+   * would ship all M weights and rows for each gradient.
    */
   public static List<MemoryPlugin> attach(Forecaster net, double[][] sets,
       BiFunction<Integer, FloatMatrix, BlockRetrieval> store) {
@@ -93,7 +95,7 @@ public final class MemoryPlugins {
       int m = sets[k].length / d;
       GshLayer layer = site.pretrainedCopy();
       MemoryPlugin p;
-      if (store == null) {
+      if (store == null || (!layer.learnsAlpha() && layer.alpha() == 1.0)) {
         p = MemoryPlugin.dense(layer, sets[k], m);
       } else {
         float[] f = new float[sets[k].length];
