@@ -19,12 +19,13 @@ for seed in $seeds; do
   # daily Seattle weather 2012-2015: precipitation, temp_max, temp_min, wind (1461 days)
   bin/hopfield-store forecast --data "$data/seattle-weather.csv" --lookback 32 --horizon 8 \
     --season 7 --epochs 100 --patience 10 --lr 0.01 --memory-gate 0.3 --block both \
-    --seed "$seed" --out "$study/seattle-weather/seed-$seed" --overwrite --quiet >/dev/null
+    --memory none,blend --seed "$seed" --out "$study/seattle-weather/seed-$seed" --overwrite \
+    --quiet >/dev/null
   echo "== seed $seed: US employment"
   # monthly US employment 2006-2015 by sector: 22 series, 120 months
   bin/hopfield-store forecast --data "$data/us-employment.csv" --lookback 12 --horizon 3 \
     --patch 3 --season 12 --epochs 100 --patience 10 --lr 0.01 --memory-gate 0.3 \
-    --block both --seed "$seed" --out "$study/us-employment/seed-$seed" --overwrite \
+    --block both --memory none,blend --seed "$seed" --out "$study/us-employment/seed-$seed" --overwrite \
     --quiet >/dev/null
 done
 /usr/bin/python3 - "$study" $seeds <<'PY'
@@ -60,7 +61,7 @@ for ax, (key, title) in zip(axes, sets):
     naive = [s for s in summary if s[0] == title and s[1].startswith("seasonal")][0]
     last = [s for s in summary if s[0] == title and s[1].startswith("last-value")][0]
     models = list(dict.fromkeys(s[1] for s in rows))
-    mems = ["none", "plug-and-play", "tune-and-play"]
+    mems = list(dict.fromkeys(s[2] for s in rows))
     w = 0.27
     for i, mem in enumerate(mems):
         vals = [next(s for s in rows if s[1] == m and s[2] == mem) for m in models]

@@ -8,8 +8,10 @@ import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.core.retrieval.StepFunction;
 
 /**
- * STanHop's Plug-and-Play memory (arXiv 2312.17346, Sec. 3.4): a fixed, train-less generalized
- * sparse Hopfield retrieval from an external set of past windows, mixed into the forecast. Each
+ * The output-blending memory, a baseline (forecast {@code --memory blend}): a fixed, train-less
+ * generalized sparse Hopfield retrieval from an external set of past windows, mixed into the
+ * forecast. The paper's Plug-and-Play memory (arXiv 2312.17346, Sec. 3.3) retrieves into the
+ * blocks' representations instead: {@link MemoryPlugin}, {@link MemoryPlugins}. Each
  * stored memory is one past window of one series, normalised by its own lookback's mean and
  * standard deviation, stored as the row {@code [lookback ; following horizon]}; a query is the
  * current window normalised the same way with zeros in the horizon part, so the scores compare

@@ -5,10 +5,12 @@ import java.util.List;
 import org.hopfieldstore.core.kernel.Adam;
 
 /**
- * STanHop's Tune-and-Play memory (arXiv 2312.17346, Sec. 3.4): the Plug-and-Play retrieval from
- * an external store of past windows, with the memory module tuned on the task. The retrieval
- * itself stays train-less (so the windows can live in any store, millions of them on Spark); what
- * is tuned is how the retrieved futures enter the forecast, per horizon step h:
+ * The tuned output-blending memory, a baseline (forecast {@code --memory blend}; the paper's
+ * Tune-and-Play tunes the plug-ins inside the blocks: {@link MemoryPlugins#tuning}): the
+ * {@link PlugAndPlayMemory} retrieval from an external store of past windows, with the memory
+ * module tuned on the task. The retrieval itself stays train-less (so the windows can live in
+ * any store, millions of them on Spark); what is tuned is how the retrieved futures enter the
+ * forecast, per horizon step h:
  * {@code y_h = f_h + g_h (sum_k A_hk r_k + b_h - f_h)}, {@code g_h = sigmoid(gamma_h)}, with f
  * the network's forecast and r the retrieved future of the same series. Starting point:
  * gamma = 0, A = I, b = 0, i.e. Plug-and-Play with gate 0.5. Tuned with Adam on windows whose
