@@ -16,6 +16,7 @@ import org.hopfieldstore.core.models.PlugAndPlayMemory;
 import org.hopfieldstore.core.models.StanHopEncoderDecoder;
 import org.hopfieldstore.core.models.StanHopNet;
 import org.hopfieldstore.core.models.TuneAndPlayMemory;
+import org.hopfieldstore.core.models.WindowMeanForecaster;
 import org.hopfieldstore.core.memory.FloatMatrix;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.retrieval.LocalRetrievalEngine;
@@ -157,6 +158,11 @@ final class ForecastCommand extends CommandBase {
   @Option(names = "--routers", paramLabel = "R", defaultValue = "4",
       description = "router vectors of the full block (default ${DEFAULT-VALUE})")
   int routers;
+
+  @Option(names = "--window-mean", description = "add each series' lookback mean to the "
+      + "networks' forecasts, which then predict the departure from the window's level (the "
+      + "official code's baseline=True)")
+  boolean windowMean;
 
   @Mixin
   SparkOptions sparkOptions = new SparkOptions();
@@ -301,7 +307,7 @@ final class ForecastCommand extends CommandBase {
       for (int variant = 0; variant < 2 * architectures.size(); variant++) {
         String architecture = architectures.get(variant / 2);
         boolean dense = variant % 2 == 1;
-        Forecaster net = architecture.equals("encoder-decoder")
+        Forecaster network = architecture.equals("encoder-decoder")
             ? new StanHopEncoderDecoder(c, lookback, patch, dModel, horizon, levels, window,
                 routers, heads, beta, 1.5, dense, seed)
             : architecture.equals("full")
@@ -309,9 +315,10 @@ final class ForecastCommand extends CommandBase {
                 dense, seed)
             : dense ? StanHopNet.dense(c, lookback, patch, dModel, horizon, levels, beta, seed)
             : new StanHopNet(c, lookback, patch, dModel, horizon, levels, beta, 1.5, seed);
+        Forecaster net = windowMean ? new WindowMeanForecaster(network) : network;
         String name = (dense ? "dense Hopfield (softmax)" : "STanHop-Net (GSH)")
             + (architecture.equals("compact") ? "" : ", " + (architecture.equals("full")
-                ? "full block" : "encoder-decoder"));
+                ? "full block" : "encoder-decoder")) + (windowMean ? ", + window mean" : "");
         if (!quiet) {
           err.println("== training " + name);
         }

@@ -148,6 +148,36 @@ class ForecastCommandTest {
     assertTrue(r.err().contains("no column 'b'"), r.err());
   }
 
+  /**
+   * On a trending pair (the test part above the training range), adding the window mean lets
+   * the same network follow the level.
+   */
+  @Test
+  void theWindowMeanFollowsATrend() throws IOException {
+    StringBuilder sb = new StringBuilder("a,b\n");
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(4);
+    for (int t = 0; t < 200; t++) {
+      sb.append(0.05 * t + Math.sin(2 * Math.PI * t / 8) + 0.1 * rnd.nextGaussian()).append(',')
+          .append(0.03 * t + 0.1 * rnd.nextGaussian()).append('\n');
+    }
+    Path trend = csv("trend.csv", sb.toString());
+    String[] base = {"forecast", "--data", trend.toString(), "--lookback", "16", "--horizon", "4",
+        "--epochs", "20", "--lr", "0.01", "--memory", "none", "--seed", "2", "--quiet"};
+    RetrieveCommandTest.Run plain = RetrieveCommandTest.run(base);
+    assertEquals(0, plain.status(), plain.err());
+    RetrieveCommandTest.Run based = RetrieveCommandTest.run(Stream.concat(Stream.of(base),
+        Stream.of("--window-mean")).toArray(String[]::new));
+    assertEquals(0, based.status(), based.err());
+    String row = based.out().lines().filter(l -> l.contains("STanHop-Net (GSH), + window mean"))
+        .findFirst().orElseThrow(() -> new AssertionError(based.out()));
+    String plainRow = plain.out().lines().filter(l -> l.startsWith("| STanHop-Net (GSH) |"))
+        .findFirst().orElseThrow(() -> new AssertionError(plain.out()));
+    double withMean = Double.parseDouble(row.split("\\|")[3].trim());
+    double without = Double.parseDouble(plainRow.split("\\|")[3].trim());
+    assertTrue(withMean < without, "seed=2: test mse with the window mean " + withMean
+        + ", without " + without);
+  }
+
   @Test
   void badInputFailsInOneLineAndWritesNothing() throws IOException {
     Path out = tmp.resolve("never");

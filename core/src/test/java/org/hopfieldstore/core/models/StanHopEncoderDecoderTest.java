@@ -177,6 +177,36 @@ class StanHopEncoderDecoderTest {
     }
   }
 
+  /** The official baseline=True: each series' lookback mean is added; dx against differences. */
+  @Test
+  void theWindowMeanBaseAddsEachSeriesLevel() {
+    long seed = 61;
+    SplittableRandom rnd = new SplittableRandom(seed);
+    StanHopEncoderDecoder net = new StanHopEncoderDecoder(2, 7, 2, 3, 3, 2, 2, 2, 1, 0.5,
+        1.5, false, seed);
+    Forecaster based = new WindowMeanForecaster(net);
+    double[] x = GshLayerTest.gaussian(14, rnd);
+    for (int t = 0; t < 7; t++) {
+      x[7 + t] += 40; // the second series far from zero
+    }
+    double[] plain = net.forward(x).clone();
+    double[] out = based.forward(x);
+    for (int c = 0; c < 2; c++) {
+      double sum = 0;
+      for (int t = 0; t < 7; t++) {
+        sum += x[c * 7 + t];
+      }
+      for (int h = 0; h < 3; h++) {
+        assertEquals(plain[c * 3 + h] + sum / 7, out[c * 3 + h], 1e-12, "seed=" + seed);
+      }
+    }
+    double[] g = GshLayerTest.gaussian(6, rnd);
+    based.zeroGrad();
+    double[] dx = based.backward(g);
+    GshLayerTest.check("seed=" + seed + " dx", x, dx, () -> weighted(based.forward(x), g), 1e-6);
+    assertEquals(net.parameters().size(), based.parameters().size());
+  }
+
   @Test
   void aTinyEncoderDecoderOverfitsAShortSyntheticSeries() {
     StanHopNetTest.overfits(new StanHopEncoderDecoder(3, 16, 4, 8, 4, 2, 2, 2, 2, 2.0, 1.5,
