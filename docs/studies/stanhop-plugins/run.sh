@@ -5,50 +5,67 @@
 # earlier output-blending memory as a baseline, on US employment (Debian's python3-vega-datasets),
 # seeds 1 2 3 by default; writes per-seed tables, summary.md/summary.tsv (mean and standard
 # deviation over the seeds), summary.png, and the run's wall time and peak memory in time.txt.
-#   docs/studies/stanhop-plugins/run.sh          (SEEDS="1 2 3" by default)
+# Two configurations: the networks as they are (us-employment/), and with each series' lookback
+# mean added to their forecasts, the official code's baseline=True (us-employment-window-mean/).
+#   docs/studies/stanhop-plugins/run.sh          (SEEDS="1 2 3", CONFIGS="plain window-mean")
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 cd "$here"
 study=docs/studies/stanhop-plugins
 data=/usr/lib/python3/dist-packages/vega_datasets/_data
 seeds=${SEEDS:-1 2 3}
+configs=${CONFIGS:-plain window-mean}
 . docs/studies/needs.sh
 study_needs "stanhop plug-in study" "$data/us-employment.csv=python3-vega-datasets" \
   python:matplotlib=python3-matplotlib
 start=$(date +%s)
-mkdir -p "$study/us-employment"
 set -- $seeds
-total=$#
+n_seeds=$#
+set -- $configs
+total=$((n_seeds * $#))
 done_runs=0
-: > "$study/time.txt"
+for config in $configs; do
+case $config in
+  plain) out=us-employment; extra=() ;;
+  window-mean) out=us-employment-window-mean; extra=(--window-mean) ;;
+  *) echo "stanhop plug-in study: unknown configuration '$config'" >&2; exit 2 ;;
+esac
+mkdir -p "$study/$out"
+: > "$study/$out/time.txt"
 for seed in $seeds; do
   left=""
   if [ "$done_runs" -gt 0 ]; then
     per=$(( ($(date +%s) - start) / done_runs ))
     left=", about $(( per * (total - done_runs) / 60 )) min left"
   fi
-  echo "== seed $seed: US employment ($((done_runs + 1))/$total$left)"
+  echo "== $config, seed $seed: US employment ($((done_runs + 1))/$total$left)"
   # monthly US employment 2006-2015 by sector: 23 series, 120 months
-  /usr/bin/time -f "seed $seed: %e s wall, %M KiB peak resident" -a -o "$study/time.txt" \
+  /usr/bin/time -f "seed $seed: %e s wall, %M KiB peak resident" -a -o "$study/$out/time.txt" \
     bin/hopfield-store forecast --data "$data/us-employment.csv" --lookback 12 --horizon 3 \
     --patch 3 --season 12 --epochs 100 --patience 10 --lr 0.01 --memory-gate 0.3 \
     --block full,encoder-decoder --heads 2 --memory none,pnp,tnp,blend --plugin-epochs 10 \
-    --seed "$seed" --out "$study/us-employment/seed-$seed" --overwrite --quiet >/dev/null
+    "${extra[@]}" --seed "$seed" --out "$study/$out/seed-$seed" --overwrite --quiet >/dev/null
   done_runs=$((done_runs + 1))
 done
-echo "total: $(( $(date +%s) - start )) s" >> "$study/time.txt"
+done
+echo "this run ($configs): $(( $(date +%s) - start )) s" >> "$study/time.txt"
 /usr/bin/python3 - "$study" $seeds <<'PY'
 import csv, statistics, sys
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 study, seeds = sys.argv[1], sys.argv[2:]
+import os
 runs = {}
-for seed in seeds:
-    with open(f"{study}/us-employment/seed-{seed}/results.tsv") as f:
-        rows = [l for l in f if not l.startswith("#")]
-    for r in csv.DictReader(rows, delimiter="\t"):
-        runs.setdefault((r["model"], r["memory"]), []).append((float(r["test_mse"]), float(r["test_mae"])))
+for out in ["us-employment", "us-employment-window-mean"]:
+    for seed in seeds:
+        path = f"{study}/{out}/seed-{seed}/results.tsv"
+        if not os.path.exists(path):
+            continue
+        with open(path) as f:
+            rows = [l for l in f if not l.startswith("#")]
+        for r in csv.DictReader(rows, delimiter="\t"):
+            runs.setdefault((r["model"], r["memory"]), []).append((float(r["test_mse"]), float(r["test_mae"])))
 summary = []
 for (model, memory), v in runs.items():
     mse = [a for a, _ in v]; mae = [b for _, b in v]
@@ -65,7 +82,7 @@ with open(f"{study}/summary.md", "w") as f:
 rows = [s for s in summary if "naive" not in s[0]]
 models = list(dict.fromkeys(s[0] for s in rows))
 mems = list(dict.fromkeys(s[1] for s in rows))
-fig, ax = plt.subplots(figsize=(12, 5))
+fig, ax = plt.subplots(figsize=(16, 5))
 w = 0.8 / len(mems)
 for i, mem in enumerate(mems):
     vals = [next(s for s in rows if s[0] == m and s[1] == mem) for m in models]
@@ -74,7 +91,7 @@ for i, mem in enumerate(mems):
 for s, style in zip([s for s in summary if "naive" in s[0]], ["--", ":"]):
     ax.axhline(s[2], color="gray", ls=style, label=s[0])
 ax.set_xticks(range(len(models)))
-ax.set_xticklabels([m.replace(" (GSH)", "").replace(" (softmax)", "").replace(", ", "\n") for m in models], fontsize=8)
+ax.set_xticklabels([m.replace(" (GSH)", "").replace(" (softmax)", "").replace(", ", "\n") for m in models], fontsize=7)
 ax.set_yscale("log")
 ax.set_ylabel("test MSE (standardised, log scale), mean +- sd")
 ax.set_title("US employment (L 12, H 3): memory plug-ins inside the blocks vs output blending")
