@@ -126,32 +126,7 @@ public final class MemoryPlugins {
     if (plugins.stream().anyMatch(p -> p == null)) {
       throw new IllegalStateException("Tune-and-Play needs a plug-in at every site: attach them");
     }
-    return new Forecaster() {
-      @Override
-      public int series() {
-        return net.series();
-      }
-
-      @Override
-      public int lookback() {
-        return net.lookback();
-      }
-
-      @Override
-      public int horizon() {
-        return net.horizon();
-      }
-
-      @Override
-      public double[] forward(double[] x) {
-        return net.forward(x);
-      }
-
-      @Override
-      public double[] backward(double[] dOut) {
-        return net.backward(dOut);
-      }
-
+    return new ForwardingForecaster(net) {
       @Override
       public List<double[][]> parameters() {
         List<double[][]> out = new ArrayList<>();
@@ -168,11 +143,6 @@ public final class MemoryPlugins {
       public void zeroGrad() {
         net.zeroGrad();
         plugins.forEach(p -> p.layer.zeroGrad());
-      }
-
-      @Override
-      public List<PluginSite> pluginSites() {
-        return net.pluginSites();
       }
     };
   }

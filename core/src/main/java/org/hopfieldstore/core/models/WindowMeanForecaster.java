@@ -1,33 +1,14 @@
 package org.hopfieldstore.core.models;
 
-import java.util.List;
-
 /**
  * A network whose forecast is added to each series' lookback mean, the official STanHop-Net's
  * {@code baseline=True} ({@code base = x_seq.mean(dim=1)}, MAGICS-LAB/STanHop {@code
  * code_models/stanhop.py}): the network then predicts the departure from the window's level,
  * which a series whose test part lies outside its training range needs.
  */
-public final class WindowMeanForecaster implements Forecaster {
-  private final Forecaster net;
-
+public final class WindowMeanForecaster extends ForwardingForecaster {
   public WindowMeanForecaster(Forecaster net) {
-    this.net = net;
-  }
-
-  @Override
-  public int series() {
-    return net.series();
-  }
-
-  @Override
-  public int lookback() {
-    return net.lookback();
-  }
-
-  @Override
-  public int horizon() {
-    return net.horizon();
+    super(net);
   }
 
   @Override
@@ -63,25 +44,5 @@ public final class WindowMeanForecaster implements Forecaster {
       }
     }
     return dx;
-  }
-
-  @Override
-  public List<double[][]> parameters() {
-    return net.parameters();
-  }
-
-  @Override
-  public List<GshLayer> gshLayers() {
-    return net.gshLayers();
-  }
-
-  @Override
-  public void zeroGrad() {
-    net.zeroGrad();
-  }
-
-  @Override
-  public List<PluginSite> pluginSites() {
-    return net.pluginSites();
   }
 }
