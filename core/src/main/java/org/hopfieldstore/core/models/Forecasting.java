@@ -21,17 +21,13 @@ public final class Forecasting {
 
   /** Standardises every series in place with the mean and std of {@code [0, trainEnd)}. */
   public static void standardise(double[][] s, int trainEnd) {
-    for (double[] x : s) {
-      double[] ms = PlugAndPlayMemory.meanStd(x, 0, trainEnd);
-      for (int t = 0; t < x.length; t++) {
-        x[t] = (x[t] - ms[0]) / ms[1];
-      }
-    }
+    standardiseLike(s, s, trainEnd);
   }
 
   /**
    * Standardises other series (an external memory's, the same columns) in place with the mean
-   * and std of {@code s}'s {@code [0, trainEnd)}, before {@code s} is standardised itself.
+   * and std of {@code s}'s {@code [0, trainEnd)}, before {@code s} is standardised itself ({@code
+   * other} may be {@code s}: each series' statistics are taken before it changes).
    */
   public static void standardiseLike(double[][] other, double[][] s, int trainEnd) {
     for (int k = 0; k < s.length; k++) {
