@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.IntPredicate;
+import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
@@ -113,6 +116,11 @@ final class ForecastCommand extends CommandBase {
   @Option(names = "--memory-data", paramLabel = "CSV", description = "the external memory's "
       + "series (the same columns; standardised like --data); default: the training part")
   String memoryData;
+
+  @Option(names = "--focus", paramLabel = "A:B[,A:B...]", split = ",", description = "also "
+      + "report MSE and MAE over the test windows whose horizon overlaps rows A to B-1 of "
+      + "--data (0-based, the first data row is 0), such as an event's")
+  List<String> focusRanges;
 
   @Option(names = "--plugin-epochs", paramLabel = "E", defaultValue = "10",
       description = "Tune-and-Play epochs of the plug-ins (default ${DEFAULT-VALUE})")
@@ -257,6 +265,21 @@ final class ForecastCommand extends CommandBase {
         }
         Forecasting.standardiseLike(external, s, split[0]);
       }
+      IntPredicate focused = focusRanges == null ? null : focus(focusRanges, n, horizon);
+      if (focused != null && IntStream.rangeClosed(Math.max(split[1], lookback), n - horizon)
+          .noneMatch(focused)) {
+        throw new IllegalArgumentException("--focus " + String.join(",", focusRanges)
+            + ": no test window's horizon overlaps it (the test part is rows " + split[1]
+            + " to " + (n - 1) + ")");
+      }
+      Function<Forecasting.Model, double[]> score = m -> {
+        double[] all = Forecasting.evaluate(m, s, split[1], n, lookback, horizon);
+        if (focused == null) {
+          return all;
+        }
+        double[] f = Forecasting.evaluate(m, s, split[1], n, lookback, horizon, focused);
+        return new double[] {all[0], all[1], f[0], f[1]};
+      };
       Forecasting.standardise(s, split[0]);
       int c = s.length;
       if (!quiet) {
@@ -300,10 +323,9 @@ final class ForecastCommand extends CommandBase {
       List<String[]> rows = new ArrayList<>();
       Forecasting.Model naive = Forecasting.seasonalNaive(c, lookback, horizon, season);
       rows.add(row("seasonal-naive (season " + season + ")", "none",
-          Forecasting.evaluate(naive, s, split[1], n, lookback, horizon), 0));
-      rows.add(row("last-value naive", "none", Forecasting.evaluate(
-          Forecasting.seasonalNaive(c, lookback, horizon, 1), s, split[1], n, lookback,
-          horizon), 0));
+          score.apply(naive), 0));
+      rows.add(row("last-value naive", "none",
+          score.apply(Forecasting.seasonalNaive(c, lookback, horizon, 1)), 0));
       for (int variant = 0; variant < 2 * architectures.size(); variant++) {
         String architecture = architectures.get(variant / 2);
         boolean dense = variant % 2 == 1;
@@ -329,13 +351,11 @@ final class ForecastCommand extends CommandBase {
               net.gshLayers().get(0).alpha()));
         }
         if (modes.contains("none")) {
-          rows.add(row(name, "none", Forecasting.evaluate(net::forward, s, split[1], n,
-              lookback, horizon), ran));
+          rows.add(row(name, "none", score.apply(net::forward), ran));
         }
         if (blend != null) {
           PlugAndPlayMemory memory = blend;
-          rows.add(row(name, BLEND_PNP, Forecasting.evaluate(
-              x -> memory.apply(net.forward(x), x, c), s, split[1], n, lookback, horizon),
+          rows.add(row(name, BLEND_PNP, score.apply(x -> memory.apply(net.forward(x), x, c)),
               ran));
           TuneAndPlayMemory tuned = new TuneAndPlayMemory(memory, horizon);
           double[] fit = tuned.tune(net::forward, s, split[0], split[1], lookback, tuneSteps,
@@ -345,8 +365,7 @@ final class ForecastCommand extends CommandBase {
                 + "%.4f -> %.4f in %d steps, gate of step 1 %.3f", fit[0], fit[1], tuneSteps,
                 tuned.gate(0)));
           }
-          rows.add(row(name, BLEND_TNP, Forecasting.evaluate(
-              x -> tuned.apply(net.forward(x), x, c), s, split[1], n, lookback, horizon),
+          rows.add(row(name, BLEND_TNP, score.apply(x -> tuned.apply(net.forward(x), x, c)),
               ran));
         }
         if (plugins) {
@@ -366,8 +385,7 @@ final class ForecastCommand extends CommandBase {
                 (System.nanoTime() - start) / 1e9));
           }
           if (modes.contains("pnp")) {
-            rows.add(row(name, PLUGIN_PNP, Forecasting.evaluate(net::forward, s, split[1], n,
-                lookback, horizon), ran));
+            rows.add(row(name, PLUGIN_PNP, score.apply(net::forward), ran));
           }
           if (modes.contains("tnp")) {
             if (!quiet) {
@@ -375,8 +393,7 @@ final class ForecastCommand extends CommandBase {
             }
             int tunedEpochs = Forecasting.train(MemoryPlugins.tuning(net), s, split[0],
                 split[1], pluginEpochs, patience, lr, quiet ? null : err);
-            rows.add(row(name, PLUGIN_TNP, Forecasting.evaluate(net::forward, s, split[1], n,
-                lookback, horizon), ran + tunedEpochs));
+            rows.add(row(name, PLUGIN_TNP, score.apply(net::forward), ran + tunedEpochs));
             if (!quiet) {
               StringBuilder alphas = new StringBuilder();
               long steps = 0;
@@ -398,8 +415,10 @@ final class ForecastCommand extends CommandBase {
           perModel.clear();
         }
       }
-      StringBuilder table = new StringBuilder("| model | memory | test MSE | test MAE | epochs |\n"
-          + "|---|---|---|---|---|\n");
+      String focusHead = focused == null ? "" : " focus MSE | focus MAE |";
+      StringBuilder table = new StringBuilder("| model | memory | test MSE | test MAE |"
+          + focusHead + " epochs |\n|---|---|---|---|" + (focused == null ? "" : "---|---|")
+          + "---|\n");
       for (String[] r : rows) {
         table.append("| ").append(String.join(" | ", r)).append(" |\n");
       }
@@ -407,7 +426,9 @@ final class ForecastCommand extends CommandBase {
       if (output != null) {
         StringBuilder tsv = new StringBuilder("# command = hopfield-store forecast "
             + String.join(" ", argv()) + "\n# series = " + String.join(",", csv.names)
-            + "\nmodel\tmemory\ttest_mse\ttest_mae\tepochs\n");
+            + (focused == null ? "" : "\n# focus = " + String.join(",", focusRanges))
+            + "\nmodel\tmemory\ttest_mse\ttest_mae" + (focused == null ? ""
+                : "\tfocus_mse\tfocus_mae") + "\tepochs\n");
         for (String[] r : rows) {
           tsv.append(String.join("\t", r)).append('\n');
         }
@@ -466,8 +487,47 @@ final class ForecastCommand extends CommandBase {
   static final String BLEND_PNP = "output blend (baseline)";
   static final String BLEND_TNP = "output blend, tuned (baseline)";
 
+  /** The row of a model: its name, memory, every error in {@code err}, epochs. */
   private static String[] row(String model, String memory, double[] err, int epochs) {
-    return new String[] {model, memory, String.format(Locale.ROOT, "%.4f", err[0]),
-        String.format(Locale.ROOT, "%.4f", err[1]), Integer.toString(epochs)};
+    String[] r = new String[err.length + 3];
+    r[0] = model;
+    r[1] = memory;
+    for (int i = 0; i < err.length; i++) {
+      r[i + 2] = String.format(Locale.ROOT, "%.4f", err[i]);
+    }
+    r[r.length - 1] = Integer.toString(epochs);
+    return r;
+  }
+
+  /** Which windows (by first target step t) have a horizon overlapping a --focus range. */
+  static IntPredicate focus(List<String> ranges, int n, int horizon) {
+    List<int[]> parsed = new ArrayList<>();
+    for (String text : ranges) {
+      String[] ab = text.trim().split(":", -1);
+      int a;
+      int b;
+      try {
+        if (ab.length != 2) {
+          throw new NumberFormatException();
+        }
+        a = Integer.parseInt(ab[0].trim());
+        b = Integer.parseInt(ab[1].trim());
+      } catch (NumberFormatException e) {
+        throw new UsageException("--focus takes ranges A:B of data rows, got '" + text + "'");
+      }
+      if (a < 0 || b <= a || b > n) {
+        throw new UsageException("--focus " + text + ": need 0 <= A < B <= " + n
+            + " (the data's rows)");
+      }
+      parsed.add(new int[] {a, b});
+    }
+    return t -> {
+      for (int[] r : parsed) {
+        if (t < r[1] && t + horizon > r[0]) {
+          return true;
+        }
+      }
+      return false;
+    };
   }
 }

@@ -179,6 +179,79 @@ class ForecastCommandTest {
   }
 
   @Test
+  void aFocusScoresTheTestWindowsOverlappingIt() throws IOException {
+    Path data = seasonal();
+    Path out = tmp.resolve("focus");
+    // rows 0..199: train [0, 140), validation [140, 160), test [160, 200)
+    RetrieveCommandTest.Run r = RetrieveCommandTest.run("forecast", "--data", data.toString(),
+        "--lookback", "16", "--horizon", "4", "--epochs", "1", "--memory", "none",
+        "--focus", "170:172,197:200", "--seed", "2", "--out", out.toString(), "--quiet");
+    assertEquals(0, r.status(), r.err());
+    List<String> lines = Files.readAllLines(out.resolve("results.tsv"));
+    assertTrue(lines.contains("# focus = 170:172,197:200"), lines.toString());
+    List<String[]> rows = lines.stream().filter(l -> !l.startsWith("#")).map(l -> l.split("\t"))
+        .collect(Collectors.toList());
+    assertEquals(List.of("model", "memory", "test_mse", "test_mae", "focus_mse", "focus_mae",
+        "epochs"), List.of(rows.get(0)));
+    // last-value naive from the CSV itself: standardise with the training rows' mean and
+    // (population) std; windows t whose horizon [t, t+4) meets [170, 172) or [197, 200)
+    double[][] v = new double[2][200];
+    List<String> csvLines = Files.readAllLines(data);
+    for (int t = 0; t < 200; t++) {
+      String[] cells = csvLines.get(t + 1).split(",");
+      v[0][t] = Double.parseDouble(cells[1]);
+      v[1][t] = Double.parseDouble(cells[2]);
+    }
+    double se = 0;
+    double seAll = 0;
+    int n = 0;
+    int nAll = 0;
+    for (double[] x : v) {
+      double mean = java.util.Arrays.stream(x, 0, 140).average().orElseThrow();
+      double var = java.util.Arrays.stream(x, 0, 140).map(a -> (a - mean) * (a - mean))
+          .sum() / 140;
+      double sd = Math.sqrt(var);
+      for (int t = 160; t + 4 <= 200; t++) {
+        boolean focused = (t < 172 && t + 4 > 170) || (t < 200 && t + 4 > 197);
+        for (int h = 0; h < 4; h++) {
+          double e = (x[t + h] - x[t - 1]) / sd;
+          seAll += e * e;
+          nAll++;
+          if (focused) {
+            se += e * e;
+            n++;
+          }
+        }
+      }
+    }
+    String[] naive = rows.get(2);
+    assertEquals("last-value naive", naive[0]);
+    assertEquals(seAll / nAll, Double.parseDouble(naive[2]), 1e-4);
+    assertEquals(se / n, Double.parseDouble(naive[4]), 1e-4);
+    assertTrue(Math.abs(se / n - seAll / nAll) > 1e-3, "the focus must select a different set");
+    // a focus on the whole test part scores what the test columns score
+    Path all = tmp.resolve("focus-all");
+    r = RetrieveCommandTest.run("forecast", "--data", data.toString(), "--lookback", "16",
+        "--horizon", "4", "--epochs", "1", "--memory", "none", "--focus", "160:200", "--seed",
+        "2", "--out", all.toString(), "--quiet");
+    assertEquals(0, r.status(), r.err());
+    Files.readAllLines(all.resolve("results.tsv")).stream().filter(l -> !l.startsWith("#"))
+        .skip(1).map(l -> l.split("\t")).forEach(row -> {
+          assertEquals(row[2], row[4], String.join(" ", row));
+          assertEquals(row[3], row[5], String.join(" ", row));
+        });
+    String[][] bad = {{"170", "takes ranges A:B of data rows, got '170'"},
+        {"10:5", "need 0 <= A < B <= 200"}, {"0:150", "no test window's horizon overlaps it"}};
+    for (String[] c : bad) {
+      r = RetrieveCommandTest.run("forecast", "--data", data.toString(), "--lookback", "16",
+          "--horizon", "4", "--epochs", "1", "--focus", c[0], "--out",
+          tmp.resolve("never").toString(), "--quiet");
+      assertTrue(r.status() != 0 && r.err().contains(c[1]), c[0] + ": " + r.err());
+      assertFalse(Files.exists(tmp.resolve("never")));
+    }
+  }
+
+  @Test
   void badInputFailsInOneLineAndWritesNothing() throws IOException {
     Path out = tmp.resolve("never");
     String[][] cases = {

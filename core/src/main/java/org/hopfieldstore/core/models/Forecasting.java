@@ -63,10 +63,23 @@ public final class Forecasting {
   /** {MSE, MAE} over the windows whose targets lie in {@code [from, to)}. */
   public static double[] evaluate(Model model, double[][] s, int from, int to, int lookback,
       int horizon) {
+    return evaluate(model, s, from, to, lookback, horizon, t -> true);
+  }
+
+  /**
+   * {MSE, MAE} over the windows whose targets lie in {@code [from, to)} and whose first target
+   * step t passes {@code windows} (a focus on some of the test windows, such as those whose
+   * horizon overlaps an event).
+   */
+  public static double[] evaluate(Model model, double[][] s, int from, int to, int lookback,
+      int horizon, java.util.function.IntPredicate windows) {
     double se = 0;
     double ae = 0;
     long n = 0;
     for (int t = Math.max(from, lookback); t + horizon <= to; t++) {
+      if (!windows.test(t)) {
+        continue;
+      }
       double[] y = target(s, t, horizon);
       double[] f = model.forecast(window(s, t, lookback));
       for (int i = 0; i < y.length; i++) {
