@@ -1,0 +1,108 @@
+package org.hopfieldstore.spark.dist;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * Jazzer target for the vector cells of query and memory rows (Parquet frames, Delta stores,
+ * DataFrames): a row built from the fuzzer's bytes, holding {@code array<float>},
+ * {@code array<double>} (either with null elements), a dense or sparse ML {@code Vector}, or
+ * null, is refused by {@link Vectors#floats} with one line starting with the row's name, or read
+ * into exactly the floats an independent check finds: not null, no null element, {@code dim}
+ * values, each finite after the cast to float. Corpus: {@code
+ * src/test/resources/org/hopfieldstore/spark/dist/VectorRowFuzzTargetsInputs/vectorRow/};
+ * {@code JAZZER_FUZZ=1 mvn -pl spark surefire:test -Dtest='VectorRowFuzzTargets#vectorRow'}
+ * fuzzes it.
+ */
+class VectorRowFuzzTargets {
+  private static final String WHAT = "queries: row 3 of partition 1, column 'query'";
+
+  @FuzzTest(maxDuration = "10m")
+  void vectorRow(byte[] input) {
+    ByteBuffer in = ByteBuffer.wrap(input);
+    int kind = in.hasRemaining() ? Byte.toUnsignedInt(in.get()) % 5 : 0;
+    int dim = in.hasRemaining() ? Byte.toUnsignedInt(in.get()) % 10 - 1 : -1;
+    int n = in.hasRemaining() ? Byte.toUnsignedInt(in.get()) % 12 : 0;
+    // the cell's values (null: a null element) and, from them, what the reader must answer
+    List<Double> values = new ArrayList<>();
+    Object cell;
+    switch (kind) {
+      case 0:
+        cell = null;
+        break;
+      case 1:
+      case 2: {
+        double[] v = new double[n];
+        for (int j = 0; j < n; j++) {
+          v[j] = kind == 1 || (in.hasRemaining() && in.get() % 2 == 0) ? nextDouble(in) : 0.0;
+          // a sparse vector keeps no zeros, so its -0.0 reads back as 0.0
+          values.add(kind == 2 && v[j] == 0 ? 0.0 : v[j]);
+        }
+        Vector dense = org.apache.spark.ml.linalg.Vectors.dense(v);
+        cell = kind == 1 ? dense : dense.toSparse();
+        break;
+      }
+      default: {
+        List<Object> list = new ArrayList<>();
+        for (int j = 0; j < n; j++) {
+          boolean isNull = in.hasRemaining() && Byte.toUnsignedInt(in.get()) == 0xff;
+          Double x = isNull ? null : kind == 3 ? (double) nextFloat(in) : nextDouble(in);
+          values.add(x);
+          list.add(x == null ? null : kind == 3 ? (Object) x.floatValue() : (Object) x);
+        }
+        cell = scala.jdk.javaapi.CollectionConverters.asScala(list).toSeq();
+      }
+    }
+    String expected = null;
+    float[] floats = new float[values.size()];
+    if (cell == null) {
+      expected = WHAT + " is null";
+    } else if (dim >= 0 && values.size() != dim) {
+      expected = WHAT + " has " + values.size() + " values";
+    } else {
+      for (int j = 0; j < floats.length && expected == null; j++) {
+        if (values.get(j) == null) {
+          expected = WHAT + " has a null value at index " + j;
+        } else {
+          floats[j] = (float) values.get(j).doubleValue();
+          if (Float.isNaN(floats[j]) || Float.isInfinite(floats[j])) {
+            expected = WHAT + " has a non-finite value";
+          }
+        }
+      }
+    }
+    Row row = RowFactory.create(7L, cell);
+    String why = "jazzer row of kind " + kind + ", dim " + dim + ", values " + values;
+    float[] got;
+    try {
+      got = Vectors.floats(row, 1, dim, WHAT, "the memories have dimension " + dim);
+    } catch (IllegalArgumentException e) {
+      String msg = e.getMessage();
+      if (expected == null || msg == null || msg.contains("\n") || !msg.startsWith(expected)) {
+        fail(why + ": refused with '" + msg + "', expected "
+            + (expected == null ? "the floats" : "'" + expected + "...'"));
+      }
+      return;
+    }
+    if (expected != null) {
+      fail(why + ": accepted, expected a refusal '" + expected + "...'");
+    }
+    assertArrayEquals(floats, got, why);
+  }
+
+  private static double nextDouble(ByteBuffer in) {
+    return in.remaining() >= 8 ? in.getDouble() : in.hasRemaining() ? in.get() / 4.0 : 0.5;
+  }
+
+  private static float nextFloat(ByteBuffer in) {
+    return in.remaining() >= 4 ? in.getFloat() : in.hasRemaining() ? in.get() / 4.0f : 0.5f;
+  }
+}
