@@ -136,6 +136,7 @@ public final class MemoryFrames {
           + ") not found; expected " + Vectors.TYPES + ". Columns are "
           + Arrays.toString(schema.fieldNames()));
     }
+    requireOnce(schema, name, role, param);
     DataType t = schema.apply(name).dataType();
     if (!Vectors.isVectorType(t)) {
       throw new IllegalArgumentException(role + ": column '" + name + "' (" + param
@@ -144,22 +145,32 @@ public final class MemoryFrames {
   }
 
   private static void requireId(StructType schema, String name) {
-    if (!Arrays.asList(schema.fieldNames()).contains(name)) {
-      throw new IllegalArgumentException(ROLE + ": column '" + name + "' (idCol) not found; "
-          + "expected long, int, short or byte. Columns are "
-          + Arrays.toString(schema.fieldNames()));
-    }
     requireIntegerType(schema, name, ROLE, "idCol");
   }
 
-  /** An id column (present in {@code schema}) must hold integers of at most 64 bits. */
+  /** An id column, once in {@code schema}, holding integers of at most 64 bits. */
   public static void requireIntegerType(StructType schema, String name, String role,
       String option) {
+    requireOnce(schema, name, role, option);
+    if (!Arrays.asList(schema.fieldNames()).contains(name)) {
+      throw new IllegalArgumentException(role + ": column '" + name + "' (" + option
+          + ") not found; expected long, int, short or byte. Columns are "
+          + Arrays.toString(schema.fieldNames()));
+    }
     DataType t = schema.apply(name).dataType();
     if (!(t.equals(DataTypes.LongType) || t.equals(DataTypes.IntegerType)
         || t.equals(DataTypes.ShortType) || t.equals(DataTypes.ByteType))) {
       throw new IllegalArgumentException(role + ": column '" + name + "' (" + option
           + ") has type " + t.simpleString() + "; expected long, int, short or byte");
+    }
+  }
+
+  /** A frame with two columns of one name (a join's output) cannot say which one is meant. */
+  private static void requireOnce(StructType schema, String name, String role, String option) {
+    long n = Arrays.stream(schema.fieldNames()).filter(name::equals).count();
+    if (n > 1) {
+      throw new IllegalArgumentException(role + ": column '" + name + "' (" + option
+          + ") appears " + n + " times; rename or drop the others");
     }
   }
 
