@@ -26,7 +26,7 @@ import org.apache.spark.sql.types.StructType;
  * element, {@code dim} values, each finite after the cast to float. {@code frameSchema}: see
  * there. Corpora: {@code
  * src/test/resources/org/hopfieldstore/spark/dist/VectorRowFuzzTargetsInputs/<target>/}; {@code
- * JAZZER_FUZZ=1 mvn -pl spark surefire:test -Dtest='VectorRowFuzzTargets#vectorRow'} fuzzes one.
+ * mvn -Pfuzz -pl spark test} fuzzes each for its maxDuration.
  */
 class VectorRowFuzzTargets {
   private static final String WHAT = "queries: row 3 of partition 1, column 'query'";
