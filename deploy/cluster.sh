@@ -111,8 +111,13 @@ stop_all() {
 
 # --- the master's JSON ----------------------------------------------------------------------
 
+# the UIs ask for the secret (SecretUiFilter): curl reads it as a config line from a pipe, so it
+# is on no command line
 master_json() {
-  curl --noproxy '*' -sf --max-time 3 "$MASTER_JSON"
+  local secret
+  secret=$(tr -d '[:space:]' < "$SECRET_FILE" 2>/dev/null) || return 1
+  printf 'user = "cluster:%s"\n' "$secret" \
+    | curl --noproxy '*' -sf --max-time 3 -K - "$MASTER_JSON"
 }
 
 # the number of ALIVE workers the master reports (0 when it does not answer)
@@ -166,8 +171,8 @@ start_daemon() {
   SPARK_HOME=$SPARK_HOME_DIR SPARK_SCALA_VERSION=2.13 \
     setsid "$JAVA_BIN" "${SPARK_OPENS[@]}" -Xmx"$DAEMON_MEMORY" @/dev/fd/3 \
     -Dspark.port.maxRetries=0 -Dspark.master.rest.enabled=false -Dspark.ui.killEnabled=false \
-    "${CLEANUP[@]}" "${extra[@]+"${extra[@]}"}" \
-    -cp "$SPARK_HOME_DIR/jars/*" "$cls" "$@" \
+    "-Dspark.ui.filters=$UI_FILTER" "${CLEANUP[@]}" "${extra[@]+"${extra[@]}"}" \
+    -cp "$SPARK_HOME_DIR/jars/*:$UI_FILTER_JAR" "$cls" "$@" \
     > "$LOG_DIR/$name.log" 2>&1 < /dev/null 3<<< "$auth" &
   pid=$!
   echo "$pid" > "$WORK_DIR/$name.pid"

@@ -10,6 +10,10 @@ WORK_DIR=${HOPFIELD_WORK:-$DEPLOY_DIR/work}
 # Spark 4.0.1 and its dependencies as Maven resolved them (mvn -B -DskipTests package)
 SPARK_LIB=$REPO_DIR/spark-dist/target/spark-lib
 APP_JAR=$REPO_DIR/spark-jobs/target/hopfield-spark-jobs-app.jar
+# SecretUiFilter alone, on the Master's and Workers' class path: their web UIs ask for the secret
+UI_FILTER_JAR=$(compgen -G "$REPO_DIR/spark/target/hopfield-spark-*-ui-filter.jar" | head -n 1 \
+  || true)
+UI_FILTER=org.hopfieldstore.spark.deploy.SecretUiFilter
 JAVA_BIN=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
 # The JVM options Spark needs on Java 17 with a plain java command (Spark's own launcher scripts
@@ -28,7 +32,7 @@ die() {
 }
 
 require_built() {
-  if [ ! -d "$SPARK_LIB" ] || [ ! -f "$APP_JAR" ]; then
+  if [ ! -d "$SPARK_LIB" ] || [ ! -f "$APP_JAR" ] || [ -z "$UI_FILTER_JAR" ]; then
     die "not built yet; run: (cd $REPO_DIR && mvn -B -DskipTests package)"
   fi
 }

@@ -72,6 +72,7 @@ class LoopbackClusterIT {
   private static Map<String, String> env;
   private static int masterPort;
   private static int masterUiPort;
+  private static int workerUiPort;
   private static final List<Process> drivers = new ArrayList<>();
   private static final Set<Long> seenPids = new LinkedHashSet<>();
   private static SparkSession reader;
@@ -98,7 +99,7 @@ class LoopbackClusterIT {
     int ports = freePorts(4); // master, master UI, two worker UIs
     masterPort = ports;
     masterUiPort = ports + 1;
-    int workerUiPort = ports + 2;
+    workerUiPort = ports + 2;
     env = Map.of(
         "HOPFIELD_WORK", work.toString(),
         "HOPFIELD_MASTER_PORT", Integer.toString(masterPort),
@@ -219,6 +220,7 @@ class LoopbackClusterIT {
     running.add(driver.pid());
     assertListensOnLoopbackOnly(running, "mid-job");
     assertKillRequestRefused();
+    assertExecutorLogsNeedTheSecret();
     long victim = Long.parseLong(Files.readString(work.resolve("worker-2.pid")).trim());
     ProcessHandle worker = ProcessHandle.of(victim).orElseThrow();
     List<ProcessHandle> executors = worker.descendants().collect(Collectors.toList());
@@ -832,10 +834,66 @@ class LoopbackClusterIT {
     HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY)
         .connectTimeout(Duration.ofSeconds(3)).build();
     HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + masterUiPort
-        + "/json/")).timeout(Duration.ofSeconds(5)).build();
+        + "/json/")).timeout(Duration.ofSeconds(5))
+        .header("Authorization", uiCredentials()).build();
     HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
     assertEquals(200, resp.statusCode(), "master JSON");
     return resp.body();
+  }
+
+  /** HTTP Basic credentials the UIs accept (SecretUiFilter): any user, the secret. */
+  private static String uiCredentials() throws IOException {
+    String secret = Files.readString(work.resolve("secret")).strip();
+    return "Basic " + java.util.Base64.getEncoder().encodeToString(
+        ("it:" + secret).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** GET {@code url}, with {@code credentials} unless null: status and body. */
+  private static HttpResponse<String> uiGet(String url, String credentials) throws Exception {
+    HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY)
+        .connectTimeout(Duration.ofSeconds(3)).build();
+    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url))
+        .timeout(Duration.ofSeconds(5));
+    if (credentials != null) {
+      req.header("Authorization", credentials);
+    }
+    return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * A running executor's stderr, as worker-1's UI serves it: refused (401) without the secret or
+   * with a wrong one, and with it the same bytes as the file in the Worker's work directory.
+   * The master UI's JSON is refused without the secret too.
+   */
+  private static void assertExecutorLogsNeedTheSecret() throws Exception {
+    String app = runningApp();
+    assertTrue(app != null, "no running application in the master JSON");
+    Path appDir = work.resolve("worker-1").resolve(app);
+    Path executorDir;
+    try (Stream<Path> dirs = Files.list(appDir)) {
+      executorDir = dirs.filter(Files::isDirectory).findFirst().orElseThrow(
+          () -> new AssertionError("no executor directory under " + appDir));
+    }
+    String stderr = Files.readString(executorDir.resolve("stderr"));
+    String firstLine = stderr.lines().findFirst().orElse("");
+    assertFalse(firstLine.isBlank(), "the executor's stderr is empty: " + executorDir);
+    String url = "http://127.0.0.1:" + workerUiPort + "/log/?appId=" + app + "&executorId="
+        + executorDir.getFileName() + "&logType=stderr&offset=0&byteLength=4096";
+    HttpResponse<String> open = uiGet(url, null);
+    assertEquals(401, open.statusCode(), "executor log without the secret: " + open.body());
+    assertFalse(open.body().contains(firstLine), "the log leaked with the refusal");
+    String wrong = "Basic " + java.util.Base64.getEncoder().encodeToString(
+        "it:0000".getBytes(StandardCharsets.UTF_8));
+    assertEquals(401, uiGet(url, wrong).statusCode(), "executor log with a wrong secret");
+    HttpResponse<String> withSecret = uiGet(url, uiCredentials());
+    assertEquals(200, withSecret.statusCode(), "executor log with the secret");
+    assertTrue(withSecret.body().contains(firstLine), "the Worker UI's log does not hold the"
+        + " file's first line '" + firstLine + "':\n" + withSecret.body());
+    int masterOpen = uiGet("http://127.0.0.1:" + masterUiPort + "/json/", null).statusCode();
+    assertEquals(401, masterOpen, "the master JSON without the secret");
+    System.out.printf("executor %s log on worker-1's UI: HTTP 401 without the secret or with a"
+        + " wrong one, 200 with it (the file's bytes); master JSON 401 without it%n",
+        executorDir.getFileName());
   }
 
   private static int aliveWorkers() throws Exception {
@@ -900,8 +958,8 @@ class LoopbackClusterIT {
   }
 
   /**
-   * The master UI's kill action, as any local user could send it, leaves the running
-   * application alone (spark.ui.killEnabled=false: the UI has no authentication).
+   * The master UI's kill action, as any local user could send it, is refused without the
+   * secret (SecretUiFilter), and with it too (spark.ui.killEnabled=false); the application runs on.
    */
   private static void assertKillRequestRefused() throws Exception {
     String app = runningApp();
@@ -913,10 +971,17 @@ class LoopbackClusterIT {
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString("id=" + app + "&terminate=true")).build();
     int code = http.send(kill, HttpResponse.BodyHandlers.discarding()).statusCode();
-    assertTrue(code >= 400, "the kill request got HTTP " + code);
+    assertEquals(401, code, "the kill request without the secret");
+    HttpRequest withSecret = HttpRequest.newBuilder(kill, (name, value) -> true)
+        .header("Authorization", uiCredentials()).build();
+    int codeWithSecret = http.send(withSecret, HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+    assertTrue(codeWithSecret >= 400, "the kill request with the secret got HTTP "
+        + codeWithSecret + " (spark.ui.killEnabled=false should refuse it)");
     Thread.sleep(2000); // a kill would have reached the master by now
-    assertEquals(app, runningApp(), "the application went after the kill request");
-    System.out.printf("kill request for %s refused: HTTP %d, still running%n", app, code);
+    assertEquals(app, runningApp(), "the application went after the kill requests");
+    System.out.printf("kill requests for %s refused: HTTP %d without the secret, %d with it;"
+        + " still running%n", app, code, codeWithSecret);
   }
 
   /** The id of the first active application the master reports, or null. */
