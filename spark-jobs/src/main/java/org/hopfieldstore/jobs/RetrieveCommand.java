@@ -329,14 +329,26 @@ final class RetrieveCommand extends CommandBase {
         throw new UsageException(queryPath + ": the distributed plan reads .npy or Parquet "
             + "queries; convert these with 'hopfield-store prepare --normalize none'");
       }
+      DistributedQueries.Searches searches = new DistributedQueries.Searches();
       JavaPairRDD<Long, QueryBlock> done = DistributedQueries.retrieve(scoring.store, blocks,
-          spec, report, blocks.getNumPartitions(), CHECKPOINT_EVERY);
+          spec, report, blocks.getNumPartitions(), CHECKPOINT_EVERY, searches);
       int width = spec.isSummary() ? 0 : (int) Math.min(report, m);
       String dir = output.location() + "/results";
       QueryData.writeParquet(backend.spark(), QueryData.resultRows(done,
           backend.store().lowestIds((int) Math.min(m, 2L * Math.max(1, width)))), dir);
       ResultWriter.Parquet.moveParts(output, dir);
       ResultWriter.Parquet.aggregates(backend.spark(), output.location(), s.json);
+      if (!searches.isEmpty()) {
+        // steps whose sparse supports were too wide to ship as candidates (the last may be the
+        // energy pass, numbered steps + 1)
+        ObjectNode w = s.json.putObject("threshold_searches");
+        w.set("step", Json.array(searches.steps.stream().mapToInt(Integer::intValue).toArray()));
+        w.set("query_blocks",
+            Json.array(searches.blocks.stream().mapToLong(Long::longValue).toArray()));
+        w.set("rounds", Json.array(searches.rounds.stream().mapToInt(Integer::intValue)
+            .toArray()));
+        w.set("bytes", Json.array(searches.bytes.stream().mapToLong(Long::longValue).toArray()));
+      }
     } finally {
       jsc.clearJobGroup();
     }

@@ -151,7 +151,8 @@ class SignalledRunTest {
    * The issue's wide-support run with the candidate cap on (the default): 200k x 64 memories,
    * 256 queries, sparsemax at beta = 1e-6 (supports of ~125k memories), local[2], 4 partitions,
    * a 1 GB heap. It ends well, its traffic per step is small and reported, and its answer is the
-   * float64 step computed here (before the threshold search this run ran out of memory).
+   * float64 step computed here (before the threshold search this run ran out of memory). The
+   * distributed plan, searching each query block's thresholds, gives the same states.
    */
   @Test
   void wideSupportsOnAOneGigabyteDriverGiveTheFloat64Step() throws Exception {
@@ -217,6 +218,41 @@ class SignalledRunTest {
       for (int r = 0; r < width; r++) {
         assertEquals(order[r].longValue(), top[b * width + r], at + ", rank " + r);
       }
+    }
+    // the distributed plan (queries read and answered by the executors) on the same heap:
+    // threshold searches per query block, the same states
+    Path parquet = tmp.resolve("out").resolve("r.parquet");
+    Process dp = startRetrieve("1g", "--spec", "sparsemax:beta=1e-6", "--master", "local[2]",
+        "--partitions", "4", "--plan", "distributed", "--out", parquet.toString());
+    try {
+      assertTrue(dp.waitFor(300, TimeUnit.SECONDS), "the run hung: " + read(tmp.resolve("stderr")));
+    } finally {
+      dp.destroyForcibly();
+    }
+    why = "seed " + (SEED + 2) + ", distributed plan, stderr:\n" + read(tmp.resolve("stderr"));
+    assertEquals(0, dp.exitValue(), why);
+    JsonNode searches = RetrieveCommandTest.JSON.readTree(parquet.resolve("_summary.json")
+        .toFile()).get("threshold_searches");
+    assertTrue(searches != null, why);
+    assertEquals("[1,2]", searches.get("step").toString(), "a step and the energy pass");
+    for (JsonNode bytes : searches.get("bytes")) {
+      assertTrue(bytes.asLong() > 0 && bytes.asLong() < (8 << 20), "search bytes per step do "
+          + "not grow with M: " + searches);
+    }
+    org.apache.spark.sql.SparkSession spark =
+        org.hopfieldstore.spark.dist.SparkSetup.session("local[1]", "read-results");
+    try {
+      List<org.apache.spark.sql.Row> rows = spark.read().parquet(parquet.toString())
+          .orderBy("query_id").collectAsList();
+      assertEquals(256, rows.size(), why);
+      for (int b = 0; b < 256; b++) {
+        List<Float> state = rows.get(b).getList(1);
+        for (int c = 0; c < d; c++) {
+          assertEquals(states[b * d + c], state.get(c), 1e-6, why + ", query " + b);
+        }
+      }
+    } finally {
+      spark.stop();
     }
   }
 

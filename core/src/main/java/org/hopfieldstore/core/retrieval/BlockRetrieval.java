@@ -35,13 +35,26 @@ public abstract class BlockRetrieval implements StepFunction {
     return 1;
   }
 
+  /** The bound of {@link #setMaxCandidateBytes}; negative: none. */
+  public long maxCandidateBytes() {
+    return maxCandidateBytes;
+  }
+
   /** Per query and partial, the most sparse candidates a step keeps; MAX_VALUE: no cap. */
   final int candidateCap(int batch) {
-    long bytes = maxCandidateBytes;
+    return candidateCap(maxCandidateBytes, partialsMerged(), batch);
+  }
+
+  /**
+   * Per query and partial, the most sparse candidates a step of {@code batch} queries keeps
+   * when about {@code bytes} of candidates (negative: no bound, MAX_VALUE) may meet where
+   * {@code partials} partials merge.
+   */
+  public static int candidateCap(long bytes, int partials, int batch) {
     if (bytes < 0) {
       return Integer.MAX_VALUE;
     }
-    long perQuery = bytes / (16L * partialsMerged() * batch);
+    long perQuery = bytes / (16L * Math.max(1, partials) * Math.max(1, batch));
     return (int) Math.max(64, Math.min(Integer.MAX_VALUE - 8L, perQuery));
   }
 

@@ -59,55 +59,127 @@ public final class ThresholdSearch {
    * maximum and a lower bound of its threshold).
    */
   public StepOutput solve(SupportPartial capped, boolean wantStates) {
-    int batch = capped.batch();
-    double[] maxX = new double[batch];
-    double[] guess = new double[batch];
-    for (int b = 0; b < batch; b++) {
-      maxX[b] = capped.maxX(b);
-      if (!Double.isFinite(maxX[b])) {
-        throw new IllegalStateException("query " + b + " has no finite score maximum ("
-            + maxX[b] + ")");
-      }
-      double lb = capped.lowerBoundX(b);
-      // tau >= max(x) - 1: the top memory alone would carry weight 1 there
-      guess[b] = Math.max(-1.0, Double.isFinite(lb) ? Math.nextDown(lb - maxX[b]) : -1.0);
-      guess[b] = Math.min(guess[b], Math.nextDown(0.0));
+    Rounds r = Rounds.start(capped, alpha);
+    while (!r.finished()) {
+      r.advance(store.aggregate(step.rescan(r::emptyRound,
+          "threshold search round " + (r.rounds() + 1))));
     }
-    double[] tau = thresholds(maxX, guess);
     int dim = wantStates ? step.dim() : 0;
-    double a = alpha;
     int report = step.report();
-    ThresholdWeights weights = store.aggregate(step.rescan(
-        () -> new ThresholdWeights(a, dim, report, maxX, tau), "weighted sums at thresholds"));
-    cost = new Cost(cost.rounds, cost.roundBytes, weights.byteSize());
+    ThresholdWeights weights = store.aggregate(step.rescan(() -> r.emptyWeights(dim, report),
+        "weighted sums at thresholds"));
+    cost = new Cost(r.rounds(), r.roundBytes(), weights.byteSize());
     return weights.finish(null, wantStates);
   }
 
-  /** Thresholds (y-space) from the guesses, by rounds over the memories. */
-  private double[] thresholds(double[] maxX, double[] guess) {
-    int batch = maxX.length;
-    double[] t = guess.clone();
-    double[] tau = new double[batch];
-    boolean[] done = new boolean[batch];
-    int left = batch;
-    int k = ThresholdRound.integerExponent(alpha);
-    long bytes = 0;
-    int rounds = 0;
-    double a = alpha;
-    while (left > 0) {
+  /**
+   * Where a search stands: each query's maximum, guess and, once found, threshold. It is
+   * driven by whoever runs the passes ({@link #solve} over a store, or the distributed query
+   * plan per query block): {@link #emptyRound} starts a pass, {@link #advance} takes its merged
+   * sums, and once {@link #finished} {@link #emptyWeights} starts the weighted-sum pass.
+   * Serializable, so it can travel with a query block.
+   */
+  public static final class Rounds implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final double alpha;
+    private final int intExponent;
+    private final double[] maxX;
+    private final double[] t;
+    private final double[] tau;
+    private final boolean[] done;
+    private int left;
+    private int rounds;
+    private long roundBytes;
+
+    private Rounds(double alpha, double[] maxX, double[] guess) {
+      this.alpha = alpha;
+      this.intExponent = ThresholdRound.integerExponent(alpha);
+      this.maxX = maxX;
+      this.t = guess;
+      this.tau = new double[maxX.length];
+      this.done = new boolean[maxX.length];
+      this.left = maxX.length;
+    }
+
+    /**
+     * A search for the entmax {@code alpha} (2: sparsemax) from the step's first, capped pass
+     * (its maxima and lower bounds).
+     */
+    public static Rounds start(SupportPartial capped, double alpha) {
+      int batch = capped.batch();
+      double[] maxX = new double[batch];
+      double[] guess = new double[batch];
+      for (int b = 0; b < batch; b++) {
+        maxX[b] = capped.maxX(b);
+        if (!Double.isFinite(maxX[b])) {
+          throw new IllegalStateException("query " + b + " has no finite score maximum ("
+              + maxX[b] + ")");
+        }
+        double lb = capped.lowerBoundX(b);
+        // tau >= max(x) - 1: the top memory alone would carry weight 1 there
+        guess[b] = Math.max(-1.0, Double.isFinite(lb) ? Math.nextDown(lb - maxX[b]) : -1.0);
+        guess[b] = Math.min(guess[b], Math.nextDown(0.0));
+      }
+      return new Rounds(alpha, maxX, guess);
+    }
+
+    /** An independent copy (to advance without touching this one). */
+    public Rounds copy() {
+      Rounds r = new Rounds(alpha, maxX.clone(), t.clone());
+      System.arraycopy(tau, 0, r.tau, 0, tau.length);
+      System.arraycopy(done, 0, r.done, 0, done.length);
+      r.left = left;
+      r.rounds = rounds;
+      r.roundBytes = roundBytes;
+      return r;
+    }
+
+    /** Whether every query's threshold is found. */
+    public boolean finished() {
+      return left == 0;
+    }
+
+    /** Passes taken so far. */
+    public int rounds() {
+      return rounds;
+    }
+
+    /** Bytes of the merged round partials so far (one per pass). */
+    public long roundBytes() {
+      return roundBytes;
+    }
+
+    /** The empty accumulator of the next round: power sums above the unfinished guesses. */
+    public ThresholdRound emptyRound() {
+      double[] g = new double[t.length];
+      for (int b = 0; b < t.length; b++) {
+        g[b] = done[b] ? Double.NaN : t[b];
+      }
+      return new ThresholdRound(alpha, maxX, g);
+    }
+
+    /** The empty accumulator of the weighted-sum pass at the thresholds found. */
+    public ThresholdWeights emptyWeights(int dim, int report) {
+      if (!finished()) {
+        throw new IllegalStateException(left + " thresholds are still unknown");
+      }
+      return new ThresholdWeights(alpha, dim, report, maxX, tau);
+    }
+
+    /** Moves the guesses with one round's merged sums (see the class comment). */
+    public void advance(ThresholdRound round) {
+      int batch = maxX.length;
+      if (finished()) {
+        throw new IllegalStateException("the search is finished");
+      }
       if (rounds == MAX_ROUNDS) {
         throw new IllegalStateException("the threshold search did not converge in "
             + MAX_ROUNDS + " rounds (alpha " + alpha + ", " + left + " of " + batch
             + " queries left)");
       }
-      double[] g = new double[batch];
-      for (int b = 0; b < batch; b++) {
-        g[b] = done[b] ? Double.NaN : t[b];
-      }
-      ThresholdRound round = store.aggregate(step.rescan(() -> new ThresholdRound(a, maxX, g),
-          "threshold search round " + (rounds + 1)));
       rounds++;
-      bytes += round.byteSize();
+      roundBytes += round.byteSize();
+      int k = intExponent;
       for (int b = 0; b < batch; b++) {
         if (done[b]) {
           continue;
@@ -142,8 +214,6 @@ public final class ThresholdSearch {
         t[b] = Math.min(next, Math.nextDown(0.0));
       }
     }
-    cost = new Cost(rounds, bytes, 0);
-    return tau;
   }
 
   /**

@@ -3,6 +3,7 @@ package org.hopfieldstore.spark.dist;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -15,10 +16,16 @@ import org.hopfieldstore.core.kernel.KernelStep;
 import org.hopfieldstore.core.memory.MemoryBlock;
 import org.hopfieldstore.core.nonparametric.KernelSummary;
 import org.hopfieldstore.core.reduce.StepOutput;
+import org.hopfieldstore.core.reduce.SupportPartial;
+import org.hopfieldstore.core.reduce.ThresholdRound;
+import org.hopfieldstore.core.reduce.ThresholdWeights;
+import org.hopfieldstore.core.aggregate.BlockAggregation;
 import org.hopfieldstore.core.retrieval.RetrievalSpec;
 import org.hopfieldstore.core.retrieval.RetrievalState;
 import org.hopfieldstore.core.retrieval.StepAggregation;
 import org.hopfieldstore.core.retrieval.StepPartial;
+import org.hopfieldstore.core.retrieval.ThresholdSearch;
+import org.hopfieldstore.core.retrieval.BlockRetrieval;
 import org.hopfieldstore.core.score.ScoreKernels;
 import scala.Tuple2;
 
@@ -31,6 +38,15 @@ import scala.Tuple2;
  * each memory block adds its part of the weighted sums. Nothing is collected on the driver; the
  * plan is lazy (it runs when its result is used) and gives, for every rule, the answer of the
  * in-process engine.
+ *
+ * <p>Sparse candidates are capped as the store caps them ({@link
+ * BlockRetrieval#setMaxCandidateBytes}, per query block): a query block whose supports would be
+ * wider (a small beta, alpha near 1, a constant query) is solved by a distributed threshold
+ * search ({@link ThresholdSearch.Rounds}: rounds of O(batch) power sums per memory block, then
+ * one weighted-sum pass of O(batch d)), so the traffic of a step, and the memory of the tasks
+ * that merge it, do not grow with the number of memories. The search's rounds depend on the
+ * data, so a plan that searches runs each sparse step as it is planned; a lazy plan (the ML
+ * transform's) refuses such a step instead, with a line naming the bound.
  */
 public final class DistributedQueries {
   private DistributedQueries() {}
@@ -62,6 +78,47 @@ public final class DistributedQueries {
     @Override
     public int hashCode() {
       return partitions;
+    }
+  }
+
+  /**
+   * What the threshold searches of a retrieval cost: per step that needed one, the query
+   * blocks searched, the rounds (passes over the memories) and the bytes of the partials the
+   * search passes sent (counted per task run, so a retried task counts twice).
+   */
+  public static final class Searches {
+    public final List<Integer> steps = new ArrayList<>();
+    public final List<Long> blocks = new ArrayList<>();
+    public final List<Integer> rounds = new ArrayList<>();
+    public final List<Long> bytes = new ArrayList<>();
+
+    void add(int step, long blockCount, int roundCount, long byteCount) {
+      steps.add(step);
+      blocks.add(blockCount);
+      rounds.add(roundCount);
+      bytes.add(byteCount);
+    }
+
+    public boolean isEmpty() {
+      return steps.isEmpty();
+    }
+  }
+
+  /** A query block in the middle of a threshold search. */
+  static final class SearchingBlock implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    final QueryBlock block;
+    final ThresholdSearch.Rounds rounds;
+
+    SearchingBlock(QueryBlock block, ThresholdSearch.Rounds rounds) {
+      this.block = block;
+      this.rounds = rounds;
+    }
+
+    SearchingBlock advanced(ThresholdRound round) {
+      ThresholdSearch.Rounds next = rounds.copy();
+      next.advance(round);
+      return new SearchingBlock(block, next);
     }
   }
 
@@ -115,6 +172,18 @@ public final class DistributedQueries {
   public static JavaPairRDD<Long, QueryBlock> retrieve(DistributedStore store,
       JavaPairRDD<Long, QueryBlock> queries, RetrievalSpec spec, int report,
       int queryPartitions, int checkpointEvery) {
+    return retrieve(store, queries, spec, report, queryPartitions, checkpointEvery, null);
+  }
+
+  /**
+   * As {@link #retrieve(DistributedStore, JavaPairRDD, RetrievalSpec, int, int, int)}; with
+   * {@code searches}, a sparse step whose supports are wider than the candidate bound is solved
+   * by a threshold search, recorded there (each sparse step then runs as it is planned). With
+   * null the plan stays lazy for every rule, and such a step fails with a line saying so.
+   */
+  public static JavaPairRDD<Long, QueryBlock> retrieve(DistributedStore store,
+      JavaPairRDD<Long, QueryBlock> queries, RetrievalSpec spec, int report,
+      int queryPartitions, int checkpointEvery, Searches searches) {
     Partitioner byQuery = new ByQueryPartition(queryPartitions);
     JavaPairRDD<Long, QueryBlock> q = queries.partitionBy(byQuery)
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -127,10 +196,15 @@ public final class DistributedQueries {
     int d = store.dim();
     boolean checkpoints = checkpointEvery > 0
         && store.blocks().jsc().getCheckpointDir().isPresent();
+    boolean sparse = sparsePartial(spec, d, report) != null;
+    Plan plan = new Plan(spec, report, d, kernel, store.maxCandidateBytes(),
+        store.partitions(), byQuery, sparse && searches != null
+            ? store.blocks().jsc().sc().longAccumulator("threshold search bytes") : null,
+        searches);
     List<JavaPairRDD<Long, QueryBlock>> cached = new ArrayList<>();
     for (int t = 0; t < spec.steps(); t++) {
       cached.add(q);
-      q = step(q, memory, spec, report, d, kernel, shipLimit, false, byQuery);
+      q = step(q, memory, plan, shipLimit, false, t + 1);
       if (checkpoints && (t + 1) % checkpointEvery == 0 && t + 1 < spec.steps()) {
         q.checkpoint();
         q.count();
@@ -139,7 +213,7 @@ public final class DistributedQueries {
       }
     }
     if (spec.hasEnergy()) {
-      q = step(q, memory, spec, report, d, kernel, -1, true, byQuery);
+      q = step(q, memory, plan, -1, true, spec.steps() + 1);
     }
     return q.mapPartitionsToPair(it -> {
       List<Tuple2<Long, QueryBlock>> blocks = new ArrayList<>();
@@ -149,24 +223,93 @@ public final class DistributedQueries {
     }, true);
   }
 
+  /** What every step of one retrieval shares. */
+  private static final class Plan implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    final RetrievalSpec spec;
+    final int report;
+    final int d;
+    final String kernel;
+    final long candidateBytes;
+    final int memoryPartials;
+    final Partitioner byQuery;
+    final LongAccumulator searchBytes; // null: not a sparse rule
+    final transient Searches searches;
+
+    Plan(RetrievalSpec spec, int report, int d, String kernel, long candidateBytes,
+        int memoryPartials, Partitioner byQuery, LongAccumulator searchBytes,
+        Searches searches) {
+      this.spec = spec;
+      this.report = report;
+      this.d = d;
+      this.kernel = kernel;
+      this.candidateBytes = candidateBytes;
+      this.memoryPartials = memoryPartials;
+      this.byQuery = byQuery;
+      this.searchBytes = searchBytes;
+      this.searches = searches;
+    }
+
+    /** The block's step (or energy pass), its sparse candidates capped. */
+    StepAggregation aggregation(RetrievalState s, long shipLimit, boolean energyPass) {
+      float[] work = energyPass ? s.energyStates() : s.workStates();
+      float[] offsets = energyPass ? s.energyOffsets() : s.workOffsets();
+      int n = energyPass ? s.batch() : s.activeCount();
+      StepAggregation agg = new StepAggregation(spec, work, offsets, n, d, report,
+          ScoreKernels.byName(kernel), 0, 1, energyPass ? -1 : shipLimit,
+          energyPass ? s.energyQueryKeys() : s.workQueryKeys());
+      int cap = BlockRetrieval.candidateCap(candidateBytes, memoryPartials, n);
+      return cap < Integer.MAX_VALUE ? agg.withCandidateCap(cap) : agg;
+    }
+  }
+
+  /** The rule's empty partial of one query when it is a sparse support's, else null. */
+  private static SupportPartial sparsePartial(RetrievalSpec spec, int d, int report) {
+    return spec.rule().emptyPartial(spec, 1, d, report, new long[] {0})
+        instanceof SupportPartial s ? s : null;
+  }
+
+  private static boolean needsSearch(StepPartial p) {
+    return p.scores() instanceof SupportPartial s && s.anyWide();
+  }
+
   /** One update (or, with {@code energyPass}, the energy pass) of every block with work. */
   private static JavaPairRDD<Long, QueryBlock> step(JavaPairRDD<Long, QueryBlock> q,
-      JavaRDD<MemoryBlock> memory, RetrievalSpec spec, int report, int d, String kernel,
-      long shipLimit, boolean energyPass, Partitioner byQuery) {
+      JavaRDD<MemoryBlock> memory, Plan plan, long shipLimit, boolean energyPass, int stepNo) {
+    Partitioner byQuery = plan.byQuery;
+    int d = plan.d;
     JavaPairRDD<Long, QueryBlock> working = q.filter(t -> energyPass
         ? t._2().state.wantsEnergyPass() : t._2().state.activeCount() > 0);
     JavaPairRDD<Long, QueryBlock> idle = q.filter(t -> !(energyPass
         ? t._2().state.wantsEnergyPass() : t._2().state.activeCount() > 0));
     JavaPairRDD<Long, StepPartial> partials = working.cartesian(memory).mapToPair(p -> {
       ExecutorThreads.limit();
-      StepAggregation agg = aggregation(p._1()._2().state, spec, report, d, kernel, shipLimit,
-          energyPass);
+      StepAggregation agg = plan.aggregation(p._1()._2().state, shipLimit, energyPass);
       return new Tuple2<>(p._1()._1(), agg.fold(agg.zero(), p._2()));
     }).reduceByKey(byQuery, StepPartial::merge);
+    JavaPairRDD<Long, Tuple2<QueryBlock, StepPartial>> merged = working.join(partials);
+    JavaPairRDD<Long, Tuple2<QueryBlock, StepOutput>> searched = null;
+    List<JavaPairRDD<?, ?>> searchCache = new ArrayList<>();
+    if (plan.searchBytes != null) {
+      merged = merged.persist(StorageLevel.MEMORY_AND_DISK());
+      searchCache.add(merged);
+      searched = searched(merged.filter(t -> needsSearch(t._2()._2())), memory, plan,
+          energyPass, stepNo, searchCache);
+      if (searched != null) {
+        merged = merged.filter(t -> !needsSearch(t._2()._2()));
+      }
+    }
     // the step as far as the partials give it; states still owed come from the memory rows
-    JavaPairRDD<Long, Tuple2<QueryBlock, StepOutput>> finished = working.join(partials)
-        .mapValues(t -> new Tuple2<>(t._1(), aggregation(t._1().state, spec, report, d, kernel,
-            shipLimit, energyPass).finishFromPartial(t._2(), !energyPass)));
+    JavaPairRDD<Long, Tuple2<QueryBlock, StepOutput>> finished = merged.mapValues(t -> {
+      if (needsSearch(t._2())) {
+        throw new IllegalStateException(plan.spec.rule().key() + " supports wider than the "
+            + "candidate bound (" + plan.candidateBytes + " bytes, -Dhopfield.spark."
+            + "maxCandidateBytes) need a threshold search, which this lazy plan cannot run: "
+            + "retrieve these queries with 'hopfield-store retrieve', or raise the bound");
+      }
+      return new Tuple2<>(t._1(), plan.aggregation(t._1().state, shipLimit, energyPass)
+          .finishFromPartial(t._2(), !energyPass));
+    });
     JavaPairRDD<Long, Tuple2<QueryBlock, StepOutput>> owing =
         finished.filter(t -> !energyPass && t._2()._2().states == null);
     JavaPairRDD<Long, DoubleSums> sums = owing.cartesian(memory).mapToPair(p -> {
@@ -176,28 +319,95 @@ public final class DistributedQueries {
     }).reduceByKey(byQuery, DoubleSums::merge);
     JavaPairRDD<Long, Tuple2<QueryBlock, StepOutput>> completed = owing.join(sums).mapValues(
         t -> new Tuple2<>(t._1()._1(), withStates(t._1()._2(), t._2().toFloats())));
-    JavaPairRDD<Long, QueryBlock> updated = finished
-        .filter(t -> energyPass || t._2()._2().states != null).union(completed)
-        .mapValues(t -> {
-          RetrievalState s = t._1().state.copy();
-          if (energyPass) {
-            s.applyEnergy(t._2());
-          } else {
-            s.applyStep(t._2());
-          }
-          return new QueryBlock(t._1().key, t._1().ids, s);
-        });
-    return idle.union(updated).partitionBy(byQuery).persist(StorageLevel.MEMORY_AND_DISK());
+    JavaPairRDD<Long, Tuple2<QueryBlock, StepOutput>> outputs = finished
+        .filter(t -> energyPass || t._2()._2().states != null).union(completed);
+    if (searched != null) {
+      outputs = outputs.union(searched);
+    }
+    JavaPairRDD<Long, QueryBlock> updated = outputs.mapValues(t -> {
+      RetrievalState s = t._1().state.copy();
+      if (energyPass) {
+        s.applyEnergy(t._2());
+      } else {
+        s.applyStep(t._2());
+      }
+      return new QueryBlock(t._1().key, t._1().ids, s);
+    });
+    JavaPairRDD<Long, QueryBlock> next = idle.union(updated).partitionBy(byQuery)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    if (!searchCache.isEmpty()) {
+      next.count(); // the cached partials and searches are no longer needed once this is
+      searchCache.forEach(r -> r.unpersist(false));
+    }
+    return next;
   }
 
-  private static StepAggregation aggregation(RetrievalState s, RetrievalSpec spec, int report,
-      int d, String kernel, long shipLimit, boolean energyPass) {
-    float[] work = energyPass ? s.energyStates() : s.workStates();
-    float[] offsets = energyPass ? s.energyOffsets() : s.workOffsets();
-    int n = energyPass ? s.batch() : s.activeCount();
-    return new StepAggregation(spec, work, offsets, n, d, report, ScoreKernels.byName(kernel), 0,
-        1,
-        energyPass ? -1 : shipLimit, energyPass ? s.energyQueryKeys() : s.workQueryKeys());
+  /**
+   * The outputs of the blocks whose sparse candidates exceeded the cap, each solved by a
+   * threshold search (rounds run until every block's thresholds are found, then one
+   * weighted-sum pass); null when no block needs one (one Spark job finds out).
+   */
+  private static JavaPairRDD<Long, Tuple2<QueryBlock, StepOutput>> searched(
+      JavaPairRDD<Long, Tuple2<QueryBlock, StepPartial>> wide, JavaRDD<MemoryBlock> memory,
+      Plan plan, boolean energyPass, int stepNo, List<JavaPairRDD<?, ?>> cache) {
+    double alpha = sparsePartial(plan.spec, plan.d, plan.report).normalizer().alpha();
+    JavaPairRDD<Long, SearchingBlock> blocks = wide.mapValues(t -> new SearchingBlock(t._1(),
+        ThresholdSearch.Rounds.start((SupportPartial) t._2().scores(), alpha)))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    long count = blocks.count();
+    if (count == 0) {
+      blocks.unpersist(false);
+      return null;
+    }
+    long bytesBefore = plan.searchBytes.value();
+    LongAccumulator bytes = plan.searchBytes;
+    Partitioner byQuery = plan.byQuery;
+    int rounds = 0;
+    List<JavaPairRDD<Long, SearchingBlock>> done = new ArrayList<>();
+    while (true) {
+      JavaPairRDD<Long, SearchingBlock> open = blocks.filter(t -> !t._2().rounds.finished());
+      if (open.isEmpty()) {
+        break;
+      }
+      JavaPairRDD<Long, ThresholdRound> sums = open.cartesian(memory).mapToPair(p -> {
+        ExecutorThreads.limit();
+        SearchingBlock b = p._1()._2();
+        BlockAggregation<ThresholdRound> pass = plan.aggregation(b.block.state, -1, energyPass)
+            .rescan(b.rounds::emptyRound, "threshold search round");
+        ThresholdRound r = pass.fold(pass.zero(), p._2());
+        bytes.add(r.byteSize());
+        return new Tuple2<>(p._1()._1(), r);
+      }).reduceByKey(byQuery, ThresholdRound::merge);
+      JavaPairRDD<Long, SearchingBlock> next = blocks.leftOuterJoin(sums).mapValues(
+          t -> t._2().isPresent() ? t._1().advanced(t._2().get()) : t._1())
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      next.count();
+      rounds++;
+      done.add(blocks);
+      blocks = next;
+    }
+    done.forEach(r -> r.unpersist(false));
+    int dim = energyPass ? 0 : plan.d;
+    int report = plan.report;
+    JavaPairRDD<Long, ThresholdWeights> weights = blocks.cartesian(memory).mapToPair(p -> {
+      ExecutorThreads.limit();
+      SearchingBlock b = p._1()._2();
+      BlockAggregation<ThresholdWeights> pass = plan.aggregation(b.block.state, -1, energyPass)
+          .rescan(() -> b.rounds.emptyWeights(dim, report), "weighted sums at thresholds");
+      ThresholdWeights w = pass.fold(pass.zero(), p._2());
+      bytes.add(w.byteSize());
+      return new Tuple2<>(p._1()._1(), w);
+    }).reduceByKey(byQuery, ThresholdWeights::merge);
+    JavaPairRDD<Long, Tuple2<QueryBlock, StepOutput>> out = blocks.join(weights)
+        .mapValues(t -> new Tuple2<>(t._1().block, t._2().finish(null, !energyPass)))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    out.count();
+    cache.add(blocks);
+    cache.add(out);
+    if (plan.searches != null) {
+      plan.searches.add(stepNo, count, rounds, plan.searchBytes.value() - bytesBefore);
+    }
+    return out;
   }
 
   private static StepOutput withStates(StepOutput w, float[] states) {

@@ -36,6 +36,7 @@ public final class HopfieldKryoRegistrator implements KryoRegistrator {
     // the distributed query plan's blocks and step outputs: plain Java serialization of their
     // arrays (they carry a state machine whose fields change with the core, not a wire format)
     kryo.register(QueryBlock.class, new JavaSerializer());
+    kryo.register(DistributedQueries.SearchingBlock.class, new JavaSerializer());
     kryo.register(org.hopfieldstore.core.reduce.StepOutput.class, new JavaSerializer());
     kryo.register(IdVector.class);
     // Spark SQL sends these between driver and tasks (Parquet schema inference and merging)

@@ -192,9 +192,77 @@ class DistributedQueriesTest {
     }
   }
 
+  /**
+   * Supports too wide for the candidate bound (beta 1e-6: every memory; alpha near 1) are
+   * solved by the distributed threshold search: the in-process answer (uncapped), with the
+   * search's rounds and bytes recorded, and those bytes far below the candidates a full support
+   * would have sent; a narrow support under the same bound needs no search. The lazy plan refuses
+ * the wide ones in one line.
+   */
+  @Test
+  void wideSupportsAreSearchedWithBoundedTraffic() throws Exception {
+    int m = 3000;
+    FloatMatrix xi = SyntheticMemories.fromSource("clustered:clusters=8,intrinsic=3,spread=0.3",
+        m, 9, SEED + 30);
+    QuerySet qs = QuerySet.fromMemories(xi, 31, Corruption.parse("gaussian:0.3"), SEED + 31);
+    LocalRetrievalEngine local = new LocalRetrievalEngine(MemoryBlock.of(xi),
+        ScoreKernels.byName("java"));
+    try (DistributedStore store = DistributedStore.fromMatrix(jsc, xi, 3,
+        StorageLevel.MEMORY_ONLY(), "java")) {
+      store.setMaxCandidateBytes(64 << 10); // about 200 candidates a query and partial
+      String[][] cases = {{"sparsemax:beta=1e-6,steps=2", "wide"},
+          {"entmax:alpha=1.5,beta=1e-4,steps=2", "wide"},
+          {"entmax:alpha=1.0001,beta=1,steps=1", "wide"},
+          {"sparsemax:beta=4,steps=2", "narrow"}};
+      for (String[] c : cases) {
+        RetrievalSpec spec = RetrievalSpec.parse(c[0]);
+        String msg = c[0] + " seed=" + SEED;
+        RetrievalResult want = RetrievalLoop.run(local, qs.queries(),
+            LongStream.range(1000, 1000 + qs.queries().rows()).toArray(), spec, 6, true);
+        DistributedQueries.Searches searches = new DistributedQueries.Searches();
+        List<Row> got = distributed(store, qs.queries(), spec, 6, 3, 10, searches);
+        check(want, got, msg);
+        if (c[1].equals("narrow")) {
+          assertTrue(searches.isEmpty(), msg + ": searched steps " + searches.steps);
+          check(want, distributed(store, qs.queries(), spec, 6, 3, 10, null), msg + " lazy");
+          continue;
+        }
+        // the lazy plan (the ML transform's) cannot search: one line naming the bound
+        Exception lazy = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+            () -> distributed(store, qs.queries(), spec, 6, 3, 10, null), msg);
+        Throwable root = lazy;
+        while (root.getCause() != null) {
+          root = root.getCause();
+        }
+        assertTrue(root.getMessage().contains("wider than the candidate bound (65536 bytes"),
+            msg + ": " + root);
+        // every step and the energy pass searched, each for every block (31 queries in 3 or more)
+        assertEquals(List.of(1, 2, 3).subList(0, spec.steps() + 1), searches.steps, msg);
+        for (int i = 0; i < searches.steps.size(); i++) {
+          assertTrue(searches.blocks.get(i) >= 3, msg + " blocks searched " + searches.blocks);
+          assertTrue(searches.rounds.get(i) >= 1, msg + " rounds " + searches.rounds);
+          long fullSupport = 16L * m * qs.queries().rows();
+          assertTrue(searches.bytes.get(i) > 0 && searches.bytes.get(i) < fullSupport / 10,
+              msg + ": " + searches.bytes.get(i) + " search bytes vs " + fullSupport
+              + " for the full support's candidates");
+        }
+        for (int b = 0; b < want.batch(); b++) {
+          assertTrue(want.supportSize(b) > 600, msg + " support of query " + b + ": "
+              + want.supportSize(b) + " (the case is meant to be wide)");
+        }
+      }
+    }
+  }
+
   /** The queries as a frame of 3 partitions, blocks of {@code block} queries. */
   static List<Row> distributed(DistributedStore store, FloatMatrix queries, RetrievalSpec spec,
       int report, int partitions, int block) {
+    return distributed(store, queries, spec, report, partitions, block,
+        new DistributedQueries.Searches());
+  }
+
+  static List<Row> distributed(DistributedStore store, FloatMatrix queries, RetrievalSpec spec,
+      int report, int partitions, int block, DistributedQueries.Searches searches) {
     List<Row> rows = new ArrayList<>();
     int d = queries.cols();
     for (int i = 0; i < queries.rows(); i++) {
@@ -211,7 +279,7 @@ class DistributedQueriesTest {
       JavaPairRDD<Long, QueryBlock> blocks = QueryData.blocks(df, "id", "vector", block, spec,
           report, true, scoring.store, scoring.kernel);
       JavaPairRDD<Long, QueryBlock> done = DistributedQueries.retrieve(scoring.store, blocks,
-          spec, report, blocks.getNumPartitions());
+          spec, report, blocks.getNumPartitions(), 0, searches);
       List<Row> out = new ArrayList<>(spark.createDataFrame(QueryData.resultRows(done,
           store.lowestIds(64)), QueryData.RESULT_SCHEMA).collectAsList());
       out.sort((a, b) -> Long.compare(a.getLong(0), b.getLong(0)));
